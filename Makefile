@@ -1,0 +1,39 @@
+# Everything goes through .venv, created with Python 3.11 and the pins in pyproject.toml on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.pins-installed
+SIM_PORT ?= 8765
+
+.PHONY: venv demo test package sim lint bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (found %s); set PYTHON=/path/to/python3.11" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) devkit/pins.py runtime dev > $(VENV)/requirements.txt
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	@touch $(STAMP)
+
+demo: venv
+	$(VPY) -m devkit demo --port $(SIM_PORT)
+
+test: venv
+	$(VPY) -m pytest
+
+package: venv
+	$(VPY) -m devkit package
+
+sim: venv
+	$(VPY) -m simulator --port $(SIM_PORT)
+
+lint: venv
+	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
+
+bench: venv
+	$(VPY) -m bench
+
+clean:
+	rm -rf $(VENV) dist build .cache
