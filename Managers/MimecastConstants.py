@@ -1,0 +1,267 @@
+"""The public contract of the integration, written once.
+
+Action, connector and parameter names, option values, defaults and output messages are used by
+playbooks already written for the incumbent integration: do not rename them. The devkit validator
+checks every definition file against the specs below.
+"""
+
+from typing import NamedTuple
+
+INTEGRATION_IDENTIFIER = "Mimecast"
+INTEGRATION_DISPLAY_NAME = "Mimecast"
+SCRIPT_RESULT_NAME = "is_success"
+
+# Parameter kinds; the definition files encode them with the platform's type codes.
+STRING = "string"
+PASSWORD = "password"
+CHECKBOX = "checkbox"
+INTEGER = "integer"
+DDL = "ddl"
+
+ACTION_TYPE_CODES = {STRING: 0, CHECKBOX: 1, PASSWORD: 12, DDL: 15}
+PROPERTY_TYPE_CODES = {CHECKBOX: 0, INTEGER: 1, STRING: 2, PASSWORD: 3}
+
+
+class ParamSpec(NamedTuple):
+    name: str
+    kind: str = STRING
+    default: str = ""
+    mandatory: bool = False
+    options: tuple[str, ...] = ()
+
+
+class ActionSpec(NamedTuple):
+    name: str
+    script_stem: str
+    params: tuple[ParamSpec, ...] = ()
+    # Ping words its failure differently from every other action (spec §4.1).
+    failure_template: str = 'Error executing action "{action}". Reason: {reason}'
+
+    def param(self, name: str) -> ParamSpec:
+        return next(p for p in self.params if p.name == name)
+
+
+# Integration instance (spec §2)
+API_ROOT = "API Root"
+APPLICATION_ID = "Application ID"
+APPLICATION_KEY = "Application Key"
+ACCESS_KEY = "Access Key"
+SECRET_KEY = "Secret Key"
+CLIENT_ID = "Client ID"
+CLIENT_SECRET = "Client Secret"
+VERIFY_SSL = "Verify SSL"
+DEFAULT_API_ROOT = "https://api.services.mimecast.com"
+
+API1_FIELDS = (APPLICATION_ID, APPLICATION_KEY, ACCESS_KEY, SECRET_KEY)
+API2_FIELDS = (CLIENT_ID, CLIENT_SECRET)
+SECRET_FIELDS = (APPLICATION_KEY, ACCESS_KEY, SECRET_KEY, CLIENT_SECRET)
+
+INTEGRATION_PARAMS = (
+    ParamSpec(API_ROOT, STRING, DEFAULT_API_ROOT, mandatory=True),
+    ParamSpec(APPLICATION_ID, STRING),
+    ParamSpec(APPLICATION_KEY, PASSWORD),
+    ParamSpec(ACCESS_KEY, PASSWORD),
+    ParamSpec(SECRET_KEY, PASSWORD),
+    ParamSpec(CLIENT_ID, STRING),
+    ParamSpec(CLIENT_SECRET, PASSWORD),
+    ParamSpec(VERIFY_SSL, CHECKBOX, "true", mandatory=True),
+)
+
+AUTH_API1 = "API 1.0"
+AUTH_API2 = "API 2.0"
+AUTH_MODE_LABELS = {
+    AUTH_API1: "API 1.0 (Application ID, Application Key, Access Key, Secret Key)",
+    AUTH_API2: "API 2.0 (Client ID, Client Secret)",
+}
+NO_AUTH_MESSAGE = "No authentication parameters provided."
+
+# Actions (spec §4)
+PING = ActionSpec(
+    "Ping",
+    "Ping",
+    failure_template="Failed to connect to the Mimecast server! Error is {reason}",
+)
+PING_SUCCESS_MESSAGE = "Successfully connected to the Mimecast server with the provided connection parameters!"
+
+TIME_FRAME_LAST_HOUR = "Last Hour"
+TIME_FRAME_LAST_6_HOURS = "Last 6 Hours"
+TIME_FRAME_LAST_24_HOURS = "Last 24 Hours"
+TIME_FRAME_LAST_WEEK = "Last Week"
+TIME_FRAME_LAST_MONTH = "Last Month"
+TIME_FRAME_CUSTOM = "Custom"
+TIME_FRAMES = (
+    TIME_FRAME_LAST_HOUR,
+    TIME_FRAME_LAST_6_HOURS,
+    TIME_FRAME_LAST_24_HOURS,
+    TIME_FRAME_LAST_WEEK,
+    TIME_FRAME_LAST_MONTH,
+    TIME_FRAME_CUSTOM,
+)
+DEFAULT_ARCHIVE_FIELDS = (
+    "attachmentcount,status,subject,size,receiveddate,displayfrom,displayfromaddress,id,displayto,"
+    "displaytoaddresslist,smash"
+)
+
+SIMPLE_ARCHIVE_SEARCH = ActionSpec(
+    "Simple Archive Search",
+    "SimpleArchiveSearch",
+    (
+        ParamSpec("Fields To Return", STRING, DEFAULT_ARCHIVE_FIELDS, mandatory=True),
+        ParamSpec("Mailboxes"),
+        ParamSpec("From"),
+        ParamSpec("To"),
+        ParamSpec("Subject"),
+        ParamSpec("Time Frame", DDL, TIME_FRAME_LAST_HOUR, mandatory=True, options=TIME_FRAMES),
+        ParamSpec("Start Time"),
+        ParamSpec("End Time"),
+        ParamSpec("Max Emails To Return", STRING, "50"),
+    ),
+)
+ADVANCED_ARCHIVE_SEARCH = ActionSpec(
+    "Advanced Archive Search",
+    "AdvancedArchiveSearch",
+    (ParamSpec("XML Query", STRING, mandatory=True),),
+)
+ARCHIVE_FOUND_MESSAGE = "Successfully found archive emails for the provided criteria in Mimecast"
+ARCHIVE_NOT_FOUND_MESSAGE = "No archive emails were found for the provided criteria in Mimecast"
+START_TIME_REQUIRED_MESSAGE = '"Start Time" should be provided, when "Custom" is selected in "Time Frame" parameter.'
+END_BEFORE_START_MESSAGE = '"End Time" should be later than "Start Time".'
+
+REJECT_REASON_SELECT_ONE = "Select One"
+REJECT_REASONS = {
+    REJECT_REASON_SELECT_ONE: None,
+    "Inappropriate Communication": "INAPPROPRIATE COMMUNICATION",
+    "Confidential Information": "MESSAGE CONTAINS CONFIDENTIAL INFORMATION",
+    "Against Email Policy": "MESSAGE GOES AGAINST EMAIL POLICIES",
+    "Restricted Content": "REVIEWER DISAPPROVES OF CONTENT",
+}
+REJECT_MESSAGE = ActionSpec(
+    "Reject Message",
+    "RejectMessage",
+    (
+        ParamSpec("Message ID", mandatory=True),
+        ParamSpec("Note"),
+        ParamSpec("Reason", DDL, REJECT_REASON_SELECT_ONE, options=tuple(REJECT_REASONS)),
+        ParamSpec("Notify Sender", CHECKBOX, "false"),
+    ),
+)
+REJECT_SUCCESS_MESSAGE = 'Successfully rejected message with ID "{message_id}" in Mimecast'
+
+RELEASE_MESSAGE = ActionSpec(
+    "Release Message",
+    "ReleaseMessage",
+    (
+        ParamSpec("Message ID", mandatory=True),
+        ParamSpec("Release To Sandbox", CHECKBOX, "false"),
+    ),
+)
+RELEASE_SUCCESS_MESSAGE = 'Successfully released message with ID "{message_id}" in Mimecast'
+
+REPORT_TYPES = {"Spam": "spam", "Malware": "malware", "Phishing": "phishing"}
+REPORT_MESSAGE = ActionSpec(
+    "Report Message",
+    "ReportMessage",
+    (
+        ParamSpec("Message ID", mandatory=True),
+        ParamSpec("Report As", DDL, "Spam", options=tuple(REPORT_TYPES)),
+        ParamSpec("Comment"),
+    ),
+)
+REPORT_SUCCESS_MESSAGE = 'Successfully reported the following messages with ID "{message_id}" in Mimecast'
+
+BLOCK_SENDER = ActionSpec(
+    "Block Sender",
+    "BlockSender",
+    (ParamSpec("Sender", mandatory=True), ParamSpec("Recipient", mandatory=True)),
+)
+BLOCK_SENDER_SUCCESS_MESSAGE = "Successfully blocked sender {sender} for recipient {recipient} in Mimecast"
+PERMIT_SENDER = ActionSpec(
+    "Permit Sender",
+    "PermitSender",
+    (ParamSpec("Sender", mandatory=True), ParamSpec("Recipient", mandatory=True)),
+)
+PERMIT_SENDER_SUCCESS_MESSAGE = "Successfully permitted sender {sender} for recipient {recipient} in Mimecast"
+
+POLICY_RESPONSES = {"No Action": "no_action", "Block Sender": "block_sender"}
+POLICY_EXTRACTED_DATA = {"Both": "both", "From Envelope": "envelope_from", "From Headers": "header_from"}
+POLICY_ADDRESS_TYPES = {
+    "Everyone": "everyone",
+    "Email Address": "individual_email_address",
+    "Email Domain": "email_domain",
+    "Header Display Name": "header_display_name",
+    "Internal Addresses": "internal_addresses",
+    "External Addresses": "external_addresses",
+}
+CREATE_BLOCK_SENDER_POLICY = ActionSpec(
+    "Create Block Sender Policy",
+    "CreateBlockSenderPolicy",
+    (
+        ParamSpec("Response", DDL, "Block Sender", options=tuple(POLICY_RESPONSES)),
+        ParamSpec("Description", mandatory=True),
+        ParamSpec("Extracted Data", DDL, "Both", options=tuple(POLICY_EXTRACTED_DATA)),
+        ParamSpec("Sender"),
+        ParamSpec("Sender Type", DDL, "Email Domain", options=tuple(POLICY_ADDRESS_TYPES)),
+        ParamSpec("Recipient"),
+        ParamSpec("Recipient Type", DDL, "Email Domain", options=tuple(POLICY_ADDRESS_TYPES)),
+        ParamSpec("Comment"),
+        ParamSpec("Bidirectional", CHECKBOX, "true"),
+        ParamSpec("Enforced", CHECKBOX, "true"),
+        ParamSpec("Start Time"),
+        ParamSpec("End Time"),
+    ),
+)
+CREATE_POLICY_SUCCESS_MESSAGE = "Successfully created a block sender policy in Mimecast"
+
+ACTIONS = {
+    spec.name: spec
+    for spec in (
+        PING,
+        SIMPLE_ARCHIVE_SEARCH,
+        ADVANCED_ARCHIVE_SEARCH,
+        REJECT_MESSAGE,
+        RELEASE_MESSAGE,
+        REPORT_MESSAGE,
+        BLOCK_SENDER,
+        PERMIT_SENDER,
+        CREATE_BLOCK_SENDER_POLICY,
+    )
+}
+
+# Endpoints and the Mimecast role permission each needs (spec §2; named in 403 failures).
+PATH_GET_ACCOUNT = "/api/account/get-account"
+PATH_OAUTH_TOKEN = "/oauth/token"
+PATH_ARCHIVE_SEARCH = "/api/archive/search"
+PATH_HOLD_MESSAGE_LIST = "/api/gateway/get-hold-message-list"
+PATH_HOLD_RELEASE = "/api/gateway/hold-release"
+PATH_HOLD_REJECT = "/api/gateway/hold-reject"
+PATH_RELEASE_TO_SANDBOX = "/api/message-finder/release-held-email-to-sandbox"
+PATH_REPORT_MESSAGE = "/api/message-finder/report-message"
+PATH_PERMIT_OR_BLOCK_SENDER = "/api/managedsender/permit-or-block-sender"
+PATH_CREATE_BLOCKED_SENDER_POLICY = "/api/policy/blockedsenders/create-policy"
+PATH_GET_BLOCKED_SENDER_POLICY = "/api/policy/blockedsenders/get-policy"
+PATH_MESSAGE_FINDER_SEARCH = "/api/message-finder/search"
+PATH_MESSAGE_INFO = "/api/message-finder/get-message-info"
+
+PERMISSION_DASHBOARD_READ = "Account | Dashboard | Read"
+PERMISSION_HELD_EDIT = "Account | Monitoring | Held | Edit"
+PERMISSION_ARCHIVE_SEARCH_READ = "Archive | Search Logs | Read"
+PERMISSION_ARCHIVE_VIEW_READ = "Archive | View Logs | Read"
+PERMISSION_MANAGED_SENDERS_EDIT = "Gateway | Managed Senders | Edit"
+PERMISSION_POLICIES_EDIT = "Gateway | Policies | Edit"
+PERMISSION_POLICIES_READ = "Gateway | Policies | Read"
+PERMISSION_TRACKING_READ = "Gateway | Tracking | Read"
+
+PATH_PERMISSIONS = {
+    PATH_GET_ACCOUNT: PERMISSION_DASHBOARD_READ,
+    PATH_ARCHIVE_SEARCH: PERMISSION_ARCHIVE_SEARCH_READ,
+    PATH_HOLD_MESSAGE_LIST: PERMISSION_DASHBOARD_READ,
+    PATH_HOLD_RELEASE: PERMISSION_HELD_EDIT,
+    PATH_HOLD_REJECT: PERMISSION_HELD_EDIT,
+    PATH_RELEASE_TO_SANDBOX: PERMISSION_HELD_EDIT,
+    PATH_REPORT_MESSAGE: PERMISSION_ARCHIVE_VIEW_READ,
+    PATH_PERMIT_OR_BLOCK_SENDER: PERMISSION_MANAGED_SENDERS_EDIT,
+    PATH_CREATE_BLOCKED_SENDER_POLICY: PERMISSION_POLICIES_EDIT,
+    PATH_GET_BLOCKED_SENDER_POLICY: PERMISSION_POLICIES_READ,
+    PATH_MESSAGE_FINDER_SEARCH: PERMISSION_TRACKING_READ,
+    PATH_MESSAGE_INFO: PERMISSION_TRACKING_READ,
+}
