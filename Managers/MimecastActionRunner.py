@@ -1,0 +1,165 @@
+"""The skeleton every action shares: parameters, Manager, failure wording, `end()`.
+
+An action script holds only what is unique to it: one function that takes an `ActionContext` and
+returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`.
+"""
+
+import json
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
+from SiemplifyAction import SiemplifyAction
+from SiemplifyUtils import output_handler, unix_now, utc_now
+
+from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
+from MimecastExceptions import MimecastError, MimecastValidationError
+from MimecastManager import MimecastManager
+from MimecastParameters import parse_checkbox, parse_choice, parse_positive_int, parse_time, split_csv
+
+# Stop issuing requests this long before the platform's deadline, so end() can still report.
+DEADLINE_MARGIN_S = 5.0
+REDACTED = "***"
+
+
+class ActionResult(NamedTuple):
+    message: str
+    json_result: Any = None
+    tables: tuple[tuple[str, list[dict]], ...] = ()
+    result_value: bool = True
+
+
+class ActionContext:
+    """What an action function may use: typed parameters, the Manager, the logger and the clock."""
+
+    def __init__(self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict) -> None:
+        self.siemplify = siemplify
+        self.spec = spec
+        self.logger = siemplify.LOGGER
+        self._configuration = configuration
+        self._manager: MimecastManager | None = None
+        deadline_ms = getattr(siemplify, "execution_deadline_unix_time_ms", 0) or 0
+        self.deadline = (
+            time.monotonic() + (int(deadline_ms) - unix_now()) / 1000.0 - DEADLINE_MARGIN_S if deadline_ms else None
+        )
+
+    @property
+    def manager(self) -> MimecastManager:
+        if self._manager is None:
+            self._manager = MimecastManager.from_configuration(
+                self._configuration, logger=self.logger, deadline=self.deadline
+            )
+            self.logger.info(f"Using {self._manager.auth_mode} against {self._manager.api_root}")
+        return self._manager
+
+    def now(self) -> datetime:
+        return utc_now()
+
+    def text(self, name: str) -> str | None:
+        """The parameter's trimmed value, the spec's default when empty, None when neither."""
+        spec = self.spec.param(name)
+        raw = self.siemplify.extract_action_param(name, default_value=None, input_type=str, print_value=True)
+        value = raw.strip() if isinstance(raw, str) else raw
+        if not value:
+            value = spec.default or None
+        if value is None and spec.mandatory:
+            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
+        return value
+
+    def checkbox(self, name: str) -> bool:
+        value = self.text(name)
+        return parse_checkbox(name, value) if value is not None else False
+
+    def choice(self, name: str) -> str:
+        return parse_choice(name, self.text(name) or "", self.spec.param(name).options)
+
+    def csv(self, name: str) -> list[str]:
+        return split_csv(self.text(name))
+
+    def time(self, name: str) -> datetime | None:
+        value = self.text(name)
+        return parse_time(name, value) if value else None
+
+    def positive_int(self, name: str) -> int:
+        value = self.text(name)
+        if value is None:
+            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
+        return parse_positive_int(name, value)
+
+    @property
+    def requests_sent(self) -> int:
+        return self._manager.request_count if self._manager else 0
+
+    def secrets(self) -> list[str]:
+        configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
+        held = list(self._manager.secrets) if self._manager else []
+        return [secret for secret in {*configured, *held} if len(secret) >= 4]
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def csv_lines(rows: list[dict]) -> list[str]:
+    """A data table as the platform expects: header = keys in first-seen order, commas in cells replaced."""
+    header: dict[str, None] = {}
+    for row in rows:
+        header.update(dict.fromkeys(row))
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
+        return text.replace(",", " ").replace("\r", " ").replace("\n", " ")
+
+    return [",".join(cell(k) for k in header), *(",".join(cell(row.get(k)) for k in header) for row in rows)]
+
+
+def run_action(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
+    _main(spec, perform)
+
+
+@output_handler
+def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
+    siemplify = SiemplifyAction()
+    siemplify.script_name = spec.name
+    logger = siemplify.LOGGER
+    started = time.monotonic()
+    logger.info(f'Action "{spec.name}" started')
+    context: ActionContext | None = None
+    try:
+        context = ActionContext(siemplify, spec, siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {})
+        result = perform(context)
+    except Exception as exc:
+        secrets = context.secrets() if context else []
+        if isinstance(exc, MimecastError):
+            reason = redact(str(exc), secrets)
+        else:
+            logger.error(redact(traceback.format_exc(), secrets))
+            reason = redact(f"unexpected error ({type(exc).__name__}): {exc}", secrets)
+        message = spec.failure_template.format(action=spec.name, reason=reason)
+        logger.error(message)
+        _log_finish(logger, spec, started, context, "failed")
+        siemplify.end(message, False, EXECUTION_STATE_FAILED)
+        return
+    if result.json_result is not None:
+        siemplify.result.add_result_json(result.json_result)
+    for title, rows in result.tables:
+        if rows:
+            siemplify.result.add_data_table(title, csv_lines(rows))
+    logger.info(result.message)
+    _log_finish(logger, spec, started, context, "completed")
+    siemplify.end(result.message, result.result_value, EXECUTION_STATE_COMPLETED)
+
+
+def _log_finish(logger: Any, spec: ActionSpec, started: float, context: ActionContext | None, outcome: str) -> None:
+    requests_sent = context.requests_sent if context else 0
+    logger.info(
+        f'Action "{spec.name}" {outcome} in {time.monotonic() - started:.2f} s '
+        f"({requests_sent} HTTP request(s) to Mimecast)"
+    )

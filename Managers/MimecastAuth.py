@@ -1,0 +1,203 @@
+"""Authentication for both Mimecast API generations, as `requests` auth objects.
+
+API 1.0 signs every request with HMAC-SHA1 (reference §3). API 2.0 sends an OAuth 2.0 bearer token
+obtained with client credentials, cached while valid and refreshed once when Mimecast answers 401.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import NamedTuple, Protocol
+from urllib.parse import urlsplit
+
+from requests.auth import AuthBase
+
+from MimecastConstants import (
+    ACCESS_KEY,
+    API1_FIELDS,
+    API2_FIELDS,
+    APPLICATION_ID,
+    APPLICATION_KEY,
+    AUTH_API1,
+    AUTH_API2,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    NO_AUTH_MESSAGE,
+    SECRET_KEY,
+)
+from MimecastExceptions import MimecastConfigurationError
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Refresh a cached token this long before Mimecast would expire it.
+TOKEN_EXPIRY_MARGIN_S = 60
+
+
+def mimecast_date(epoch_seconds: float) -> str:
+    """`x-mc-date` value, e.g. `Tue, 24 Nov 2015 12:50:11 UTC` (English names whatever the locale)."""
+    t = time.gmtime(epoch_seconds)
+    return (
+        f"{_WEEKDAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} UTC"
+    )
+
+
+def api1_signature(secret_key: bytes, date: str, request_id: str, path: str, application_key: str) -> str:
+    data = f"{date}:{request_id}:{path}:{application_key}".encode()
+    return base64.b64encode(hmac.new(secret_key, data, hashlib.sha1).digest()).decode("ascii")
+
+
+class Api1HmacAuth(AuthBase):
+    """Signs each request afresh: new date and request id every time (retries included)."""
+
+    mode = AUTH_API1
+
+    def __init__(
+        self,
+        application_id: str,
+        application_key: str,
+        access_key: str,
+        secret_key: str,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        try:
+            self._secret = base64.b64decode(secret_key, validate=True)
+        except (binascii.Error, ValueError):
+            raise MimecastConfigurationError(
+                f'"{SECRET_KEY}" is not valid base64. Paste it exactly as Mimecast issued it.'
+            ) from None
+        self._application_id = application_id
+        self._application_key = application_key
+        self._access_key = access_key
+        self._wall_clock = wall_clock
+
+    def __call__(self, request):
+        date = mimecast_date(self._wall_clock())
+        request_id = str(uuid.uuid4())
+        signature = api1_signature(self._secret, date, request_id, urlsplit(request.url).path, self._application_key)
+        request.headers["x-mc-date"] = date
+        request.headers["x-mc-req-id"] = request_id
+        request.headers["x-mc-app-id"] = self._application_id
+        request.headers["Authorization"] = f"MC {self._access_key}:{signature}"
+        return request
+
+
+class CachedToken(NamedTuple):
+    access_token: str
+    expires_at: float  # unix seconds
+
+
+class TokenStore(Protocol):
+    """Where a token survives between runs (the connector keeps it in its context)."""
+
+    def load(self) -> CachedToken | None: ...
+
+    def save(self, token: CachedToken) -> None: ...
+
+
+class Api2BearerAuth(AuthBase):
+    """Bearer token with a cache; a 401 on a cached token triggers exactly one refresh and resend."""
+
+    mode = AUTH_API2
+
+    def __init__(
+        self,
+        fetch_token: Callable[[], CachedToken],
+        token_store: TokenStore | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._fetch_token = fetch_token
+        self._token_store = token_store
+        self._wall_clock = wall_clock
+        self._lock = threading.Lock()
+        self._token: CachedToken | None = token_store.load() if token_store else None
+
+    @property
+    def access_token(self) -> str | None:
+        return self._token.access_token if self._token else None
+
+    def _valid_token(self) -> str:
+        with self._lock:
+            if self._token is None or self._token.expires_at - TOKEN_EXPIRY_MARGIN_S <= self._wall_clock():
+                self._replace_token()
+            return self._token.access_token
+
+    def _replace_token(self) -> None:
+        self._token = self._fetch_token()
+        if self._token_store:
+            self._token_store.save(self._token)
+
+    def _refresh_after_rejection(self, rejected: str) -> str:
+        with self._lock:
+            # Another thread may already have replaced the rejected token.
+            if self._token is None or self._token.access_token == rejected:
+                self._replace_token()
+            return self._token.access_token
+
+    def __call__(self, request):
+        token = self._valid_token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        request.register_hook("response", self._resend_once_on_401)
+        return request
+
+    def _resend_once_on_401(self, response, **kwargs):
+        if response.status_code != 401 or getattr(response.request, "_mimecast_resent", False):
+            return response
+        rejected = response.request.headers.get("Authorization", "").removeprefix("Bearer ")
+        token = self._refresh_after_rejection(rejected)
+        response.content  # noqa: B018 - drain the body so the connection can be reused
+        response.close()
+        retry = response.request.copy()
+        retry.headers["Authorization"] = f"Bearer {token}"
+        retry._mimecast_resent = True
+        resent = response.connection.send(retry, **kwargs)
+        resent.history.append(response)
+        resent.request = retry
+        return resent
+
+
+class Credentials(NamedTuple):
+    """The authentication values chosen from the instance configuration (spec §2)."""
+
+    mode: str
+    values: Mapping[str, str]
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(value for name, value in self.values.items() if name not in (APPLICATION_ID, CLIENT_ID))
+
+
+def choose_credentials(configuration: Mapping[str, object]) -> Credentials:
+    """API 1.0 when any of its four fields is set (then all four are required), else API 2.0."""
+
+    def value(name: str) -> str:
+        raw = configuration.get(name)
+        return "" if raw is None else str(raw).strip()
+
+    api1 = {name: value(name) for name in API1_FIELDS}
+    if any(api1.values()):
+        missing = [name for name, v in api1.items() if not v]
+        if missing:
+            raise MimecastConfigurationError(
+                f"API 1.0 authentication needs all of {', '.join(API1_FIELDS)}; missing: {', '.join(missing)}."
+            )
+        return Credentials(AUTH_API1, api1)
+    api2 = {name: value(name) for name in API2_FIELDS}
+    if not any(api2.values()):
+        raise MimecastConfigurationError(NO_AUTH_MESSAGE)
+    missing = [name for name, v in api2.items() if not v]
+    if missing:
+        raise MimecastConfigurationError(
+            f"API 2.0 authentication needs both {CLIENT_ID} and {CLIENT_SECRET}; missing: {', '.join(missing)}."
+        )
+    return Credentials(AUTH_API2, api2)
+
+
+def api1_auth(credentials: Credentials, wall_clock: Callable[[], float] = time.time) -> Api1HmacAuth:
+    v = credentials.values
+    return Api1HmacAuth(v[APPLICATION_ID], v[APPLICATION_KEY], v[ACCESS_KEY], v[SECRET_KEY], wall_clock)

@@ -1,0 +1,105 @@
+"""Typed failures. `str(exc)` is the reason shown to a person: actionable, never a secret."""
+
+from typing import NamedTuple
+
+
+class MimecastErrorDetail(NamedTuple):
+    """One entry of Mimecast's `fail[].errors[]` (or a bare `fail[]` entry from /oauth/token)."""
+
+    code: str
+    message: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        text = self.message or self.code or "no error text"
+        extras = [part for part in (self.code if self.message else "", self.field and f"field {self.field}") if part]
+        return f"{text} ({', '.join(extras)})" if extras else text
+
+
+def describe_details(details: "tuple[MimecastErrorDetail, ...] | list[MimecastErrorDetail]") -> str:
+    return "; ".join(str(detail) for detail in details)
+
+
+class MimecastError(Exception):
+    """Base class of everything the integration reports as a failure."""
+
+
+class MimecastConfigurationError(MimecastError):
+    """The integration instance is configured in a way that cannot work (nothing was sent)."""
+
+
+class MimecastValidationError(MimecastError):
+    """An action or connector parameter is invalid (nothing was sent)."""
+
+
+class MimecastUnsupportedError(MimecastError):
+    """The requested function does not exist for the configured authentication mode."""
+
+
+class MimecastTransportError(MimecastError):
+    """Mimecast could not be reached or did not answer: DNS, refused connection, TLS, timeout."""
+
+
+class MimecastTLSError(MimecastTransportError):
+    """The server certificate could not be verified."""
+
+
+class MimecastTimeoutError(MimecastTransportError):
+    """No answer in time, or the run time is used up."""
+
+
+class MimecastOutcomeUnknownError(MimecastTransportError):
+    """A write was sent but no usable answer came back: it may or may not have been applied."""
+
+
+class MimecastApiError(MimecastError):
+    """Mimecast answered with an error (HTTP status, `meta.status` or `fail[]`)."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        http_status: int | None = None,
+        details: "tuple[MimecastErrorDetail, ...]" = (),
+        path: str = "",
+    ) -> None:
+        super().__init__(reason)
+        self.http_status = http_status
+        self.details = tuple(details)
+        self.path = path
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(detail.code for detail in self.details)
+
+
+class MimecastAuthenticationError(MimecastApiError):
+    """Mimecast rejected the credentials (HTTP 401, token endpoint refusal)."""
+
+
+class MimecastClockSkewError(MimecastAuthenticationError):
+    """API 1.0: the signed timestamp is outside Mimecast's tolerance."""
+
+
+class MimecastPermissionError(MimecastApiError):
+    """HTTP 403: the Mimecast role or API 2.0 application lacks a permission."""
+
+
+class MimecastBindingExpiredError(MimecastApiError):
+    """HTTP 418: the API 1.0 Access Key / Secret Key binding expired."""
+
+
+class MimecastRateLimitError(MimecastApiError):
+    """HTTP 429 that could not be waited out within the remaining run time."""
+
+
+class MimecastServerError(MimecastApiError):
+    """HTTP 5xx from Mimecast."""
+
+
+class MimecastResponseError(MimecastApiError):
+    """Mimecast's answer could not be understood (not JSON, unexpected shape)."""
+
+
+class MimecastNotFoundError(MimecastApiError):
+    """The item the action refers to does not exist or is not in the required state."""

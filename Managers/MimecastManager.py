@@ -1,0 +1,503 @@
+"""The only code that talks HTTP to Mimecast.
+
+Every call goes through `_request`: it builds the `{"meta", "data"}` envelope, applies timeouts,
+TLS verification and proxies, interprets `fail[]` on every status, and applies one retry policy
+(spec §6): a 429 is waited out when `X-RateLimit-Reset` fits in the remaining run time; 5xx and
+connection errors are retried with bounded backoff for reads only; a write whose outcome is
+unknown is never retried.
+"""
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NameResolutionError, NewConnectionError, ProxyError, SSLError
+
+from MimecastAuth import Api2BearerAuth, CachedToken, Credentials, TokenStore, api1_auth, choose_credentials
+from MimecastConstants import (
+    API_ROOT,
+    AUTH_API1,
+    AUTH_API2,
+    AUTH_MODE_LABELS,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    DEFAULT_API_ROOT,
+    PATH_GET_ACCOUNT,
+    PATH_OAUTH_TOKEN,
+    PATH_PERMISSIONS,
+    VERIFY_SSL,
+)
+from MimecastDataModels import MimecastAccount
+from MimecastExceptions import (
+    MimecastApiError,
+    MimecastAuthenticationError,
+    MimecastBindingExpiredError,
+    MimecastClockSkewError,
+    MimecastConfigurationError,
+    MimecastError,
+    MimecastErrorDetail,
+    MimecastOutcomeUnknownError,
+    MimecastPermissionError,
+    MimecastRateLimitError,
+    MimecastResponseError,
+    MimecastServerError,
+    MimecastTimeoutError,
+    MimecastTLSError,
+    MimecastTransportError,
+    describe_details,
+)
+
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+READ_ATTEMPTS = 3
+BACKOFF_S = (0.5, 1.0, 2.0)
+# Without an execution deadline (direct use of the Manager), wait at most this long for a 429.
+DEFAULT_MAX_WAIT_S = 120.0
+# Keep this much run time free after a rate-limit wait, so the retried request can still finish.
+RATE_LIMIT_SAFETY_S = 2.0
+# Clock difference, API 1.0, above which a 401 is explained as clock skew rather than bad keys.
+CLOCK_SKEW_TOLERANCE_S = 300.0
+USER_AGENT = "Mimecast-SecOps-SOAR/1.0"
+
+
+class Logger(Protocol):
+    def info(self, msg: str) -> None: ...
+
+    def warn(self, msg: str) -> None: ...
+
+    def error(self, msg: str) -> None: ...
+
+
+class _SilentLogger:
+    def info(self, msg: str) -> None:
+        pass
+
+    warn = error = info
+
+
+def _is_true(value: object, default: bool) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() == "true"
+
+
+class MimecastManager:
+    def __init__(
+        self,
+        api_root: str,
+        credentials: Credentials,
+        *,
+        verify_ssl: bool = True,
+        proxies: Mapping[str, str] | None = None,
+        logger: Logger | None = None,
+        deadline: float | None = None,
+        token_store: TokenStore | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+        read_timeout: float = READ_TIMEOUT_S,
+        pool_size: int = 10,
+    ) -> None:
+        """`deadline` is a `monotonic()` instant after which no request may still be running."""
+        self.api_root = _normalise_api_root(api_root)
+        self.credentials = credentials
+        self._logger = logger or _SilentLogger()
+        self._deadline = deadline
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._wall_clock = wall_clock
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self.request_count = 0
+        self._session = session or requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        # Passed on every request: requests lets REQUESTS_CA_BUNDLE override a session-level verify=False.
+        self._verify = verify_ssl
+        self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        if proxies:
+            self._session.proxies.update(proxies)
+        if credentials.mode == AUTH_API1:
+            self._auth = api1_auth(credentials, wall_clock)
+        else:
+            self._auth = Api2BearerAuth(self._fetch_token, token_store, wall_clock)
+
+    @classmethod
+    def from_configuration(cls, configuration: Mapping[str, object], **kwargs: Any) -> "MimecastManager":
+        """Build from the integration instance's configuration (spec §2)."""
+        credentials = choose_credentials(configuration)
+        api_root = str(configuration.get(API_ROOT) or DEFAULT_API_ROOT).strip()
+        verify_ssl = _is_true(configuration.get(VERIFY_SSL), default=True)
+        return cls(api_root, credentials, verify_ssl=verify_ssl, **kwargs)
+
+    @property
+    def auth_mode(self) -> str:
+        return self.credentials.mode
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this Manager holds, for redaction of anything shown to people."""
+        token = getattr(self._auth, "access_token", None)
+        return (*self.credentials.secrets, *([token] if token else []))
+
+    def close(self) -> None:
+        self._session.close()
+
+    # Product operations
+
+    def get_account(self) -> MimecastAccount:
+        body = self._request(PATH_GET_ACCOUNT)
+        return MimecastAccount.from_json(_first_item(body, PATH_GET_ACCOUNT))
+
+    # The one request path
+
+    def _request(
+        self,
+        path: str,
+        data: list[dict] | None = None,
+        meta: dict | None = None,
+        *,
+        write: bool = False,
+    ) -> dict:
+        """POST `{"meta", "data"}` to `path` and return the parsed body, or raise a typed error."""
+        envelope = {"meta": meta, "data": data if data is not None else []} if meta else {"data": data or []}
+        response = self._send(path, write=write, json=envelope, auth=self._auth)
+        return self._parse(path, response)
+
+    def _fetch_token(self) -> CachedToken:
+        form = {
+            "client_id": self.credentials.values[CLIENT_ID],
+            "client_secret": self.credentials.values[CLIENT_SECRET],
+            "grant_type": "client_credentials",
+        }
+        response = self._send(PATH_OAUTH_TOKEN, write=False, data=form, auth=None)
+        if response.status_code in (400, 401):
+            details = _fail_details(_json_or_none(response))
+            raise MimecastAuthenticationError(
+                f"Mimecast rejected the {AUTH_MODE_LABELS[AUTH_API2]} credentials: HTTP {response.status_code}"
+                f"{', ' + describe_details(details) if details else ''}. Check the Client ID and Client Secret "
+                "and that the API 2.0 application is enabled.",
+                http_status=response.status_code,
+                details=details,
+                path=PATH_OAUTH_TOKEN,
+            )
+        body = self._parse(PATH_OAUTH_TOKEN, response)
+        token, expires_in = body.get("access_token"), body.get("expires_in")
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int | float):
+            raise MimecastResponseError(
+                "Mimecast's token endpoint answered without an access token and its lifetime.",
+                http_status=response.status_code,
+                path=PATH_OAUTH_TOKEN,
+            )
+        return CachedToken(token, self._wall_clock() + float(expires_in))
+
+    def _send(self, path: str, *, write: bool, auth: Any, **body: Any) -> requests.Response:
+        url = self.api_root + path
+        deadline = self._deadline if self._deadline is not None else self._monotonic() + DEFAULT_MAX_WAIT_S
+        failures = 0
+        while True:
+            remaining = deadline - self._monotonic()
+            if remaining < 1.0:
+                raise MimecastTimeoutError(
+                    f"The run time was used up before {path} could be sent to Mimecast; nothing was sent."
+                )
+            timeout = (min(self._connect_timeout, remaining), min(self._read_timeout, remaining))
+            started = self._monotonic()
+            self.request_count += 1
+            try:
+                response = self._session.post(url, auth=auth, timeout=timeout, verify=self._verify, **body)
+            except requests.exceptions.RequestException as exc:
+                failures += 1
+                sent = _may_have_been_sent(exc)
+                error = self._transport_error(exc, path, timeout, sent=sent, write=write)
+                if (write and sent) or isinstance(error, MimecastTLSError) or _is_dns_failure(exc):
+                    raise error from None
+                self._backoff_or_raise(error, failures, path, deadline)
+                continue
+            elapsed_ms = (self._monotonic() - started) * 1000
+            self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
+            if response.status_code == 429:
+                self._wait_for_rate_limit(response, path, deadline)
+                continue
+            if response.status_code >= 500:
+                if write:
+                    raise self._http_error(path, response, write=True)
+                failures += 1
+                self._backoff_or_raise(self._http_error(path, response), failures, path, deadline)
+                continue
+            return response
+
+    def _backoff_or_raise(self, error: MimecastError, failures: int, path: str, deadline: float) -> None:
+        if failures >= READ_ATTEMPTS:
+            raise error
+        delay = BACKOFF_S[min(failures - 1, len(BACKOFF_S) - 1)]
+        if delay + RATE_LIMIT_SAFETY_S > deadline - self._monotonic():
+            raise error
+        self._logger.warn(f"{error} Retrying {path} in {delay:g} s (attempt {failures + 1} of {READ_ATTEMPTS}).")
+        self._sleep(delay)
+
+    def _wait_for_rate_limit(self, response: requests.Response, path: str, deadline: float) -> None:
+        reset_ms = _int_header(response, "X-RateLimit-Reset")
+        wait_s = max(reset_ms / 1000.0, 0.05) if reset_ms is not None else 1.0
+        remaining = deadline - self._monotonic()
+        if wait_s + RATE_LIMIT_SAFETY_S > remaining:
+            raise MimecastRateLimitError(
+                f"Mimecast's rate limit was reached for {path} (HTTP 429): Mimecast asked to wait {wait_s:.1f} s, "
+                f"which does not fit in the remaining run time ({max(remaining, 0):.0f} s). The request was not "
+                "executed; run it again later.",
+                http_status=429,
+                path=path,
+            )
+        self._logger.warn(f"Mimecast's rate limit was reached for {path}; waiting {wait_s:.1f} s as Mimecast asked.")
+        self._sleep(wait_s)
+
+    def _transport_error(
+        self,
+        exc: requests.exceptions.RequestException,
+        path: str,
+        timeout: tuple[float, float],
+        *,
+        sent: bool,
+        write: bool,
+    ) -> MimecastTransportError:
+        root = self.api_root
+        if isinstance(exc, requests.exceptions.SSLError):
+            return MimecastTLSError(
+                f'TLS certificate verification failed for the API Root "{root}": {_tls_cause(exc)}. Check the API '
+                f'Root; clear "{VERIFY_SSL}" only for a server whose certificate you trust.'
+            )
+        if _is_dns_failure(exc):
+            return MimecastTransportError(
+                f'Could not resolve the host of the API Root "{root}" (DNS lookup failed). Check the API Root: '
+                "API 2.0 uses https://api.services.mimecast.com, API 1.0 the account's regional host "
+                "(e.g. https://us-api.mimecast.com)."
+            )
+        if isinstance(exc, requests.exceptions.ProxyError):
+            return MimecastTransportError(f"Could not connect to Mimecast through the configured proxy for {path}.")
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return MimecastTimeoutError(
+                f'Could not connect to the API Root "{root}" within {timeout[0]:.0f} s (connect timeout).'
+            )
+        if not sent:
+            return MimecastTransportError(f'Could not connect to the API Root "{root}": connection refused.')
+        if write:
+            how = (
+                f"no answer within {timeout[1]:.0f} s"
+                if isinstance(exc, requests.exceptions.ReadTimeout)
+                else "the connection closed without an answer"
+            )
+            return MimecastOutcomeUnknownError(
+                f"{path} was sent to Mimecast but {how}, so it is unknown whether Mimecast applied it; it was "
+                "not retried. Check the item in Mimecast before running the action again."
+            )
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return MimecastTimeoutError(f"Mimecast did not answer {path} within {timeout[1]:.0f} s (read timeout).")
+        return MimecastTransportError(f"The connection to Mimecast was closed without an answer to {path}.")
+
+    def _parse(self, path: str, response: requests.Response) -> dict:
+        body = _json_or_none(response)
+        details = _fail_details(body)
+        meta_status = _meta_status(body)
+        if response.status_code >= 400 or details or (meta_status is not None and not 200 <= meta_status < 300):
+            raise self._http_error(path, response, body, details)
+        if not isinstance(body, dict):
+            raise MimecastResponseError(
+                f"Mimecast returned a response to {path} that is not "
+                f"{'valid JSON' if body is None else 'a JSON object'} "
+                f"(HTTP {response.status_code}, {len(response.content)} bytes).",
+                http_status=response.status_code,
+                path=path,
+            )
+        return body
+
+    def _http_error(
+        self,
+        path: str,
+        response: requests.Response,
+        body: Any = None,
+        details: tuple[MimecastErrorDetail, ...] | None = None,
+        *,
+        write: bool = False,
+    ) -> MimecastApiError:
+        if details is None:
+            body = _json_or_none(response)
+            details = _fail_details(body)
+        status = response.status_code
+        if status < 400:
+            status = _meta_status(body) or status
+        said = describe_details(details) if details else _reason_text(response)
+        what = f"HTTP {status}" + (f", {said}" if said else "")
+        kwargs = {"http_status": status, "details": details, "path": path}
+        mode = AUTH_MODE_LABELS[self.credentials.mode]
+        if status == 401:
+            skew = self._clock_skew(response)
+            if self.credentials.mode == AUTH_API1 and skew is not None:
+                return MimecastClockSkewError(
+                    f"Mimecast rejected the request's timestamp ({what}): the SOAR host clock differs from "
+                    f"Mimecast's by about {abs(skew) / 60:.0f} minutes. API 1.0 signs the current time, so the host "
+                    "clock must be within Mimecast's tolerance; synchronise it (NTP) and try again.",
+                    **kwargs,
+                )
+            hint = (
+                "Check the four API 1.0 values and that the API Root is the account's regional host."
+                if self.credentials.mode == AUTH_API1
+                else "The API 2.0 application may have been disabled or its secret rotated."
+            )
+            return MimecastAuthenticationError(f"Mimecast rejected the {mode} credentials: {what}. {hint}", **kwargs)
+        if status == 403:
+            permission = PATH_PERMISSIONS.get(path)
+            need = f' The Mimecast role needs the permission "{permission}".' if permission else ""
+            return MimecastPermissionError(f"Mimecast refused {path} ({what}).{need}", **kwargs)
+        if status == 418:
+            return MimecastBindingExpiredError(
+                f"Mimecast reports that the API 1.0 Access Key and Secret Key have expired ({what}). Generate new "
+                "keys for the API 1.0 application in the Mimecast Administration Console and update the "
+                "integration instance.",
+                **kwargs,
+            )
+        if status >= 500:
+            unknown = (
+                " It was not retried because Mimecast may have applied it; check the item in Mimecast before "
+                "running the action again."
+                if write
+                else ""
+            )
+            return MimecastServerError(f"Mimecast returned an error for {path}: {what}.{unknown}", **kwargs)
+        if body is None and 200 <= response.status_code < 300:
+            return MimecastResponseError(
+                f"Mimecast returned a response to {path} that is not valid JSON "
+                f"(HTTP {response.status_code}, {len(response.content)} bytes).",
+                **kwargs,
+            )
+        return MimecastApiError(f"Mimecast returned an error for {path}: {what}.", **kwargs)
+
+    def _clock_skew(self, response: requests.Response) -> float | None:
+        """Seconds by which Mimecast's clock (its `Date` header) is ahead of ours, if beyond tolerance."""
+        try:
+            server_time = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+        except (TypeError, ValueError):
+            return None
+        if server_time.tzinfo is None:
+            server_time = server_time.replace(tzinfo=UTC)
+        skew = server_time.timestamp() - self._wall_clock()
+        return skew if abs(skew) > CLOCK_SKEW_TOLERANCE_S else None
+
+
+def _normalise_api_root(api_root: str) -> str:
+    root = api_root.strip().rstrip("/")
+    if not root.lower().startswith(("https://", "http://")):
+        raise MimecastConfigurationError(f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{root}").')
+    return root
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return json.loads(response.content) if response.content else None
+    except ValueError:
+        return None
+
+
+def _meta_status(body: Any) -> int | None:
+    meta = body.get("meta") if isinstance(body, dict) else None
+    status = meta.get("status") if isinstance(meta, dict) else None
+    return status if isinstance(status, int) else None
+
+
+def _fail_details(body: Any) -> tuple[MimecastErrorDetail, ...]:
+    """Every error in `fail[]`: entries with `errors[]`, bare `{code, message}` entries, or a string."""
+    if not isinstance(body, dict):
+        return ()
+    fail = body.get("fail")
+    if not fail:
+        return ()
+    if isinstance(fail, str):
+        return (MimecastErrorDetail("", fail),)
+    entries = fail if isinstance(fail, list) else [fail]
+    details: list[MimecastErrorDetail] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            details.append(MimecastErrorDetail("", str(entry)))
+            continue
+        errors = entry.get("errors")
+        for error in errors if isinstance(errors, list) and errors else [entry]:
+            if isinstance(error, dict):
+                details.append(
+                    MimecastErrorDetail(
+                        str(error.get("code") or ""), str(error.get("message") or ""), str(error.get("field") or "")
+                    )
+                )
+    return tuple(detail for detail in details if detail.code or detail.message)
+
+
+def _first_item(body: dict, path: str) -> dict:
+    data = body.get("data")
+    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+        raise MimecastResponseError(f"Mimecast's answer to {path} contained no data item.", path=path)
+    return data[0]
+
+
+def _reason_text(response: requests.Response) -> str:
+    return response.reason or ""
+
+
+def _int_header(response: requests.Response, name: str) -> int | None:
+    try:
+        return int(float(response.headers[name]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it wraps (requests -> urllib3 MaxRetryError -> reason -> ...)."""
+    seen: list[BaseException] = []
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        pending.extend(
+            candidate
+            for candidate in (
+                current.__cause__,
+                current.__context__,
+                getattr(current, "reason", None),
+                *getattr(current, "args", ()),
+            )
+            if isinstance(candidate, BaseException)
+        )
+    return seen
+
+
+def _is_dns_failure(exc: BaseException) -> bool:
+    return any(isinstance(cause, NameResolutionError) for cause in _causes(exc))
+
+
+def _may_have_been_sent(exc: requests.exceptions.RequestException) -> bool:
+    """False only when the request certainly never reached Mimecast (no connection was made)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
+        return False
+    return not any(isinstance(c, NewConnectionError | ProxyError | SSLError) for c in _causes(exc))
+
+
+def _tls_cause(exc: BaseException) -> str:
+    for cause in _causes(exc):
+        message = getattr(cause, "verify_message", None)
+        if message:
+            return str(message)
+    return "the certificate could not be verified"
+
+
+def utc_timestamp(value: datetime) -> str:
+    """Mimecast's date format, e.g. 2011-12-03T10:15:30+0000."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")

@@ -1,0 +1,96 @@
+"""Parsing and validation of parameter values; every problem is a MimecastValidationError naming the parameter."""
+
+import re
+from datetime import UTC, datetime
+
+from MimecastExceptions import MimecastValidationError
+
+TIME_FORMAT_HELP = (
+    "Use ISO 8601, e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or 2025-03-07 16:03 "
+    "(UTC when no offset is given)"
+)
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_TLD = re.compile(r"^([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")
+
+
+def split_csv(value: str | None) -> list[str]:
+    """Items separated by commas and/or newlines, trimmed, empties dropped (as playbooks paste them)."""
+    if not value:
+        return []
+    return [item.strip() for item in re.split(r"[,\r\n]+", value) if item.strip()]
+
+
+def parse_time(name: str, value: str) -> datetime:
+    """Any ISO 8601 date/time; a value without offset is UTC. Returns an aware UTC datetime."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(text)}". {TIME_FORMAT_HELP}.') from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_positive_int(name: str, value: str) -> int:
+    text = value.strip()
+    if not re.fullmatch(r"\+?\d{1,9}", text) or int(text) <= 0:
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{_shown(text)}". It must be a positive whole number.'
+        )
+    return int(text)
+
+
+def parse_choice(name: str, value: str, options: "tuple[str, ...] | list[str]") -> str:
+    """The option matching `value` (case-insensitively; playbooks sometimes vary the case)."""
+    for option in options:
+        if option.lower() == value.strip().lower():
+            return option
+    raise MimecastValidationError(
+        f'Invalid value for "{name}": "{_shown(value)}". Allowed values: {", ".join(options)}.'
+    )
+
+
+def parse_checkbox(name: str, value: str | bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(value)}". Use true or false.')
+
+
+def is_domain(value: str) -> bool:
+    labels = value.rstrip(".").split(".")
+    return (
+        len(value) <= 253
+        and len(labels) >= 2
+        and all(_DOMAIN_LABEL.match(label) for label in labels)
+        and bool(_TLD.match(labels[-1]))
+    )
+
+
+def is_email(value: str) -> bool:
+    local, at, domain = value.rpartition("@")
+    return bool(at) and 0 < len(local) <= 64 and bool(_LOCAL_PART.match(local)) and is_domain(domain)
+
+
+def require_email(name: str, value: str) -> str:
+    text = value.strip()
+    if not is_email(text):
+        raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(text)}" is not a valid email address.')
+    return text
+
+
+def require_domain(name: str, value: str) -> str:
+    text = value.strip()
+    if not is_domain(text):
+        raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(text)}" is not a valid domain.')
+    return text
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A bounded excerpt of user input for messages (a pasted 1 MB value must not flood the case wall)."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

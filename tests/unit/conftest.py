@@ -1,0 +1,8 @@
+"""Unit tests import the shipped Managers by bare module name, as the platform does (never the SDK)."""
+
+import sys
+from pathlib import Path
+
+MANAGERS = Path(__file__).resolve().parents[2] / "Managers"
+if str(MANAGERS) not in sys.path:
+    sys.path.insert(0, str(MANAGERS))

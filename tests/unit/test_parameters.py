@@ -1,0 +1,103 @@
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from MimecastExceptions import MimecastValidationError
+from MimecastParameters import (
+    is_domain,
+    is_email,
+    parse_checkbox,
+    parse_choice,
+    parse_positive_int,
+    parse_time,
+    split_csv,
+)
+
+
+def test_csv_splits_on_commas_and_newlines_and_drops_empties():
+    assert split_csv("subject,\n status ,,\r\nid\n\n") == ["subject", "status", "id"]
+    assert split_csv("") == [] and split_csv(None) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-03-07T16:03:00Z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        ("2025-03-07T16:03:00+02:00", datetime(2025, 3, 7, 14, 3, tzinfo=UTC)),
+        ("2025-03-07 16:03", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        ("2025-03-07", datetime(2025, 3, 7, tzinfo=UTC)),
+        ("20250307T160300Z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        (" 2025-03-07T16:03:00.123-05:00 ", datetime(2025, 3, 7, 21, 3, 0, 123000, tzinfo=UTC)),
+    ],
+)
+def test_time_accepts_iso_8601_with_or_without_offset(text, expected):
+    assert parse_time("Start Time", text) == expected
+
+
+@pytest.mark.parametrize("text", ["yesterday", "07/03/2025", "2025-13-01", "2025-03-07T25:00"])
+def test_invalid_time_names_parameter_and_format(text):
+    with pytest.raises(MimecastValidationError) as raised:
+        parse_time("Start Time", text)
+    assert '"Start Time"' in str(raised.value) and "ISO 8601" in str(raised.value)
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "abc", "1.5", "", "99999999999"])
+def test_positive_int_rejects_non_positive_or_non_integer(text):
+    with pytest.raises(MimecastValidationError, match='"Max Emails To Return"'):
+        parse_positive_int("Max Emails To Return", text)
+
+
+def test_positive_int_accepts_whitespace_around_digits():
+    assert parse_positive_int("Max", " 25 ") == 25
+
+
+def test_choice_is_case_insensitive_and_lists_options_when_invalid():
+    assert parse_choice("Report As", "phishing", ("Spam", "Malware", "Phishing")) == "Phishing"
+    with pytest.raises(MimecastValidationError, match="Allowed values: Spam, Malware, Phishing"):
+        parse_choice("Report As", "Virus", ("Spam", "Malware", "Phishing"))
+
+
+def test_checkbox():
+    assert parse_checkbox("X", "TRUE") is True and parse_checkbox("X", "false") is False
+    with pytest.raises(MimecastValidationError, match="true or false"):
+        parse_checkbox("X", "yes")
+
+
+@pytest.mark.parametrize("value", ["a@example.org", "first.last+tag@sub.example.co.uk", "x@xn--bcher-kva.example"])
+def test_valid_emails(value):
+    assert is_email(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "a",
+        "a@",
+        "@example.org",
+        "a@example",
+        "a..b@example.org",
+        "a@-example.org",
+        "a b@example.org",
+        "a@example.org>",
+        "<a@example.org>",
+        "a@exa_mple.org",
+    ],
+)
+def test_invalid_emails(value):
+    assert not is_email(value)
+
+
+def test_domains():
+    assert is_domain("example.org") and is_domain("mail.example.co.uk")
+    assert not is_domain("example") and not is_domain("-bad.org") and not is_domain("bad..org")
+
+
+@given(st.text())
+def test_validation_messages_never_exceed_a_bounded_excerpt(value):
+    try:
+        parse_positive_int("Max", value)
+    except MimecastValidationError as exc:
+        assert len(str(exc)) < 200
