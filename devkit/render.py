@@ -1,0 +1,110 @@
+"""Readable text for action and connector runs, as an analyst would read them on the case wall."""
+
+import json
+import shutil
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from devkit.runner import ActionRun, ConnectorRun
+
+MASK = "********"
+_MAX_CELL = 60
+_TAIL_LINES = 20
+
+
+def redact(text: str, secret_values: Iterable[str]) -> str:
+    """Replace every occurrence of a secret value; short values are skipped to keep text readable."""
+    for value in sorted({v for v in secret_values if v and len(v) >= 4}, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
+
+
+def masked_configuration(configuration: Mapping[str, Any], secret_names: set[str]) -> dict[str, Any]:
+    return {
+        name: (MASK if name in secret_names and value not in ("", None) else value)
+        for name, value in configuration.items()
+    }
+
+
+def _cell(value: Any) -> str:
+    text = " ".join(str("" if value is None else value).split())
+    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 3] + "..."
+
+
+def text_table(rows: list[Mapping[str, Any]], columns: list[str] | None = None) -> str:
+    """A boxed text table; rows too wide for the terminal are shown as one block per row instead."""
+    if not rows:
+        return "(no rows)"
+    if columns is None:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max(len(column), *(len(line[i]) for line in cells)) for i, column in enumerate(columns)]
+    total = sum(widths) + 3 * len(widths) + 1
+    if total > shutil.get_terminal_size((120, 24)).columns:
+        label = max(len(column) for column in columns)
+        blocks = []
+        for number, line in enumerate(cells, 1):
+            body = "\n".join(f"  {column.ljust(label)} : {value}" for column, value in zip(columns, line, strict=True))
+            blocks.append(f"[{number}]\n{body}")
+        return "\n".join(blocks)
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
+    return "\n".join([rule, line(columns), rule, *(line(values) for values in cells), rule])
+
+
+def _tail(text: str, lines: int = _TAIL_LINES) -> str:
+    kept = text.rstrip("\n").splitlines()[-lines:]
+    return "\n".join(kept)
+
+
+def format_action_run(run: ActionRun, result_name: str = "is_success", show_debug: bool = False) -> str:
+    parts = []
+    if run.crashed:
+        reason = "was killed after its timeout" if run.timed_out else f"exited with code {run.exit_code}"
+        parts.append(f"Script crashed: it {reason} without writing an output object.")
+        if run.stderr.strip():
+            parts.append("stderr (last lines):\n" + _tail(run.stderr))
+        return "\n".join(parts)
+    parts.append(f"Output message: {run.message}")
+    parts.append(f"Execution state: {run.execution_state_name} ({run.execution_state})")
+    parts.append(f"Result value ({result_name}): {json.dumps(run.result_value)}")
+    if run.json_result is not None:
+        parts.append("JSON result:\n" + json.dumps(run.json_result, indent=2, ensure_ascii=False))
+    for title, rows in run.tables.items():
+        parts.append(f"Table {title} ({len(rows)} row{'s' if len(rows) != 1 else ''}):\n" + text_table(rows))
+    if show_debug and run.debug_output.strip():
+        parts.append("Debug output:\n" + run.debug_output.rstrip("\n"))
+    return "\n".join(parts)
+
+
+def format_connector_run(run: ConnectorRun, test_run: bool = False) -> str:
+    parts = []
+    if run.crashed:
+        reason = "was killed after its timeout" if run.timed_out else f"exited with code {run.exit_code}"
+        parts.append(f"Connector crashed: it {reason} without returning a package.")
+        if run.stderr.strip():
+            parts.append("stderr (last lines):\n" + _tail(run.stderr))
+        return "\n".join(parts)
+    kind = "Test run" if test_run else "Run"
+    parts.append(f"{kind}: {len(run.alerts)} alert(s), {len(run.overflow_alerts)} overflowed.")
+    if run.alerts:
+        rows = [
+            {
+                "Name": alert.get("name"),
+                "Ticket ID": alert.get("ticket_id"),
+                "Priority": alert.get("priority"),
+                "Environment": alert.get("environment"),
+                "Events": len(alert.get("events") or []),
+            }
+            for alert in run.alerts
+        ]
+        parts.append(text_table(rows))
+    if run.overflow_alerts:
+        rows = [{"Name": a.get("name"), "Ticket ID": a.get("ticket_id")} for a in run.overflow_alerts]
+        parts.append("Overflowed (not ingested):\n" + text_table(rows))
+    if run.debug_output.strip():
+        parts.append(f"Debug output (last {_TAIL_LINES} lines):\n" + _tail(run.debug_output))
+    return "\n".join(parts)

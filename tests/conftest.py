@@ -1,0 +1,92 @@
+"""Shared fixtures for end-to-end tests: a simulator, instances pointing at it, a store, runners.
+
+Scripts always run as subprocesses through devkit.runner: the SDK modules are never imported into the
+pytest process (importing them swaps sys.stdout and pytest's report would vanish).
+"""
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devkit import INSTANCES_DIR
+from devkit.runner import ActionRun, ConnectorRun, run_action, run_connector
+
+SDK_MODULE_NAMES = ("SiemplifyUtils", "SiemplifyAction", "SiemplifyConnectors", "Siemplify", "SiemplifyBase")
+
+
+def simulator_instance(url: str, api: str = "api2", **overrides: Any) -> dict[str, Any]:
+    """The devkit instance file for API 1.0 ("api1") or API 2.0 ("api2"), pointed at url."""
+    instance = json.loads((INSTANCES_DIR / f"simulator-{api}.json").read_text())
+    instance["API Root"] = url
+    instance.update(overrides)
+    return instance
+
+
+def _start_simulator() -> Any:
+    server = pytest.importorskip("simulator.server")
+    return server.Simulator(port=0)
+
+
+@pytest.fixture
+def simulator() -> Iterator[Any]:
+    """A fresh in-process simulator on an ephemeral port, for tests that change its state."""
+    with _start_simulator() as sim:
+        yield sim
+
+
+@pytest.fixture(scope="session")
+def session_simulator() -> Iterator[Any]:
+    """One simulator for the whole session, for tests that only read its default tenant."""
+    with _start_simulator() as sim:
+        yield sim
+
+
+@pytest.fixture
+def api1_instance(simulator: Any) -> dict[str, Any]:
+    return simulator_instance(simulator.url, "api1")
+
+
+@pytest.fixture
+def api2_instance(simulator: Any) -> dict[str, Any]:
+    return simulator_instance(simulator.url, "api2")
+
+
+@pytest.fixture
+def session_api1_instance(session_simulator: Any) -> dict[str, Any]:
+    return simulator_instance(session_simulator.url, "api1")
+
+
+@pytest.fixture
+def session_api2_instance(session_simulator: Any) -> dict[str, Any]:
+    return simulator_instance(session_simulator.url, "api2")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A platform store (SOAR_DEVKIT_STORE) that lives for one test and persists across its runs."""
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def action_runner(store: Path) -> Callable[..., ActionRun]:
+    """run_action bound to the test's store: `action_runner("Ping", instance=api2_instance)`."""
+    return partial(run_action, store=store)
+
+
+@pytest.fixture
+def connector_runner(store: Path) -> Callable[..., ConnectorRun]:
+    """run_connector bound to the test's store, so consecutive runs share connector state."""
+    return partial(run_connector, store=store)
+
+
+@pytest.fixture(autouse=True)
+def _sdk_stays_out_of_the_test_process() -> Iterator[None]:
+    yield
+    leaked = [name for name in SDK_MODULE_NAMES if name in sys.modules]
+    if leaked:
+        pytest.fail(f"SDK modules imported into the pytest process (run scripts via devkit.runner): {leaked}")
