@@ -8,7 +8,6 @@ differs from its expectation.
 import queue
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,8 @@ from devkit.runner import ActionRun, run_action
 COMPLETED = "completed"
 FAILED = "failed"
 READY_TIMEOUT_S = 30.0
+# The line `python -m simulator` prints once it accepts requests.
+READY_MARKER = "listening on"
 STOP_GRACE_S = 5.0
 
 
@@ -117,7 +118,7 @@ class SimulatorProcess:
                 line = ""
             if line is None:
                 raise RuntimeError("the simulator exited during start-up:\n" + "".join(self.output[-20:]))
-            if str(self.port) in line or self._accepts_connections():
+            if line and READY_MARKER in line:
                 return
         raise RuntimeError(f"the simulator did not become ready within {READY_TIMEOUT_S:.0f} s")
 
@@ -127,13 +128,6 @@ class SimulatorProcess:
             self.output.append(line)
             self.lines.put(line)
         self.lines.put(None)
-
-    def _accepts_connections(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

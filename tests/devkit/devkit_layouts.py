@@ -1,0 +1,293 @@
+"""Throwaway integration layouts for devkit tests: small scripts that report what the runner gave them."""
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from devkit import REPO_ROOT
+from devkit.definitions import load_constants
+
+PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>'
+
+# Reports argv, context, environment and store back in its JSON result; "Mode" chooses its behaviour.
+ECHO_SCRIPT = r"""
+import importlib.util
+import json
+import os
+import signal
+import sys
+import time
+
+context = json.loads(sys.stdin.buffer.read().decode("utf-8-sig"))
+mode = (context.get("parameters") or {}).get("Mode", "ok")
+if mode == "crash":
+    raise RuntimeError("boom from the script")
+if mode in ("sleep", "stubborn"):
+    if mode == "stubborn":
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.stderr.write("sleeping\n")
+    sys.stderr.flush()
+    time.sleep(600)
+store = os.environ["SOAR_DEVKIT_STORE"]
+with open(os.path.join(store, "configuration.json")) as handle:
+    configuration = json.load(handle)
+info = {
+    "argv": sys.argv[1:],
+    "context": context,
+    "cwd": os.getcwd(),
+    "pythonpath": os.environ.get("PYTHONPATH"),
+    "store": store,
+    "now": os.environ.get("SOAR_DEVKIT_NOW"),
+    "extra": os.environ.get("ECHO_EXTRA"),
+    "importable": {
+        name: importlib.util.find_spec(name) is not None
+        for name in ("devkit", "simulator", "tests", "SiemplifyAction", "EchoHelper")
+    },
+    "configuration": configuration,
+}
+item = {"Type": None, "IsForEntity": False, "Content": "", "Attachments": {}, "Htmls": {}, "Markdowns": {}}
+results = {
+    "JsonResult": dict(item, Title="JsonResult", RawJson=json.dumps(info), CSVLines=""),
+    "Mailboxes_None": dict(
+        item, Title="Mailboxes", RawJson="", CSVLines=["Mailbox,Messages", "alice@example.com,3", "bob@example.com,0"]
+    ),
+}
+message = f"Echo ran in mode {mode}"
+if mode == "leak":
+    message += " with secret " + configuration[context["integration_instance"]].get("Client Secret", "")
+state = 2 if mode == "fail" else 0
+sys.stdout.write(json.dumps({
+    "Message": message,
+    "ResultObjectJson": json.dumps(results),
+    "ResultValue": state == 0,
+    "DebugOutput": "echo debug line\n",
+    "ExecutionState": state,
+}))
+sys.exit(0)
+"""
+
+ECHO_PARAMS = [
+    {
+        "Name": "Mode",
+        "Type": 15,
+        "IsMandatory": False,
+        "DefaultValue": "ok",
+        "Value": "ok",
+        "OptionalValues": ["ok", "fail", "crash", "sleep", "stubborn", "leak"],
+    },
+    {"Name": "Limit", "Type": 0, "IsMandatory": False, "DefaultValue": "5", "Value": "5", "OptionalValues": None},
+    {"Name": "Verbose", "Type": 1, "IsMandatory": False, "DefaultValue": False, "Value": False, "OptionalValues": None},
+    {"Name": "Note", "Type": 0, "IsMandatory": False, "DefaultValue": "", "Value": "", "OptionalValues": None},
+]
+
+# One connector iteration: counts its live runs in the store's connector context and returns one alert.
+TICK_SCRIPT = r"""
+import json
+import os
+import sys
+import time
+
+context = json.loads(sys.stdin.buffer.read().decode("utf-8-sig"))
+info = context["connector_info"]
+params = {p["param_name"]: p["param_value"] for p in info["params"]}
+if params.get("Mode") == "sleep":
+    time.sleep(600)
+path = os.path.join(os.environ["SOAR_DEVKIT_STORE"], "context.json")
+state = json.load(open(path)) if os.path.exists(path) else {}
+connector_state = state.setdefault("4", {}).setdefault(info["identifier"], {})
+runs = int(connector_state.get("runs", "0"))
+if sys.argv[1] == "True":
+    connector_state["runs"] = str(runs + 1)
+    with open(path, "w") as handle:
+        json.dump(state, handle)
+alert = {
+    "name": "Held Message", "ticket_id": f"tick-{runs}", "display_id": f"tick-{runs}", "priority": 60,
+    "environment": info["environment"], "device_vendor": "Mimecast", "device_product": "Mimecast",
+    "events": [{"event_type": "Message"}, {"event_type": "Recipient"}],
+}
+package = {
+    "cases": [alert],
+    "overflow_cases": [{"name": "Held Message", "ticket_id": "tick-overflow"}],
+    "log_items": [],
+    "variables": {"argv": sys.argv[1:], "runs_before": runs, "context": context},
+    "log_rows": [{"message": "tick", "log_level": 1, "timestamp": 0}],
+}
+debug = "".join(f"debug line {n}\n" for n in range(1, 31))
+sys.stdout.write(json.dumps({"ResultObjectJson": json.dumps(package), "DebugOutput": debug}))
+"""
+
+
+def connector_param(name: str, default: Any, type_code: int = 2, mode: int = 2, mandatory: bool = False) -> dict:
+    return {
+        "Name": name,
+        "Description": f"{name}.",
+        "Type": type_code,
+        "Mode": mode,
+        "IsMandatory": mandatory,
+        "IsAdvanced": False,
+        "DefaultValue": default,
+    }
+
+
+TICK_PARAMS = [
+    connector_param("DeviceProductField", "Product Name", mode=0, mandatory=True),
+    connector_param("EventClassId", "event_type", mode=0, mandatory=True),
+    connector_param("PythonProcessTimeout", "60", type_code=1, mandatory=True),
+    connector_param("API Root", "https://api.services.mimecast.com", mandatory=True),
+    connector_param("Client Secret", "", type_code=3),
+    connector_param("Verify SSL", True, type_code=0, mandatory=True),
+    connector_param("Domains", "", mandatory=True),
+    connector_param("Mode", "ok"),
+]
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def action_def(name: str, params: list[dict], example: Any = None) -> dict:
+    return {
+        "Name": name,
+        "IntegrationIdentifier": "Mimecast",
+        "Creator": "admin",
+        "Description": f"{name} action.",
+        "IsAsync": False,
+        "IsCustom": False,
+        "IsEnabled": True,
+        "Version": 1.0,
+        "ScriptResultName": "is_success",
+        "SimulationDataJson": '{"Entities": []}',
+        "DynamicResultsMetadata": (
+            []
+            if example is None
+            else [{"ResultName": "JsonResult", "ShowResult": True, "ResultExample": json.dumps(example)}]
+        ),
+        "Parameters": params,
+    }
+
+
+def connector_def(name: str, params: list[dict]) -> dict:
+    return {
+        "Name": name,
+        "Integration": "Mimecast",
+        "Creator": "admin",
+        "Description": f"{name}.",
+        "IsConnectorRulesSupported": True,
+        "IsCustom": False,
+        "IsEnabled": True,
+        "Version": 1.0,
+        "Rules": [],
+        "Parameters": params,
+    }
+
+
+def echo_layout(root: Path) -> Path:
+    """A layout with one action "Echo" (ActionsScripts/Echo.py) and a Managers module EchoHelper."""
+    write_json(root / "ActionsDefinitions" / "Echo.actiondef", action_def("Echo", ECHO_PARAMS, {"argv": []}))
+    (root / "ActionsScripts").mkdir(parents=True, exist_ok=True)
+    (root / "ActionsScripts" / "Echo.py").write_text(ECHO_SCRIPT)
+    (root / "Managers").mkdir(parents=True, exist_ok=True)
+    (root / "Managers" / "EchoHelper.py").write_text("VALUE = 1\n")
+    return root
+
+
+def tick_layout(root: Path) -> Path:
+    """A layout with one connector "Tick" (ConnectorsScripts/Tick.py)."""
+    write_json(root / "ConnectorsDefinitions" / "Tick.connectordef", connector_def("Tick Connector", TICK_PARAMS))
+    (root / "ConnectorsScripts").mkdir(parents=True, exist_ok=True)
+    (root / "ConnectorsScripts" / "Tick.py").write_text(TICK_SCRIPT)
+    (root / "Managers").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _platform_default(kind: str, default: str) -> Any:
+    return default == "true" if kind == "checkbox" else default
+
+
+def valid_layout(root: Path) -> Path:
+    """A complete Mimecast layout generated from the repository's MimecastConstants: validates clean."""
+    constants = load_constants(REPO_ROOT)
+    (root / "Managers").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "Managers" / "MimecastConstants.py", root / "Managers" / "MimecastConstants.py")
+    properties = [
+        {
+            "IntegrationIdentifier": "Mimecast",
+            "PropertyName": p.name,
+            "PropertyDisplayName": p.name,
+            "PropertyDescription": f"{p.name}.",
+            "PropertyType": constants.PROPERTY_TYPE_CODES[p.kind],
+            "IsMandatory": p.mandatory,
+            "Value": _platform_default(p.kind, p.default),
+        }
+        for p in constants.INTEGRATION_PARAMS
+    ]
+    write_json(
+        root / "Integration-Mimecast.def",
+        {
+            "Identifier": "Mimecast",
+            "DisplayName": "Mimecast",
+            "MarketingDisplayName": "Mimecast",
+            "Description": "Mimecast.",
+            "Categories": ["Email Security"],
+            "DocumentationLink": None,
+            "ImageBase64": PNG_1X1,
+            "SVGImage": SVG,
+            "PythonVersion": 3,
+            "MinimumSystemVersion": 5.3,
+            "Version": 1.0,
+            "IsCustom": False,
+            "IsPowerUp": False,
+            "IsCertified": False,
+            "IsAvailableForCommunity": True,
+            "ShouldInstalledInSystem": False,
+            "IntegrationProperties": properties,
+        },
+    )
+    (root / "ActionsScripts").mkdir(parents=True, exist_ok=True)
+    for spec in constants.ACTIONS.values():
+        params = [
+            {
+                "Name": p.name,
+                "Description": f"{p.name}.",
+                "Type": constants.ACTION_TYPE_CODES[p.kind],
+                "IsMandatory": p.mandatory,
+                "DefaultValue": p.default,
+                "Value": p.default,
+                "OptionalValues": list(p.options) or None,
+            }
+            for p in spec.params
+        ]
+        example = None if spec.name == "Ping" else {"example": spec.script_stem}
+        definition = action_def(spec.name, params, example)
+        write_json(root / "ActionsDefinitions" / f"{spec.script_stem}.actiondef", definition)
+        (root / "ActionsScripts" / f"{spec.script_stem}.py").write_text("import MimecastConstants\n")
+    tick_layout(root)
+    write_json(
+        root / "DefaultMappingRules" / "integration_mapping_rules.json",
+        [
+            {
+                "Source": "Mimecast",
+                "Product": "Mimecast",
+                "EventName": "Message",
+                "SecurityEventFieldName": "Subject",
+                "RawDataPrimaryFieldMatchTerm": "subject",
+                "IsArtifact": False,
+            }
+        ],
+    )
+    return root
+
+
+def edit_json(path: Path, change: Any) -> None:
+    """Load path, let change(data) mutate it, write it back."""
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def param(definition: dict, name: str, key: str = "Name") -> dict:
+    return next(p for p in definition.get("Parameters", definition.get("IntegrationProperties")) if p[key] == name)

@@ -1,0 +1,214 @@
+"""`python -m devkit`: exit codes and what a person reads in the terminal."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from devkit_layouts import echo_layout, tick_layout, valid_layout
+
+from devkit import REPO_ROOT
+from devkit.cli import main
+
+SECRET = "s3cr3t-client-value"
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Path:
+    return echo_layout(tmp_path / "integration")
+
+
+@pytest.fixture
+def instance_file(tmp_path: Path) -> Path:
+    path = tmp_path / "tenant.json"
+    path.write_text(json.dumps({"API Root": "http://127.0.0.1:1", "Client ID": "client-1", "Client Secret": SECRET}))
+    return path
+
+
+def devkit(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def action(layout: Path, instance_file: Path, store: Path, *extra: str) -> tuple[int, str]:
+    paths = ("--root", str(layout), "--instance", str(instance_file), "--store", str(store))
+    return devkit("action", "Echo", *paths, *extra)
+
+
+def test_completed_action_prints_message_state_result_json_and_tables(layout, instance_file, store):
+    code, text = action(layout, instance_file, store, "--param", "Limit=7")
+
+    assert code == 0
+    assert "Output message: Echo ran in mode ok" in text
+    assert "Execution state: Completed (0)" in text
+    assert "Result value (is_success): true" in text
+    assert 'JSON result:\n{\n  "argv": [' in text
+    assert '"Limit": "7"' in text
+    assert "Table Mailboxes (2 rows):" in text
+    assert "| Mailbox           | Messages |" in text
+    assert "| alice@example.com | 3        |" in text
+
+
+def test_failed_action_exits_1(layout, instance_file, store):
+    code, text = action(layout, instance_file, store, "--param", "Mode=fail")
+
+    assert code == 1
+    assert "Execution state: Failed (2)" in text
+    assert "Result value (is_success): false" in text
+
+
+def test_crashed_script_exits_3_and_shows_the_traceback_tail(layout, instance_file, store):
+    code, text = action(layout, instance_file, store, "--param", "Mode=crash")
+
+    assert code == 3
+    assert "Script crashed: it exited with code 1 without writing an output object." in text
+    assert "RuntimeError: boom from the script" in text
+
+
+def test_killed_script_exits_3(layout, instance_file, store):
+    code, text = action(layout, instance_file, store, "--param", "Mode=sleep", "--timeout", "1")
+
+    assert code == 3
+    assert "was killed after its timeout" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--param", "Limit"], '--param expects "Name=value"'),
+        (["--param", "Limt=3"], "has no parameter 'Limt'"),
+        (["--instance", "/nonexistent/instance.json"], "Instance file not found"),
+    ],
+)
+def test_usage_errors_exit_2(layout, instance_file, store, capsys, argv, message):
+    code, _ = action(layout, instance_file, store, *argv)
+
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unknown_action_exits_2_listing_the_actions(layout, capsys):
+    code, _ = devkit("action", "Pnig", "--root", str(layout))
+
+    assert code == 2
+    assert 'No action named "Pnig"' in capsys.readouterr().err
+
+
+def test_bad_command_line_exits_2(capsys):
+    assert devkit("action")[0] == 2
+    assert devkit("frobnicate")[0] == 2
+
+
+def test_json_flag_prints_the_raw_stdout_object(layout, instance_file, store):
+    code, text = action(layout, instance_file, store, "--json")
+
+    assert code == 0
+    output = json.loads(text)
+    assert list(output) == ["Message", "ResultObjectJson", "ResultValue", "DebugOutput", "ExecutionState"]
+    assert output["Message"] == "Echo ran in mode ok"
+
+
+def test_no_defaults_flag_sends_only_given_parameters(layout, instance_file, store):
+    code, text = action(layout, instance_file, store, "--json", "--no-defaults", "--param", "Note=x")
+
+    raw_json = json.loads(json.loads(json.loads(text)["ResultObjectJson"])["JsonResult"]["RawJson"])
+    assert code == 0
+    assert raw_json["context"]["parameters"] == {"Note": "x"}
+
+
+def test_secret_values_never_reach_the_terminal(layout, instance_file, store):
+    code, text = action(layout, instance_file, store, "--param", "Mode=leak")
+    _, raw = action(layout, instance_file, store, "--param", "Mode=leak", "--json")
+
+    assert code == 0
+    assert SECRET not in text and SECRET not in raw
+    assert "Client Secret=********" in text
+    assert "Client ID=client-1" in text
+    assert "with secret ********" in text
+
+
+def test_debug_flag_shows_the_debug_output(layout, instance_file, store):
+    assert "echo debug line" not in action(layout, instance_file, store)[1]
+    assert "Debug output:\necho debug line" in action(layout, instance_file, store, "--debug")[1]
+
+
+def test_connector_prints_alerts_and_the_debug_tail(tmp_path, instance_file, store):
+    root = tick_layout(tmp_path / "integration")
+
+    code, text = devkit(
+        "connector", "--root", str(root), "--instance", str(instance_file), "--store", str(store),
+        "--param", "Domains=example.com", "--environment", "Acme",
+    )  # fmt: skip
+
+    assert code == 0
+    assert "Run: 1 alert(s), 1 overflowed." in text
+    assert "| Name         | Ticket ID | Priority | Environment | Events |" in text
+    assert "| Held Message | tick-0    | 60       | Acme        | 2      |" in text
+    assert "Debug output (last 20 lines):\ndebug line 11\n" in text
+    assert "debug line 10\n" not in text
+    second = devkit("connector", "--root", str(root), "--store", str(store), "--test-run")[1]
+    assert "Test run: 1 alert(s)" in second and "tick-1" in second
+
+
+def test_connector_passes_instance_values_for_its_own_parameters(tmp_path, instance_file, store):
+    root = tick_layout(tmp_path / "integration")
+    code, text = devkit("connector", "--root", str(root), "--instance", str(instance_file), "--store", str(store))
+
+    state = json.loads((store / "context.json").read_text())
+    assert code == 0
+    assert state["4"]["mimecast-tracking-1"]["runs"] == "1"
+    assert SECRET not in text
+
+
+def test_connector_crash_exits_3(tmp_path, store):
+    root = tick_layout(tmp_path / "integration")
+    (root / "ConnectorsScripts" / "Tick.py").write_text("raise SystemExit(4)\n")
+
+    code, text = devkit("connector", "--root", str(root), "--store", str(store), "--instance", "")
+
+    assert code == 3
+    assert "Connector crashed: it exited with code 4" in text
+
+
+def test_validate_reports_problems_and_exits_1(tmp_path):
+    root = valid_layout(tmp_path / "integration")
+    files = len(list(root.rglob("*.*def"))) + 2  # plus the mapping rules and MimecastConstants
+    assert devkit("validate", "--root", str(root)) == (0, f"{files} definition files valid.\n")
+
+    (root / "ActionsScripts" / "Ping.py").unlink()
+    code, text = devkit("validate", "--root", str(root))
+
+    assert code == 1
+    assert "ActionsDefinitions/Ping.actiondef: (file): has no matching ActionsScripts/Ping.py\n" in text
+
+
+def test_python_dash_m_devkit_runs_as_a_module(tmp_path):
+    root = valid_layout(tmp_path / "integration")
+    (root / "ActionsScripts" / "Ping.py").unlink()
+
+    result = subprocess.run(
+        [sys.executable, "-m", "devkit", "validate", "--root", str(root)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "has no matching ActionsScripts/Ping.py" in result.stdout
+
+
+@pytest.mark.e2e
+def test_ping_through_the_cli_against_the_simulator(session_simulator, tmp_path, store):
+    instance = tmp_path / "sim.json"
+    configuration = json.loads((REPO_ROOT / "devkit" / "instances" / "simulator-api2.json").read_text())
+    instance.write_text(json.dumps({**configuration, "API Root": session_simulator.url}))
+
+    code, text = devkit("action", "Ping", "--instance", str(instance), "--store", str(store))
+
+    assert code == 0, text
+    assert "Output message: Successfully connected to the Mimecast server" in text
+    assert configuration["Client Secret"] not in text

@@ -1,0 +1,108 @@
+"""`python -m devkit demo`: steps run against a simulator process that is always stopped afterwards."""
+
+import io
+import socket
+from pathlib import Path
+
+import pytest
+
+from devkit.demo import FAILED, STEPS, DemoStep, run_demo, run_steps, running_simulator, step_outcome
+from devkit.runner import ActionRun
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def fake_run(state: int, message: str) -> ActionRun:
+    return ActionRun("Ping", 0, "", "", {"Message": message, "ExecutionState": state}, {})
+
+
+def test_the_default_steps_go_as_expected_against_the_simulator(session_simulator, tmp_path):
+    out = io.StringIO()
+
+    differences = run_steps(STEPS, session_simulator.url, out, tmp_path / "store")
+
+    assert differences == []
+    text = out.getvalue()
+    for number, step in enumerate(STEPS, 1):
+        assert f"=== Step {number}/{len(STEPS)}: {step.title}\n$ python -m devkit action Ping --instance" in text
+    assert text.count("--> as expected (completed)") == 2
+    assert "--> as expected (failed)" in text
+    assert "sim-client-secret" not in text
+
+
+def test_a_step_outcome_names_what_differs():
+    wrong_secret = STEPS[2]
+
+    rejected = "Failed to connect to the Mimecast server! Error is credentials rejected"
+    assert step_outcome(wrong_secret, fake_run(2, rejected)) is None
+    assert step_outcome(wrong_secret, fake_run(0, "Successfully connected")) == "expected failed, got completed"
+    assert step_outcome(wrong_secret, fake_run(2, "Failed to connect to the Mimecast server! Error is timeout")) == (
+        "expected the message says the credentials were rejected, got: "
+        "Failed to connect to the Mimecast server! Error is timeout"
+    )
+    crashed = ActionRun("Ping", 1, "", "Traceback", None, {})
+    assert step_outcome(STEPS[0], crashed) == "expected completed, got crashed"
+
+
+def test_demo_runs_the_simulator_process_and_passes():
+    port = free_port()
+    out = io.StringIO()
+
+    code = run_demo(port=port, out=out)
+
+    assert code == 0, out.getvalue()
+    assert f"Simulator running at http://127.0.0.1:{port}" in out.getvalue()
+    assert out.getvalue().endswith("All 3 demo steps went as expected.\n")
+    assert not port_is_open(port)
+
+
+def test_demo_exits_1_when_a_step_differs_and_still_stops_the_simulator():
+    port = free_port()
+    out = io.StringIO()
+    steps = [DemoStep("Ping expected to fail", "Ping", expect=FAILED)]
+
+    code = run_demo(port=port, out=out, steps=steps)
+
+    assert code == 1
+    assert "--> NOT AS EXPECTED: expected failed, got completed" in out.getvalue()
+    assert out.getvalue().endswith(
+        "1 of 1 demo steps did not go as expected:\nStep 1 (Ping expected to fail): expected failed, got completed\n"
+    )
+    assert not port_is_open(port)
+
+
+def test_the_simulator_is_stopped_when_a_step_raises():
+    port = free_port()
+
+    with pytest.raises(KeyboardInterrupt), running_simulator(port) as simulator:
+        assert port_is_open(port)
+        raise KeyboardInterrupt
+
+    assert simulator.process.poll() is not None
+    assert not port_is_open(port)
+
+
+def test_demo_reports_a_simulator_that_cannot_start(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        out = io.StringIO()
+
+        code = run_demo(port=taken.getsockname()[1], out=out)
+
+    assert code == 1
+    assert out.getvalue().startswith("Demo could not start: the simulator exited during start-up:")

@@ -1,0 +1,35 @@
+"""The shared fixtures in tests/conftest.py run real scripts against an in-process simulator."""
+
+import pytest
+from devkit_layouts import tick_layout
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("instance_fixture", ["api1_instance", "api2_instance"])
+def test_ping_through_the_fixtures(request, action_runner, store, simulator, instance_fixture):
+    instance = request.getfixturevalue(instance_fixture)
+
+    run = action_runner("Ping", instance=instance)
+
+    assert instance["API Root"] == simulator.url
+    assert run.completed, run.stderr
+    assert run.result_value is True
+    assert (store / "logs" / "Ping.log").read_text().count("Successfully connected to the Mimecast server") == 1
+
+
+def test_session_instances_point_at_the_session_simulator(
+    session_simulator, session_api1_instance, session_api2_instance
+):
+    api1, api2 = session_api1_instance, session_api2_instance
+    assert api1["API Root"] == api2["API Root"] == session_simulator.url
+    assert api1["Application ID"] and not api1["Client ID"]
+    assert api2["Client ID"] and not api2["Application ID"]
+
+
+def test_connector_runner_shares_the_store_between_runs(connector_runner, tmp_path):
+    root = tick_layout(tmp_path / "integration")
+
+    tickets = [connector_runner({}, root=root).alerts[0]["ticket_id"] for _ in range(2)]
+
+    assert tickets == ["tick-0", "tick-1"]

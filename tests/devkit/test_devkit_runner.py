@@ -1,0 +1,319 @@
+"""devkit.runner starts scripts the way the platform does and decodes what they print."""
+
+import json
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from devkit_layouts import echo_layout, tick_layout
+
+from devkit import REPO_ROOT, SDK_DIR
+from devkit import runner as runner_module
+from devkit.definitions import UsageError
+from devkit.runner import run_action, run_connector
+
+INSTANCE = {"API Root": "http://127.0.0.1:1", "Client ID": "id-1", "Client Secret": "secret-1", "Verify SSL": True}
+# Every key soar-platform.md §1.1 marks as required in an action's stdin context.
+REQUIRED_ACTION_KEYS = {
+    "target_entities",
+    "case_id",
+    "alert_id",
+    "environment",
+    "workflow_id",
+    "parameters",
+    "integration_identifier",
+    "integration_instance",
+    "action_definition_name",
+    "original_requesting_user",
+    "default_result_value",
+}
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Path:
+    return echo_layout(tmp_path / "integration")
+
+
+def echo(layout: Path, store: Path, params: dict | None = None, **kwargs) -> "runner_module.ActionRun":
+    return run_action("Echo", params, instance=INSTANCE, store=store, root=layout, **kwargs)
+
+
+def test_the_script_receives_the_platform_context_on_stdin(layout, store):
+    run = echo(layout, store, {"Limit": "9"}, instance_id="inst-7", environment="Acme")
+
+    context = run.json_result["context"]
+    assert set(context) >= REQUIRED_ACTION_KEYS
+    assert context["integration_identifier"] == "Mimecast"
+    assert context["integration_instance"] == "inst-7"
+    assert context["action_definition_name"] == "Echo"
+    assert context["environment"] == "Acme"
+    assert context["target_entities"] == []
+    assert context["parameters"]["Limit"] == "9"
+    assert context == run.context
+
+
+def test_parameters_not_given_are_prefilled_with_the_definition_defaults(layout, store):
+    run = echo(layout, store, {"Note": "hello"})
+
+    assert run.json_result["context"]["parameters"] == {"Mode": "ok", "Limit": "5", "Verbose": "false", "Note": "hello"}
+
+
+def test_without_defaults_only_the_given_parameters_are_sent(layout, store):
+    run = echo(layout, store, {"Limit": "2"}, fill_defaults=False)
+
+    assert run.json_result["context"]["parameters"] == {"Limit": "2"}
+
+
+def test_parameter_values_are_sent_as_strings(layout, store):
+    run = echo(layout, store, {"Verbose": True, "Limit": 12})
+
+    assert run.json_result["context"]["parameters"]["Verbose"] == "true"
+    assert run.json_result["context"]["parameters"]["Limit"] == "12"
+
+
+def test_unknown_action_is_a_usage_error_listing_the_actions(layout, store):
+    with pytest.raises(UsageError, match=r'No action named "Nope".*"Echo"'):
+        run_action("Nope", instance=INSTANCE, store=store, root=layout)
+
+
+def test_unknown_parameter_is_a_usage_error_listing_the_parameters(layout, store):
+    with pytest.raises(UsageError, match=r"has no parameter 'Limt'.*'Limit'"):
+        echo(layout, store, {"Limt": "3"})
+
+
+def test_argv_log_path_and_environment_match_the_platform(layout, store):
+    run = echo(layout, store)
+    info = run.json_result
+
+    api_key, log_arg = info["argv"]
+    assert len(api_key) >= 16
+    assert log_arg == f"--logPath={store.resolve()}/logs/Echo.log"
+    assert info["pythonpath"].split(":") == [str(SDK_DIR), str((layout / "Managers").resolve())]
+    assert info["store"] == str(store.resolve())
+    assert info["now"] is None
+    assert Path(info["cwd"]).resolve() not in (REPO_ROOT, layout.resolve())
+
+
+def test_only_the_sdk_and_managers_are_importable(layout, store):
+    importable = echo(layout, store).json_result["importable"]
+
+    assert importable == {
+        "devkit": False,
+        "simulator": False,
+        "tests": False,
+        "SiemplifyAction": (SDK_DIR / "SiemplifyAction.py").exists(),
+        "EchoHelper": True,
+    }
+
+
+def test_frozen_now_is_exported_and_sets_the_deadline(layout, store):
+    now = datetime(2026, 3, 7, 16, 3, tzinfo=UTC)
+    run = echo(layout, store, now=now, timeout_s=120)
+
+    assert run.json_result["now"] == "2026-03-07T16:03:00Z"
+    expected_deadline = int(now.timestamp() * 1000) + 120_000
+    assert run.json_result["context"]["execution_deadline_unix_time_ms"] == expected_deadline
+
+
+def test_extra_environment_reaches_the_script(layout, store):
+    assert echo(layout, store, env={"ECHO_EXTRA": "yes"}).json_result["extra"] == "yes"
+
+
+def test_instance_configuration_is_written_under_the_instance_id_and_the_store_persists(layout, store):
+    echo(layout, store, instance_id="first")
+    second = {**INSTANCE, "API Root": "http://127.0.0.1:2"}
+    run = run_action("Echo", instance=second, store=store, root=layout, instance_id="second")
+
+    configuration = run.json_result["configuration"]
+    assert configuration["first"] == INSTANCE
+    assert configuration["second"] == second
+    assert json.loads((store / "configuration.json").read_text()) == configuration
+    assert run.log_path == store.resolve() / "logs" / "Echo.log"
+
+
+def test_instance_may_be_given_as_a_json_file(layout, store, tmp_path):
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(INSTANCE))
+
+    run = run_action("Echo", instance=path, store=store, root=layout, instance_id="from-file")
+
+    assert run.json_result["configuration"]["from-file"] == INSTANCE
+
+
+def test_without_a_store_a_temporary_one_is_used(layout):
+    run = run_action("Echo", instance=INSTANCE, root=layout)
+
+    assert run.completed
+    assert not Path(run.json_result["store"]).exists()
+    assert run.log_path is None
+
+
+def test_stdout_object_is_decoded(layout, store):
+    run = echo(layout, store)
+
+    assert run.exit_code == 0
+    assert run.message == "Echo ran in mode ok"
+    assert run.execution_state == 0
+    assert run.execution_state_name == "Completed"
+    assert run.result_value is True
+    assert run.debug_output == "echo debug line\n"
+    assert run.json_result["argv"][1].startswith("--logPath=")
+    assert run.tables == {
+        "Mailboxes": [
+            {"Mailbox": "alice@example.com", "Messages": "3"},
+            {"Mailbox": "bob@example.com", "Messages": "0"},
+        ]
+    }
+    assert json.loads(run.stdout) == run.output
+    assert run.completed and not run.failed and not run.crashed
+
+
+def test_failed_execution_state_is_reported_as_failed(layout, store):
+    run = echo(layout, store, {"Mode": "fail"})
+
+    assert run.exit_code == 0
+    assert run.failed and not run.completed
+    assert run.execution_state_name == "Failed"
+    assert run.result_value is False
+
+
+def test_a_crashing_script_has_no_output_object(layout, store):
+    run = echo(layout, store, {"Mode": "crash"})
+
+    assert run.exit_code == 1
+    assert run.crashed and not run.completed and not run.failed
+    assert run.output is None and run.message is None and run.json_result is None and run.tables == {}
+    assert "RuntimeError: boom from the script" in run.stderr
+
+
+def test_a_run_past_its_timeout_is_terminated(layout, store):
+    run = echo(layout, store, {"Mode": "sleep"}, timeout_s=1)
+
+    assert run.timed_out and run.crashed
+    assert run.exit_code == -signal.SIGTERM
+    assert "sleeping" in run.stderr
+
+
+def test_a_script_that_ignores_sigterm_is_killed(layout, store, monkeypatch):
+    monkeypatch.setattr(runner_module, "TERMINATE_GRACE_S", 0.5)
+
+    run = echo(layout, store, {"Mode": "stubborn"}, timeout_s=1)
+
+    assert run.timed_out
+    assert run.exit_code == -signal.SIGKILL
+
+
+@pytest.mark.skipif(not (SDK_DIR / "SiemplifyAction.py").exists(), reason="SDK stand-in not present")
+def test_results_written_by_the_sdk_are_decoded(tmp_path, store):
+    layout = echo_layout(tmp_path / "integration")
+    (layout / "ActionsScripts" / "Echo.py").write_text(
+        "from ScriptResult import EXECUTION_STATE_COMPLETED\n"
+        "from SiemplifyAction import SiemplifyAction\n"
+        "from SiemplifyUtils import construct_csv, output_handler\n\n\n"
+        "@output_handler\n"
+        "def main():\n"
+        "    siemplify = SiemplifyAction()\n"
+        "    print('printed line')\n"
+        "    siemplify.result.add_result_json({'items': [1, 2], 'limit': siemplify.parameters['Limit']})\n"
+        "    rows = [{'id': 'a', 'size': 1}, {'id': 'b', 'size': 2}]\n"
+        "    siemplify.result.add_data_table('Results', construct_csv(rows))\n"
+        "    siemplify.end('done', True, EXECUTION_STATE_COMPLETED)\n\n\n"
+        "main()\n"
+    )
+
+    run = echo(layout, store)
+
+    assert run.completed, run.stderr
+    assert run.message == "done"
+    assert run.json_result == {"items": [1, 2], "limit": "5"}
+    assert [sorted(row.items()) for row in run.tables["Results"]] == [
+        [("id", "a"), ("size", "1")],
+        [("id", "b"), ("size", "2")],
+    ]
+    assert "printed line" in run.debug_output
+
+
+# -- connector -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def connector_layout(tmp_path: Path) -> Path:
+    return tick_layout(tmp_path / "integration")
+
+
+def test_connector_receives_connector_info_with_defaults_filled(connector_layout, store):
+    run = run_connector(
+        {"Domains": "example.com", "API Root": "http://127.0.0.1:9"},
+        store=store,
+        instance_id="tick-1",
+        environment="Acme",
+        allowlist=("held",),
+        root=connector_layout,
+    )
+
+    info = run.variables["context"]["connector_info"]
+    assert info["environment"] == "Acme"
+    assert info["integration"] == "Mimecast"
+    assert info["connector_definition_name"] == "Tick Connector"
+    assert info["identifier"] == "tick-1"
+    assert info["display_name"] and "description" in info and "result_data_type" in info
+    assert info["allow_list"] == ["held"]
+    params = {p["param_name"]: p for p in info["params"]}
+    assert params["Domains"]["param_value"] == "example.com"
+    assert params["API Root"]["param_value"] == "http://127.0.0.1:9"
+    assert params["PythonProcessTimeout"] == {
+        "param_name": "PythonProcessTimeout",
+        "param_value": "60",
+        "type": 1,
+        "mode": 2,
+        "is_mandatory": True,
+    }
+    assert params["Verify SSL"]["param_value"] == "true"
+    assert params["DeviceProductField"]["mode"] == 0
+
+
+def test_connector_argv_marks_scheduled_and_test_runs(connector_layout, store):
+    live = run_connector({}, store=store, root=connector_layout)
+    test = run_connector({}, store=store, root=connector_layout, test_run=True)
+
+    assert live.variables["argv"][0] == "True"
+    assert test.variables["argv"][0] == "False"
+    assert test.variables["argv"][2] == f"--logPath={store.resolve()}/logs/Tick.log"
+
+
+def test_connector_state_persists_in_the_store_between_runs(connector_layout, store):
+    first = run_connector({}, store=store, root=connector_layout)
+    second = run_connector({}, store=store, root=connector_layout)
+    in_other_store = run_connector({}, store=store.parent / "other", root=connector_layout)
+
+    assert [first.alerts[0]["ticket_id"], second.alerts[0]["ticket_id"]] == ["tick-0", "tick-1"]
+    assert in_other_store.alerts[0]["ticket_id"] == "tick-0"
+
+
+def test_connector_package_is_decoded(connector_layout, store):
+    run = run_connector({}, store=store, root=connector_layout)
+
+    assert run.exit_code == 0 and not run.crashed
+    assert [a["name"] for a in run.alerts] == ["Held Message"]
+    assert len(run.alerts[0]["events"]) == 2
+    assert run.overflow_alerts == [{"name": "Held Message", "ticket_id": "tick-overflow"}]
+    assert run.log_rows == [{"message": "tick", "log_level": 1, "timestamp": 0}]
+    assert run.debug_output.startswith("debug line 1\n")
+
+
+def test_connector_is_killed_after_python_process_timeout(connector_layout, store):
+    run = run_connector({"Mode": "sleep", "PythonProcessTimeout": "1"}, store=store, root=connector_layout)
+
+    assert run.timed_out and run.crashed
+    assert run.alerts == []
+
+
+def test_connector_unknown_parameter_is_a_usage_error(connector_layout, store):
+    with pytest.raises(UsageError, match="has no parameter 'Domain'"):
+        run_connector({"Domain": "x"}, store=store, root=connector_layout)
+
+
+def test_connector_needs_exactly_one_definition(tmp_path, store):
+    with pytest.raises(UsageError, match=r"exactly one \.connectordef"):
+        run_connector({}, store=store, root=tmp_path)
