@@ -8,11 +8,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from devkit import INSTANCES_DIR, REPO_ROOT
-from devkit.definitions import UsageError, find_connector_def, load_json, secret_property_names
+from devkit.definitions import UsageError, find_connector_def, load_json, platform_value, secret_property_names
 from devkit.render import format_action_run, format_connector_run, masked_configuration, redact
 from devkit.runner import run_action, run_connector
 
@@ -35,6 +36,14 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
+def iso_instant(text: str) -> str:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant (e.g. 2026-03-07T16:03:00Z): {text!r}") from None
+    return text
+
+
 def load_instance(path: Path) -> dict[str, Any]:
     try:
         data = load_json(path)
@@ -54,7 +63,7 @@ def secret_values(root: Path, configuration: dict[str, Any]) -> list[str]:
 
 def describe_instance(root: Path, path: Path, configuration: dict[str, Any]) -> str:
     shown = masked_configuration(configuration, secret_property_names(root, list(configuration)))
-    return f"Instance {path.name}: " + ", ".join(f"{k}={v}" for k, v in shown.items())
+    return f"Instance {path.name}: " + ", ".join(f"{k}={platform_value(v)}" for k, v in shown.items() if v != "")
 
 
 def _write(stream: TextIO, text: str, secrets: list[str]) -> None:
@@ -155,13 +164,17 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from devkit.packager import DEFAULT_OUT, DEFAULT_WHEELS_DIR
 
-    parser = argparse.ArgumentParser(prog="python -m devkit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devkit",
+        description="Run the integration's scripts as Google SecOps SOAR does; validate and package it.",
+        epilog="Exit codes: 0 completed, 1 failed / problems found, 2 usage error, 3 script crashed.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
         sub.add_argument("--store", default=str(DEFAULT_STORE), help="platform store directory (persists)")
-        sub.add_argument("--now", help="freeze the scripts' clock at this ISO 8601 UTC instant")
+        sub.add_argument("--now", type=iso_instant, help="freeze the scripts' clock at this ISO 8601 instant")
         sub.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
 
     action = commands.add_parser("action", help="run one action as the platform does")

@@ -28,8 +28,9 @@ def simulator_instance(url: str, api: str = "api2", **overrides: Any) -> dict[st
 
 
 def _start_simulator() -> Any:
-    server = pytest.importorskip("simulator.server")
-    return server.Simulator(port=0)
+    from simulator.server import Simulator
+
+    return Simulator(port=0)
 
 
 @pytest.fixture

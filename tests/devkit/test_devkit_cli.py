@@ -100,6 +100,8 @@ def test_unknown_action_exits_2_listing_the_actions(layout, capsys):
 def test_bad_command_line_exits_2(capsys):
     assert devkit("action")[0] == 2
     assert devkit("frobnicate")[0] == 2
+    assert devkit("action", "Ping", "--now", "yesterday")[0] == 2
+    assert "not an ISO 8601 instant" in capsys.readouterr().err
 
 
 def test_json_flag_prints_the_raw_stdout_object(layout, instance_file, store):
