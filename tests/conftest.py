@@ -47,6 +47,26 @@ def session_simulator() -> Iterator[Any]:
         yield sim
 
 
+def _admin_client(sim: Any) -> Any:
+    from simulator.client import SimulatorClient
+
+    return SimulatorClient(sim.url, getattr(sim, "ca_file", None))
+
+
+@pytest.fixture
+def simulator_client(simulator: Any) -> Iterator[Any]:
+    """simulator.client.SimulatorClient for the function-scoped simulator (faults, clock, request log)."""
+    with _admin_client(simulator) as client:
+        yield client
+
+
+@pytest.fixture
+def session_simulator_client(session_simulator: Any) -> Iterator[Any]:
+    """Admin client for the session simulator; reading its request log is fine, changing its state is not."""
+    with _admin_client(session_simulator) as client:
+        yield client
+
+
 @pytest.fixture
 def api1_instance(simulator: Any) -> dict[str, Any]:
     return simulator_instance(simulator.url, "api1")

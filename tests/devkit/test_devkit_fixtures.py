@@ -6,16 +6,17 @@ from devkit_layouts import tick_layout
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("instance_fixture", ["api1_instance", "api2_instance"])
-def test_ping_through_the_fixtures(request, action_runner, store, simulator, instance_fixture):
+@pytest.mark.parametrize(("instance_fixture", "auth_mode"), [("api1_instance", "api1"), ("api2_instance", "api2")])
+def test_ping_through_the_fixtures(request, action_runner, store, simulator_client, instance_fixture, auth_mode):
     instance = request.getfixturevalue(instance_fixture)
 
     run = action_runner("Ping", instance=instance)
 
-    assert instance["API Root"] == simulator.url
     assert run.completed, run.stderr
     assert run.result_value is True
     assert (store / "logs" / "Ping.log").read_text().count("Successfully connected to the Mimecast server") == 1
+    calls = [(entry["path"], entry["auth_mode"]) for entry in simulator_client.log(path="/api/account/get-account")]
+    assert calls == [("/api/account/get-account", auth_mode)]
 
 
 def test_session_instances_point_at_the_session_simulator(
