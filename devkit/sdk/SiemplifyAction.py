@@ -5,7 +5,7 @@ from typing import Any
 import SiemplifyBase
 import SiemplifyUtils
 from ScriptResult import ScriptResult
-from Siemplify import Siemplify
+from Siemplify import DEFAULT_MAX_JSON_RESULT_SIZE_MB, Siemplify
 from SiemplifyDataModel import DomainEntityInfo
 
 REQUIRED_CONTEXT_KEYS = (
@@ -40,7 +40,7 @@ class SiemplifyAction(Siemplify):
 
     def __init__(self, mock_stdin: str | bytes | None = None) -> None:
         super().__init__()
-        self.context_data = self._decode_context(mock_stdin, self.get_script_context)
+        self.context_data = self._read_context(mock_stdin)
         context = self.context_data
         missing = [key for key in REQUIRED_CONTEXT_KEYS if key not in context]
         if missing:
@@ -63,7 +63,7 @@ class SiemplifyAction(Siemplify):
         self.async_total_duration_deadline = context.get("async_total_duration_deadline", 0)
         self.script_timeout_deadline = context.get("script_timeout_deadline", self.execution_deadline_unix_time_ms)
         self.use_proxy_settings = bool(context.get("use_proxy_settings", False))
-        self.max_json_result_size = context.get("max_json_result_size", 15)
+        self.max_json_result_size = context.get("max_json_result_size", DEFAULT_MAX_JSON_RESULT_SIZE_MB)
         self.vault_settings = context.get("vault_settings")
         self.environment_api_key = context.get("environment_api_key")
         self._target_pairs, self._target_identifiers = _target_keys(self.target_entities_data)

@@ -117,9 +117,9 @@ class SiemplifyBase:
     def get_script_context(self) -> bytes:
         return sys.stdin.buffer.read()
 
-    @staticmethod
-    def _decode_context(mock_stdin: str | bytes | None, read_stdin: Callable[[], bytes]) -> dict[str, Any]:
-        raw = read_stdin() if mock_stdin is None else mock_stdin
+    def _read_context(self, mock_stdin: str | bytes | None) -> dict[str, Any]:
+        """The context JSON from ``mock_stdin`` or stdin (bytes decoded as utf-8-sig)."""
+        raw = self.get_script_context() if mock_stdin is None else mock_stdin
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8-sig")
         return json.loads(raw)

@@ -26,7 +26,7 @@ class SiemplifyConnectorExecution(Siemplify):
     def __init__(self, mock_stdin: str | bytes | None = None) -> None:
         super().__init__(is_connector=True)
         self.is_test_run = sys.argv[1] != "True"
-        context_data = self._decode_context(mock_stdin, self.get_script_context)
+        context_data = self._read_context(mock_stdin)
         self.context = ConnectorContext(context_data)
         self.vault_settings = self.context.vault_settings
         info = self.context.connector_info

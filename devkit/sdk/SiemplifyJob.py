@@ -11,7 +11,7 @@ class SiemplifyJob(Siemplify):
 
     def __init__(self, mock_stdin: str | bytes | None = None) -> None:
         super().__init__()
-        self.context_data = self._decode_context(mock_stdin, self.get_script_context)
+        self.context_data = self._read_context(mock_stdin)
         self.parameters: dict[str, Any] = dict(self.context_data["parameters"] or {})
         self.unique_identifier = self.context_data.get("unique_identifier")
         self.use_proxy_settings = bool(self.context_data.get("use_proxy_settings", False))

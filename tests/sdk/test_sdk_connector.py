@@ -1,6 +1,7 @@
 """SiemplifyConnectorExecution run as the platform runs it: return_package, params, state, overflow."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -287,11 +288,13 @@ def test_test_runs_never_overflow_and_write_nothing(runner: ScriptRunner) -> Non
     assert "conn-1" not in runner.read_store("context.json")["4"]
 
 
-def test_run_folder_falls_back_to_the_store(runner: ScriptRunner) -> None:
+def test_run_folder_is_created_under_the_platform_path_or_the_store(runner: ScriptRunner) -> None:
     run = runner.connector("print(siemplify.run_folder)\nsiemplify.return_package([])")
+    platform_root = Path("/opt/siemplify/siemplify_server/Scripting")
+    usable = platform_root.is_dir() and os.access(platform_root, os.W_OK)
+    root = platform_root if usable else runner.store / "run"
     folder = Path(run.output["DebugOutput"].strip())
-    if not folder.is_relative_to("/opt/siemplify/siemplify_server/Scripting"):
-        assert folder == runner.store / "run" / "SiemplifyConnectorExecution" / "Mimecast Tracking_conn-1"
+    assert folder == root / "SiemplifyConnectorExecution" / "Mimecast Tracking_conn-1"
     assert folder.is_dir()
 
 
