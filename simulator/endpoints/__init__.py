@@ -1,0 +1,13 @@
+"""Endpoint modules. Each one registers its functions (and its feature state) on import.
+
+A new feature adds its module name to FEATURE_MODULES; nothing else in the core changes.
+"""
+
+import importlib
+
+FEATURE_MODULES = ("simulator.endpoints.account",)
+
+
+def load_feature_modules() -> None:
+    for name in FEATURE_MODULES:
+        importlib.import_module(name)
