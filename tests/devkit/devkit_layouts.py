@@ -1,7 +1,6 @@
 """Throwaway integration layouts for devkit tests: small scripts that report what the runner gave them."""
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -208,11 +207,32 @@ def _platform_default(kind: str, default: str) -> Any:
     return default == "true" if kind == "checkbox" else default
 
 
+ALL_ACTION_SPECS = (
+    "PING",
+    "SIMPLE_ARCHIVE_SEARCH",
+    "ADVANCED_ARCHIVE_SEARCH",
+    "REJECT_MESSAGE",
+    "RELEASE_MESSAGE",
+    "REPORT_MESSAGE",
+    "BLOCK_SENDER",
+    "PERMIT_SENDER",
+    "CREATE_BLOCK_SENDER_POLICY",
+)
+
+
 def valid_layout(root: Path) -> Path:
-    """A complete Mimecast layout generated from the repository's MimecastConstants: validates clean."""
-    constants = load_constants(REPO_ROOT)
+    """A complete Mimecast layout generated from the repository's MimecastConstants: validates clean.
+
+    Every ActionSpec of the contract is listed in the copy's ACTIONS, so the validator's rules are
+    exercised on DDL, checkbox and JSON-result actions whether or not the product ships them yet.
+    """
     (root / "Managers").mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "Managers" / "MimecastConstants.py", root / "Managers" / "MimecastConstants.py")
+    source = (REPO_ROOT / "Managers" / "MimecastConstants.py").read_text()
+    all_specs = ", ".join(ALL_ACTION_SPECS)
+    (root / "Managers" / "MimecastConstants.py").write_text(
+        f"{source}\nACTIONS = {{spec.name: spec for spec in ({all_specs})}}\n"
+    )
+    constants = load_constants(root)
     properties = [
         {
             "IntegrationIdentifier": "Mimecast",
