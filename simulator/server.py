@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import json
 import socket
+import socketserver
 import ssl
 import sys
 import tempfile
@@ -442,6 +443,11 @@ class _SimHTTPServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup of the address; loopback needs none.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if self.ssl_context is None:
