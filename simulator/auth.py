@@ -224,6 +224,9 @@ class _IssuedToken:
     expires_at: datetime
 
 
+TOKEN_PREFIX = "simtok-"
+
+
 class TokenStore:
     """Issued bearer tokens, kept only as SHA-256 digests; expiry is judged on the simulator clock."""
 
@@ -233,7 +236,8 @@ class TokenStore:
         self.ttl_s = ttl_s
 
     def issue(self, client_id: str, now: datetime) -> tuple[str, int]:
-        token = secrets.token_urlsafe(21)
+        # A recognisable prefix lets the test suite prove no token ever reaches output or logs.
+        token = TOKEN_PREFIX + secrets.token_urlsafe(21)
         with self._lock:
             ttl = self.ttl_s
             self._tokens[_digest(token)] = _IssuedToken(client_id, now + timedelta(seconds=ttl))

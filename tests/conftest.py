@@ -6,7 +6,7 @@ pytest process (importing them swaps sys.stdout and pytest's report would vanish
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -93,16 +93,59 @@ def store(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
 
+SECRET_PROPERTIES = ("Application Key", "Access Key", "Secret Key", "Client Secret", "Proxy Password")
+
+
+def secret_values(configuration: Mapping[str, Any]) -> list[str]:
+    values = (str(configuration.get(name) or "").strip() for name in SECRET_PROPERTIES)
+    return [value for value in values if len(value) >= 4]
+
+
+def assert_no_secret_leak(run: ActionRun | ConnectorRun, configuration: Mapping[str, Any]) -> None:
+    """No configured secret, bearer token or Authorization value in anything the run showed or logged.
+
+    The connector may keep its API 2.0 token in the connector context (the platform's database), so
+    the store's context.json is not searched; everything a person can read is.
+    """
+    from simulator.auth import TOKEN_PREFIX
+
+    shown = {"stdout": run.stdout, "stderr": run.stderr}
+    if run.log_path and Path(run.log_path).is_file():
+        shown["log file"] = Path(run.log_path).read_text(errors="replace")
+    forbidden = [*secret_values(configuration), TOKEN_PREFIX, "Bearer ", "Authorization"]
+    for where, text in shown.items():
+        for secret in forbidden:
+            assert secret not in text, f"{secret[:4]}… leaked into the {where}"
+
+
+def _checked(runner: Callable[..., Any], configuration_key: str) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = runner(*args, **kwargs)
+        configuration = kwargs.get(configuration_key) or {}
+        if isinstance(configuration, str | Path):
+            configuration = json.loads(Path(configuration).read_text())
+        assert_no_secret_leak(result, {**configuration, **(kwargs.get("params") or {})})
+        return result
+
+    return run
+
+
 @pytest.fixture
 def action_runner(store: Path) -> Callable[..., ActionRun]:
-    """run_action bound to the test's store: `action_runner("Ping", instance=api2_instance)`."""
-    return partial(run_action, store=store)
+    """run_action bound to the test's store: `action_runner("Ping", instance=api2_instance)`.
+
+    Every run is checked for leaked secrets (see assert_no_secret_leak).
+    """
+    return _checked(partial(run_action, store=store), "instance")
 
 
 @pytest.fixture
 def connector_runner(store: Path) -> Callable[..., ConnectorRun]:
-    """run_connector bound to the test's store, so consecutive runs share connector state."""
-    return partial(run_connector, store=store)
+    """run_connector bound to the test's store, so consecutive runs share connector state.
+
+    Every run is checked for leaked secrets; the connector's parameters carry its credentials.
+    """
+    return _checked(partial(run_connector, store=store), "params")
 
 
 @pytest.fixture(autouse=True)
