@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from simulator.clock import SimClock
+from simulator.dates import format_api_date
 from simulator.registry import feature_state
 
 HELD = "held"
@@ -46,10 +47,6 @@ def secure_id(kind: str, seed: int, number: int) -> str:
     """A Mimecast-looking opaque id (`eNp…`), deterministic for a seed, kind and number."""
     digest = hashlib.sha256(f"{kind}:{seed}:{number}".encode()).digest() * 3
     return "eNp" + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:117]
-
-
-def mimecast_time(instant: datetime) -> str:
-    return instant.strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 @dataclass
@@ -93,7 +90,7 @@ class HeldMessage:
             "route": self.route,
             "hasAttachments": self.has_attachments,
             "size": self.size,
-            "dateReceived": mimecast_time(self.received),
+            "dateReceived": format_api_date(self.received),
             "policyInfo": self.policy_info,
         }
 
@@ -153,7 +150,7 @@ class HeldQueue:
                 sender=sender,
                 recipient=recipient,
                 subject=subject,
-                received=received or self._clock.now(),
+                received=(received or self._clock.now()).replace(microsecond=0),
                 route=route,
                 **details,
             )
@@ -192,5 +189,5 @@ class HeldQueue:
             if message is None or message.status != HELD:
                 return False
             message.status = status
-            message.outcome = {**outcome, "at": mimecast_time(self._clock.now())}
+            message.outcome = {**outcome, "at": format_api_date(self._clock.now())}
             return True
