@@ -31,7 +31,7 @@ from simulator.endpoints import load_feature_modules  # noqa: E402
 from simulator.envelopes import error  # noqa: E402
 from simulator.registry import Registry  # noqa: E402
 
-SAMPLES = REPO_ROOT.parent / "shared" / "reference" / "mimecast-samples"
+SAMPLES = REPO_ROOT / "tests" / "samples" / "mimecast"
 GET_ACCOUNT = "/api/account/get-account"
 TIMEOUT = 10
 ALL_SECRETS = (DEFAULT_API1_SECRET_KEY, DEFAULT_API1_ACCESS_KEY, DEFAULT_API1_APP_KEY, DEFAULT_API2_CLIENT_SECRET)
