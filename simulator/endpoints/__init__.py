@@ -8,6 +8,9 @@ import importlib
 FEATURE_MODULES = (
     "simulator.endpoints.account",
     "simulator.endpoints.held",
+    "simulator.endpoints.messages",
+    "simulator.endpoints.senders",
+    "simulator.endpoints.policies",
 )
 
 
