@@ -38,7 +38,10 @@ class ActionSpec(NamedTuple):
     failure_template: str = 'Error executing action "{action}". Reason: {reason}'
 
     def param(self, name: str) -> ParamSpec:
-        return next(p for p in self.params if p.name == name)
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        raise KeyError(f'"{self.name}" has no parameter "{name}"')
 
 
 # Integration instance (spec §2)

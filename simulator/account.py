@@ -22,13 +22,19 @@ _PACKAGES = (
 )
 
 
+def tenant_domains(seed: int) -> list[str]:
+    """The simulated tenant's internal domains for a seed (other features address its users with them)."""
+    company = random.Random(f"account:{seed}").choice(_COMPANIES)
+    slug = company.lower().replace(" ", "-")
+    return [f"{slug}.example.com", f"mail.{slug}.example.com"]
+
+
 @feature_state("account")
 class AccountState:
     def __init__(self, *, seed: int, clock: SimClock) -> None:
         rng = random.Random(f"account:{seed}")
         company = rng.choice(_COMPANIES)
-        slug = company.lower().replace(" ", "-")
-        self.domains = [f"{slug}.example.com", f"mail.{slug}.example.com"]
+        self.domains = tenant_domains(seed)
         contact = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
         self._account: dict[str, Any] = {
             "region": "us",

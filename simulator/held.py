@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from simulator import messages
+from simulator.account import tenant_domains
 from simulator.clock import SimClock
 from simulator.dates import format_api_date
 from simulator.registry import feature_state
@@ -115,12 +116,13 @@ class HeldQueue:
         self._counter = 0
         rng = random.Random(f"held:{seed}")
         now = clock.now()
+        domain = tenant_domains(seed)[0]
         for number in range(size):
             reason, policy = rng.choice(HOLD_REASONS)
             user = rng.choice(_USERS)
             self.add(
                 sender=f"{rng.choice(('billing', 'noreply', 'it-support', 'ceo'))}@{rng.choice(_EXTERNAL_DOMAINS)}",
-                recipient=f"{user}@simulated.example.com",
+                recipient=f"{user}@{domain}",
                 recipient_name=user.capitalize(),
                 subject=rng.choice(_SUBJECTS).format(n=1000 + number, q=rng.randint(1, 4)),
                 reason=reason,
