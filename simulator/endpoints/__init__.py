@@ -5,7 +5,10 @@ A new feature adds its module name to FEATURE_MODULES; nothing else in the core 
 
 import importlib
 
-FEATURE_MODULES = ("simulator.endpoints.account",)
+FEATURE_MODULES = (
+    "simulator.endpoints.account",
+    "simulator.endpoints.archive",
+)
 
 
 def load_feature_modules() -> None:
