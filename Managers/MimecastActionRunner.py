@@ -7,7 +7,7 @@ returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -109,6 +109,15 @@ class ActionContext:
         configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
         held = list(self._manager.secrets) if self._manager else []
         return [secret for secret in {*configured, *held} if len(secret) >= 4]
+
+
+def list_result(models: Sequence[Any], found_message: str, none_found_message: str, table_title: str) -> ActionResult:
+    """A search outcome: the models' `to_json()` as the JSON result (`[]` when none), one table row per model."""
+    return ActionResult(
+        found_message if models else none_found_message,
+        [model.to_json() for model in models],
+        ((table_title, [model.to_table() for model in models]),),
+    )
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

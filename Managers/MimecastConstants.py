@@ -105,26 +105,42 @@ DEFAULT_ARCHIVE_FIELDS = (
     "displaytoaddresslist,smash"
 )
 
+FIELDS_TO_RETURN = "Fields To Return"
+MAILBOXES = "Mailboxes"
+FROM = "From"
+TO = "To"
+SUBJECT = "Subject"
+TIME_FRAME = "Time Frame"
+START_TIME = "Start Time"
+END_TIME = "End Time"
+MAX_EMAILS_TO_RETURN = "Max Emails To Return"
+XML_QUERY = "XML Query"
 SIMPLE_ARCHIVE_SEARCH = ActionSpec(
     "Simple Archive Search",
     "SimpleArchiveSearch",
     (
-        ParamSpec("Fields To Return", STRING, DEFAULT_ARCHIVE_FIELDS, mandatory=True),
-        ParamSpec("Mailboxes"),
-        ParamSpec("From"),
-        ParamSpec("To"),
-        ParamSpec("Subject"),
-        ParamSpec("Time Frame", DDL, TIME_FRAME_LAST_HOUR, mandatory=True, options=TIME_FRAMES),
-        ParamSpec("Start Time"),
-        ParamSpec("End Time"),
-        ParamSpec("Max Emails To Return", STRING, "50"),
+        ParamSpec(FIELDS_TO_RETURN, STRING, DEFAULT_ARCHIVE_FIELDS, mandatory=True),
+        ParamSpec(MAILBOXES),
+        ParamSpec(FROM),
+        ParamSpec(TO),
+        ParamSpec(SUBJECT),
+        ParamSpec(TIME_FRAME, DDL, TIME_FRAME_LAST_HOUR, mandatory=True, options=TIME_FRAMES),
+        ParamSpec(START_TIME),
+        ParamSpec(END_TIME),
+        ParamSpec(MAX_EMAILS_TO_RETURN, STRING, "50"),
     ),
 )
 ADVANCED_ARCHIVE_SEARCH = ActionSpec(
     "Advanced Archive Search",
     "AdvancedArchiveSearch",
-    (ParamSpec("XML Query", STRING, mandatory=True),),
+    (ParamSpec(XML_QUERY, STRING, mandatory=True),),
 )
+ARCHIVE_RESULTS_TABLE = "Results"
+# The largest page the integration asks for: 500 worked on a live tenant (reference §1.1).
+ARCHIVE_MAX_PAGE_SIZE = 500
+# Advanced Archive Search has no limit parameter: it follows `next` up to this many emails, which
+# keeps the JSON result and the table well under the platform's 15 MB result limit.
+ADVANCED_ARCHIVE_MAX_EMAILS = 5000
 ARCHIVE_FOUND_MESSAGE = "Successfully found archive emails for the provided criteria in Mimecast"
 ARCHIVE_NOT_FOUND_MESSAGE = "No archive emails were found for the provided criteria in Mimecast"
 START_TIME_REQUIRED_MESSAGE = '"Start Time" should be provided, when "Custom" is selected in "Time Frame" parameter.'
@@ -224,6 +240,8 @@ ACTIONS = {
     spec.name: spec
     for spec in (
         PING,
+        SIMPLE_ARCHIVE_SEARCH,
+        ADVANCED_ARCHIVE_SEARCH,
         REJECT_MESSAGE,
         RELEASE_MESSAGE,
         REPORT_MESSAGE,

@@ -22,12 +22,14 @@ from MimecastAuth import Api2BearerAuth, CachedToken, Credentials, TokenStore, a
 from MimecastConstants import (
     API1_FIELDS,
     API_ROOT,
+    ARCHIVE_MAX_PAGE_SIZE,
     AUTH_API1,
     AUTH_API2,
     AUTH_MODE_LABELS,
     CLIENT_ID,
     CLIENT_SECRET,
     DEFAULT_API_ROOT,
+    PATH_ARCHIVE_SEARCH,
     PATH_CREATE_BLOCKED_SENDER_POLICY,
     PATH_GET_ACCOUNT,
     PATH_HOLD_REJECT,
@@ -39,7 +41,14 @@ from MimecastConstants import (
     PATH_REPORT_MESSAGE,
     VERIFY_SSL,
 )
-from MimecastDataModels import BlockedSenderPolicy, ManagedSender, MessageOutcome, MimecastAccount, PolicyAddress
+from MimecastDataModels import (
+    ArchiveEmail,
+    BlockedSenderPolicy,
+    ManagedSender,
+    MessageOutcome,
+    MimecastAccount,
+    PolicyAddress,
+)
 from MimecastExceptions import (
     MimecastApiError,
     MimecastAuthenticationError,
@@ -167,6 +176,33 @@ class MimecastManager:
     def get_account(self) -> MimecastAccount:
         body = self._request(PATH_GET_ACCOUNT)
         return MimecastAccount.from_json(_first_item(body, PATH_GET_ACCOUNT))
+
+    # Archive search
+
+    def search_archive(self, query_xml: str, max_emails: int) -> list[ArchiveEmail]:
+        """Administrative (`admin: true`) archive search, following `next` until `max_emails` emails or the end.
+
+        Each page asks for min(emails still wanted, ARCHIVE_MAX_PAGE_SIZE), so the call count is the
+        minimum Mimecast allows; results come newest first as Mimecast orders them.
+        """
+        emails: list[ArchiveEmail] = []
+        token: str | None = None
+        pages = 0
+        while len(emails) < max_emails:
+            pages += 1
+            pagination: dict[str, Any] = {"pageSize": min(max_emails - len(emails), ARCHIVE_MAX_PAGE_SIZE)}
+            if token:
+                pagination["pageToken"] = token
+            body = self._request(PATH_ARCHIVE_SEARCH, [{"admin": True, "query": query_xml}], {"pagination": pagination})
+            items = _archive_items(body)
+            emails.extend(ArchiveEmail.from_json(item) for item in items[: max_emails - len(emails)])
+            next_token = _next_page_token(body)
+            self._logger.info(f"Archive search page {pages}: {len(items)} email(s)")
+            if not items or not next_token or next_token == token:
+                return emails
+            token = next_token
+        self._logger.info(f"Stopped at {max_emails} email(s); Mimecast has more emails matching the query.")
+        return emails
 
     # Triage: held messages, reports, managed senders, Blocked Senders policies
 
@@ -622,6 +658,26 @@ def _first_item(body: dict, path: str) -> dict:
     if not isinstance(data, list) or not data or not isinstance(data[0], dict):
         raise MimecastResponseError(f"Mimecast's answer to {path} contained no data item.", path=path)
     return data[0]
+
+
+def _archive_items(body: dict) -> list[dict]:
+    """`data[0].items` as observed; the documented flat `data[]` of messages is accepted too (reference §5.2)."""
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise MimecastResponseError(
+            f"Mimecast's answer to {PATH_ARCHIVE_SEARCH} has no data list.", path=PATH_ARCHIVE_SEARCH
+        )
+    if data and isinstance(data[0], dict) and "items" in data[0]:
+        items = data[0]["items"]
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    return [item for item in data if isinstance(item, dict)]
+
+
+def _next_page_token(body: dict) -> str | None:
+    meta = body.get("meta")
+    pagination = meta.get("pagination") if isinstance(meta, dict) else None
+    token = pagination.get("next") if isinstance(pagination, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def _reason_text(response: requests.Response) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from devkit import INSTANCES_DIR, REPO_ROOT
-from devkit.definitions import load_json, secret_property_names
+from devkit.definitions import load_constants, load_json, secret_property_names
 from devkit.render import format_action_run, redact
 from devkit.runner import ActionRun, run_action
 from simulator.client import SimulatorClient
@@ -82,6 +82,10 @@ def _says_credentials_rejected(message: str) -> bool:
     )
 
 
+def _says_archive_emails_found(message: str) -> bool:
+    return message == load_constants(REPO_ROOT).ARCHIVE_FOUND_MESSAGE
+
+
 STEPS: list[DemoStep] = [
     DemoStep("Ping with API 2.0 credentials", "Ping", instance="simulator-api2.json"),
     DemoStep("Ping with API 1.0 credentials", "Ping", instance="simulator-api1.json"),
@@ -92,6 +96,28 @@ STEPS: list[DemoStep] = [
         overrides={"Client Secret": "not-the-right-secret"},
         expect=FAILED,
         message_check=("the message says the credentials were rejected", _says_credentials_rejected),
+    ),
+    DemoStep(
+        "Simple Archive Search: invoices received in the last week",
+        "Simple Archive Search",
+        {"Subject": "invoice", "Time Frame": "Last Week", "Max Emails To Return": "5"},
+        message_check=("archive emails were found", _says_archive_emails_found),
+    ),
+    DemoStep(
+        "Advanced Archive Search: password mails from a look-alike domain, hand-written XML",
+        "Advanced Archive Search",
+        {
+            "XML Query": (
+                '<?xml version="1.0"?><xmlquery trace="iql,muse"><metadata query-type="emailarchive" '
+                'archive="true" active="false" page-size="25" startrow="0"><smartfolders/><return-fields>'
+                "<return-field>id</return-field><return-field>receiveddate</return-field>"
+                "<return-field>displayfromaddress</return-field><return-field>subject</return-field>"
+                "</return-fields></metadata><muse><text>subject:password</text>"
+                "<text>from:secure-login-update.example.info</text>"
+                '<date select="last_year"/></muse></xmlquery>'
+            )
+        },
+        message_check=("archive emails were found", _says_archive_emails_found),
     ),
 ]
 

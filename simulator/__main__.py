@@ -30,6 +30,18 @@ def _fault(text: str) -> dict:
     return spec
 
 
+def _feature_option(text: str) -> tuple[str, str, object]:
+    name, sep, value = text.partition("=")
+    feature, dot, key = name.partition(".")
+    if not sep or not dot or not feature or not key:
+        raise argparse.ArgumentTypeError("use FEATURE.KEY=VALUE, e.g. archive.size=500")
+    try:
+        parsed: object = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    return feature, key, parsed
+
+
 def _rate_limit(text: str) -> tuple[int, int]:
     try:
         return parse_rate_limit(text)
@@ -73,27 +85,44 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="JSON",
         help='queue a forced fault, e.g. \'{"kind": "http_error", "status": 503, "count": 2}\' (repeatable)',
     )
+    parser.add_argument(
+        "--feature-option",
+        type=_feature_option,
+        action="append",
+        default=[],
+        metavar="FEATURE.KEY=VALUE",
+        help="start-up option of a feature's data, e.g. archive.size=500 (repeatable; VALUE is JSON or text)",
+    )
     parser.add_argument("--verbose", action="store_true", help="print one line per API request")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    sim = Simulator(
-        args.host,
-        args.port,
-        seed=args.seed,
-        tls=args.tls,
-        ca_file=args.ca_file,
-        latency_ms=args.latency_ms,
-        path_latency_ms=dict(args.path_latency),
-        rate_limit=args.rate_limit,
-        token_ttl_s=args.token_ttl,
-        clock_offset_s=args.clock_offset,
-        frozen_at=args.freeze_at,
-        faults=args.fault,
-        verbose=args.verbose,
-    )
+    feature_options: dict[str, dict] = {}
+    for feature, key, value in args.feature_option:
+        feature_options.setdefault(feature, {})[key] = value
+    try:
+        sim = Simulator(
+            args.host,
+            args.port,
+            seed=args.seed,
+            tls=args.tls,
+            ca_file=args.ca_file,
+            latency_ms=args.latency_ms,
+            path_latency_ms=dict(args.path_latency),
+            rate_limit=args.rate_limit,
+            token_ttl_s=args.token_ttl,
+            clock_offset_s=args.clock_offset,
+            frozen_at=args.freeze_at,
+            faults=args.fault,
+            feature_options=feature_options,
+            verbose=args.verbose,
+        )
+    except (TypeError, ValueError) as exc:
+        # A misspelt feature or option name: say so instead of a traceback.
+        print(f"Invalid --feature-option: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

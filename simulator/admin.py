@@ -70,6 +70,7 @@ def config(state: SimulatorState, payload: dict, query: dict) -> dict:
         "faults": state.faults.describe(),
         "credentials": state.credentials.describe(),
         "features": sorted(state.features),
+        "feature_options": state.config.feature_options,
     }
 
 

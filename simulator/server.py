@@ -505,6 +505,7 @@ class Simulator:
         frozen_at: datetime | None = None,
         faults: list[dict] | None = None,
         registry: Registry | None = None,
+        feature_options: dict[str, dict[str, Any]] | None = None,
         verbose: bool = False,
     ) -> None:
         if registry is None:
@@ -521,6 +522,7 @@ class Simulator:
             clock_offset_s=clock_offset_s,
             frozen_at=frozen_at,
             faults=list(faults or []),
+            feature_options={name: dict(options) for name, options in (feature_options or {}).items()},
         )
         self.state = SimulatorState(config, registry)
         self.host = host

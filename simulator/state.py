@@ -27,6 +27,8 @@ class SimConfig:
     frozen_at: datetime | None = None
     faults: list[dict] = field(default_factory=list)
     max_log_entries: int = DEFAULT_MAX_ENTRIES
+    # Keyword arguments for a feature state's constructor, by feature name (e.g. {"archive": {"size": 500}}).
+    feature_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class SimulatorState:
@@ -46,6 +48,9 @@ class SimulatorState:
         self.faults = FaultPlan()
         self.log = RequestLog(config.max_log_entries)
         self.features: dict[str, Any] = {}
+        unknown = sorted(set(config.feature_options) - set(registry.features))
+        if unknown:
+            raise ValueError(f"options given for unknown simulator feature(s): {', '.join(unknown)}")
         self.reset()
 
     def reset(self) -> None:
@@ -73,8 +78,10 @@ class SimulatorState:
     def reset_data(self) -> None:
         """Rebuild every feature's data from the seed (credentials, knobs and the log are kept)."""
         with self.lock:
+            options = self.config.feature_options
             self.features = {
-                name: cls(seed=self.seed, clock=self.clock) for name, cls in self.registry.features.items()
+                name: cls(seed=self.seed, clock=self.clock, **options.get(name, {}))
+                for name, cls in self.registry.features.items()
             }
 
     def feature(self, name: str) -> Any:

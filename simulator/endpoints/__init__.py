@@ -11,6 +11,7 @@ FEATURE_MODULES = (
     "simulator.endpoints.messages",
     "simulator.endpoints.senders",
     "simulator.endpoints.policies",
+    "simulator.endpoints.archive",
 )
 
 

@@ -1,0 +1,193 @@
+"""Mimecast archive queries (`xmlquery`): the Simple search's builder and time frames, the Advanced query check.
+
+The Simple query is built with an XML library, so a user value can never change the query's
+structure: `<`, `&` and quotes become character references, and every From/To/Subject value stays the
+text of its own `<text>` element. An Advanced query is parsed with a hardened parser before anything
+is sent: no DOCTYPE, no entity, no external reference.
+"""
+
+import re
+from datetime import datetime
+from typing import NamedTuple
+from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.parsers.expat import ErrorString
+
+from dateutil.relativedelta import relativedelta
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import ParseError, fromstring
+
+from MimecastConstants import (
+    END_BEFORE_START_MESSAGE,
+    FIELDS_TO_RETURN,
+    FROM,
+    MAILBOXES,
+    START_TIME_REQUIRED_MESSAGE,
+    SUBJECT,
+    TIME_FRAME_CUSTOM,
+    TIME_FRAME_LAST_6_HOURS,
+    TIME_FRAME_LAST_24_HOURS,
+    TIME_FRAME_LAST_HOUR,
+    TIME_FRAME_LAST_MONTH,
+    TIME_FRAME_LAST_WEEK,
+    TO,
+    XML_QUERY,
+)
+from MimecastExceptions import MimecastValidationError
+from MimecastManager import utc_timestamp
+
+# Rolling windows ending now; a month is one calendar month back (31 March -> 28/29 February).
+TIME_FRAME_WINDOWS = {
+    TIME_FRAME_LAST_HOUR: relativedelta(hours=1),
+    TIME_FRAME_LAST_6_HOURS: relativedelta(hours=6),
+    TIME_FRAME_LAST_24_HOURS: relativedelta(hours=24),
+    TIME_FRAME_LAST_WEEK: relativedelta(days=7),
+    TIME_FRAME_LAST_MONTH: relativedelta(months=1),
+}
+XML_DECLARATION = '<?xml version="1.0"?>'
+XINCLUDE_NAMESPACE = "{http://www.w3.org/2001/XInclude}"
+# Characters XML 1.0 cannot carry at all, not even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCERPT_CHARS = 40
+
+
+def time_frame_range(
+    time_frame: str, now: datetime, start: datetime | None = None, end: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """The UTC range a Time Frame stands for; Start/End Time are used only with Custom (End defaults to now)."""
+    if time_frame != TIME_FRAME_CUSTOM:
+        return now - TIME_FRAME_WINDOWS[time_frame], now
+    if start is None:
+        raise MimecastValidationError(START_TIME_REQUIRED_MESSAGE)
+    if end is None:
+        if start >= now:
+            raise MimecastValidationError(
+                f"{END_BEFORE_START_MESSAGE} Without an End Time the search ends now ({utc_timestamp(now)}), "
+                f"which is not later than the Start Time ({utc_timestamp(start)})."
+            )
+        return start, now
+    if start >= end:
+        raise MimecastValidationError(END_BEFORE_START_MESSAGE)
+    return start, end
+
+
+class SimpleArchiveQuery(NamedTuple):
+    """What the Simple Archive Search asks: the values are the user's, unescaped; `to_xml` escapes them."""
+
+    fields: list[str]
+    start: datetime
+    end: datetime
+    mailboxes: list[str] = []
+    senders: list[str] = []
+    recipients: list[str] = []
+    subject: str | None = None
+
+    def check(self) -> "SimpleArchiveQuery":
+        """Refuse what cannot be expressed in XML at all (control characters); the rest is escaped."""
+        if not self.fields:
+            raise MimecastValidationError(f'"{FIELDS_TO_RETURN}" must name at least one field, e.g. id,subject.')
+        for name, values in (
+            (FIELDS_TO_RETURN, self.fields),
+            (MAILBOXES, self.mailboxes),
+            (FROM, self.senders),
+            (TO, self.recipients),
+            (SUBJECT, [self.subject] if self.subject else []),
+        ):
+            if any(_NOT_XML.search(value) for value in values):
+                raise MimecastValidationError(
+                    f'"{name}" contains a control character that an XML query cannot carry; remove it.'
+                )
+        return self
+
+    def to_xml(self, page_size: int) -> str:
+        root = Element("xmlquery", {"trace": "iql,muse"})
+        metadata = SubElement(
+            root,
+            "metadata",
+            {
+                "query-type": "emailarchive",
+                "archive": "true",
+                "active": "false",
+                "page-size": str(page_size),
+                "startrow": "0",
+            },
+        )
+        if self.mailboxes:
+            mailboxes = SubElement(metadata, "mailboxes")
+            for mailbox in self.mailboxes:
+                SubElement(mailboxes, "mailbox", {"include-aliases": "true"}).text = mailbox
+        SubElement(metadata, "smartfolders")
+        return_fields = SubElement(metadata, "return-fields")
+        for name in self.fields:
+            SubElement(return_fields, "return-field").text = name
+        muse = SubElement(root, "muse")
+        # One <text> per filter: Mimecast ANDs them; the values of one filter are OR-ed inside it.
+        if self.senders:
+            SubElement(muse, "text").text = " or ".join(f"from:{sender}" for sender in self.senders)
+        if self.recipients:
+            SubElement(muse, "text").text = " or ".join(f"to:{recipient}" for recipient in self.recipients)
+        if self.subject:
+            SubElement(muse, "text").text = f"subject:{self.subject}"
+        SubElement(
+            muse, "date", {"select": "between", "from": utc_timestamp(self.start), "to": utc_timestamp(self.end)}
+        )
+        SubElement(muse, "docs", {"select": "optional"})
+        SubElement(muse, "route")
+        # ElementTree writes a carriage return in text as is, and XML parsers turn it into a line feed.
+        return XML_DECLARATION + tostring(root, encoding="unicode").replace("\r", "&#13;")
+
+
+def checked_advanced_query(xml_query: str) -> str:
+    """The query unchanged when it is a well-formed, safe `<xmlquery>` document; else why it is refused."""
+    refused = f'"{XML_QUERY}" was refused and nothing was sent to Mimecast:'
+    try:
+        # defusedxml's defaults refuse entity declarations and external references with their own
+        # error; the second pass then refuses any DOCTYPE that is left.
+        fromstring(xml_query, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root = fromstring(xml_query, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DTDForbidden as exc:
+        if exc.sysid or exc.pubid:
+            raise MimecastValidationError(
+                f"{refused} it refers to an external document type definition "
+                f'("{exc.sysid or exc.pubid}"). External references are not allowed; remove the DOCTYPE.'
+            ) from None
+        raise MimecastValidationError(
+            f"{refused} it contains a DOCTYPE declaration. Document type definitions are not allowed; "
+            "remove the <!DOCTYPE ...> part."
+        ) from None
+    except EntitiesForbidden as exc:
+        external = exc.sysid or exc.pubid
+        if external:
+            raise MimecastValidationError(
+                f'{refused} it declares the entity "{exc.name}", an external reference to "{external}". '
+                "Entities and external references are not allowed."
+            ) from None
+        raise MimecastValidationError(
+            f'{refused} it declares the entity "{exc.name}". Entities are not allowed; write the value itself.'
+        ) from None
+    except ExternalReferenceForbidden as exc:
+        raise MimecastValidationError(
+            f'{refused} it refers to the external resource "{exc.sysid or exc.pubid}". External references are '
+            "not allowed."
+        ) from None
+    except ParseError as exc:
+        raise MimecastValidationError(f"{refused} it is not well-formed XML: {_where(xml_query, exc)}") from None
+    if any(isinstance(element.tag, str) and element.tag.startswith(XINCLUDE_NAMESPACE) for element in root.iter()):
+        raise MimecastValidationError(
+            f"{refused} it contains an XInclude element. External references are not allowed."
+        )
+    if root.tag != "xmlquery":
+        raise MimecastValidationError(
+            f"{refused} its root element is <{root.tag}>; a Mimecast archive query is an <xmlquery> document."
+        )
+    return xml_query
+
+
+def _where(text: str, exc: ParseError) -> str:
+    """Expat's reason, the 1-based line and column, and the text around that place."""
+    line, column = exc.position
+    reason = ErrorString(exc.code) if exc.code else str(exc)
+    lines = text.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    excerpt = source[max(0, column - _EXCERPT_CHARS // 2) : column + _EXCERPT_CHARS // 2].strip()
+    near = f' near "{excerpt}"' if excerpt else ""
+    return f"{reason} at line {line}, column {column + 1}{near}."

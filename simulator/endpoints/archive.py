@@ -1,0 +1,129 @@
+"""Archive search: /api/archive/search, and admin routes to shape the archive and read the parsed queries."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any
+
+from simulator.archive import MAX_PAGE_SIZE, ArchiveQuery, ArchiveState, QueryError
+from simulator.registry import ApiResult, RequestContext, admin_route, endpoint
+
+PATH = "/api/archive/search"
+
+
+@endpoint(PATH, permission="Archive | Search Logs | Read", min_items=1, max_items=1)
+def archive_search(ctx: RequestContext) -> ApiResult:
+    archive: ArchiveState = ctx.feature("archive")
+    item = ctx.data[0]
+    record: dict[str, Any] = {"seq": ctx.seq, "admin": item.get("admin") is True}
+    try:
+        query, offset, page_size = _read_request(item, ctx)
+    except QueryError as exc:
+        archive.record({**record, "error": exc.code})
+        return ApiResult(data=[], fail=[ctx.item_error(item, exc.code, exc.message, field=exc.field_name)])
+    # The API user owns no mailbox, so a search that is not administrative finds nothing (reference §5.2).
+    matches = archive.search(query) if record["admin"] else []
+    page = matches[offset : offset + page_size]
+    pagination: dict[str, Any] = {"pageSize": page_size, "recordStart": offset}
+    if offset + page_size < len(matches):
+        pagination["next"] = _page_token(item, offset + page_size)
+    archive.record(
+        {
+            **record,
+            **query.to_json(),
+            "page_token": bool(_pagination(ctx).get("pageToken")),
+            "served_page_size": page_size,
+            "record_start": offset,
+            "matched": len(matches),
+            "returned": len(page),
+        }
+    )
+    fields = query.fields()
+    items = [email.item(fields) for email in page]
+    return ApiResult(data=[{"items": items, "queryDuration": 12 + len(matches) // 40}], meta={"pagination": pagination})
+
+
+def _pagination(ctx: RequestContext) -> dict:
+    pagination = ctx.meta.get("pagination")
+    return pagination if isinstance(pagination, dict) else {}
+
+
+def _read_request(item: dict, ctx: RequestContext) -> tuple[ArchiveQuery, int, int]:
+    text = item.get("query")
+    if text is None:
+        raise QueryError("err_validation_null", "This field is mandatory and cannot be null")
+    if not isinstance(text, str):
+        raise QueryError("err_validation_invalid_type", "This field must be a string")
+    if not text.strip():
+        raise QueryError("err_validation_blank", "This field, if present, cannot be blank or empty")
+    query = ArchiveQuery.parse(text, ctx.now)
+    pagination = _pagination(ctx)
+    size = pagination.get("pageSize")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+        raise QueryError("err_validation_invalid_value", "This field must be a positive integer", "pagination.pageSize")
+    page_size = min(size or query.page_size or 25, MAX_PAGE_SIZE)
+    token = pagination.get("pageToken")
+    offset = _token_offset(item, token) if token else query.startrow
+    return query, offset, page_size
+
+
+def _fingerprint(item: dict) -> str:
+    return hashlib.sha256(json.dumps([item.get("query"), item.get("admin")]).encode()).hexdigest()[:16]
+
+
+def _page_token(item: dict, offset: int) -> str:
+    raw = json.dumps({"q": _fingerprint(item), "o": offset}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _token_offset(item: dict, token: Any) -> int:
+    """The offset a `next` token stands for; a token from another query (or none of ours) is refused."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(str(token) + "=" * (-len(str(token)) % 4)))
+        if decoded["q"] == _fingerprint(item) and isinstance(decoded["o"], int) and decoded["o"] >= 0:
+            return decoded["o"]
+    except (ValueError, TypeError, KeyError):
+        pass
+    raise QueryError("err_invalid_page_token", "The page token is not valid for this query", "pagination.pageToken")
+
+
+@admin_route("/_sim/archive", method="GET")
+def describe_archive(state, payload: dict, query: dict) -> dict:
+    with state.lock:
+        return state.archive.describe()
+
+
+@admin_route("/_sim/archive/emails")
+def add_emails(state, payload: dict, query: dict) -> dict:
+    """Archive specific emails: `{"emails": [{Mimecast field: value, ..., "mailboxes": [...]}, ...]}`."""
+    specs = payload.get("emails")
+    if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
+        raise ValueError("'emails' must be a list of objects keyed by Mimecast field names")
+    with state.lock:
+        return {"emails": [state.archive.add(spec).describe() for spec in specs]}
+
+
+@admin_route("/_sim/archive/emails", method="GET")
+def list_emails(state, payload: dict, query: dict) -> dict:
+    """The archive newest first; `?limit=N` (default 100)."""
+    limit = int(query.get("limit", 100))
+    with state.lock:
+        return {"emails": [email.describe() for email in state.archive.emails[:limit]]}
+
+
+@admin_route("/_sim/archive/reset")
+def reset_archive(state, payload: dict, query: dict) -> dict:
+    """Drop every email and seed `size` new ones (default: the current size), dated from the clock's now."""
+    with state.lock:
+        state.archive.regenerate(payload.get("size"))
+        return state.archive.describe()
+
+
+@admin_route("/_sim/archive/queries", method="GET")
+def parsed_queries(state, payload: dict, query: dict) -> dict:
+    """What each archive search asked for, oldest first: `?since=SEQ` keeps requests after that log sequence."""
+    since = int(query.get("since", 0))
+    with state.lock:
+        return {"queries": [entry for entry in state.archive.queries if entry["seq"] > since]}

