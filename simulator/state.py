@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,11 +72,17 @@ class SimulatorState:
             self.reset_data()
 
     def reset_data(self) -> None:
-        """Rebuild every feature's data from the seed (credentials, knobs and the log are kept)."""
+        """Rebuild every feature's data from the seed (credentials, knobs and the log are kept).
+
+        Features are built in registration order; a class whose constructor takes a `features` keyword
+        also gets the features built before it (e.g. tracking puts its held messages in the held queue).
+        """
         with self.lock:
-            self.features = {
-                name: cls(seed=self.seed, clock=self.clock) for name, cls in self.registry.features.items()
-            }
+            features: dict[str, Any] = {}
+            for name, cls in self.registry.features.items():
+                extra = {"features": features} if "features" in inspect.signature(cls).parameters else {}
+                features[name] = cls(seed=self.seed, clock=self.clock, **extra)
+            self.features = features
 
     def feature(self, name: str) -> Any:
         try:
