@@ -7,7 +7,7 @@ returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -16,13 +16,12 @@ from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import MimecastError, MimecastValidationError
+from MimecastExceptions import MimecastError, MimecastValidationError, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import parse_checkbox, parse_choice, parse_positive_int, parse_time, split_csv
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
-REDACTED = "***"
 
 
 class ActionResult(NamedTuple):
@@ -97,12 +96,6 @@ class ActionContext:
         configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
         held = list(self._manager.secrets) if self._manager else []
         return [secret for secret in {*configured, *held} if len(secret) >= 4]
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 def csv_lines(rows: list[dict]) -> list[str]:

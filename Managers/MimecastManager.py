@@ -9,8 +9,9 @@ unknown is never retried.
 
 import email.utils
 import json
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -28,11 +29,14 @@ from MimecastConstants import (
     CLIENT_SECRET,
     DEFAULT_API_ROOT,
     PATH_GET_ACCOUNT,
+    PATH_HOLD_MESSAGE_LIST,
+    PATH_MESSAGE_FINDER_SEARCH,
+    PATH_MESSAGE_INFO,
     PATH_OAUTH_TOKEN,
     PATH_PERMISSIONS,
     VERIFY_SSL,
 )
-from MimecastDataModels import MimecastAccount
+from MimecastDataModels import HeldQueueEntry, MessageInfo, MimecastAccount, TrackedEmail
 from MimecastExceptions import (
     MimecastApiError,
     MimecastAuthenticationError,
@@ -63,6 +67,10 @@ RATE_LIMIT_SAFETY_S = 2.0
 # Clock difference, API 1.0, above which a 401 is explained as clock skew rather than bad keys.
 CLOCK_SKEW_TOLERANCE_S = 300.0
 USER_AGENT = "Mimecast-SecOps-SOAR/1.0"
+# Rate-limit pacing: shortest gap between requests once the bucket is empty, and the longest single sleep.
+PACE_MIN_INTERVAL_S = 0.05
+PACE_POLL_S = 0.25
+HOLD_LIST_PAGE_SIZE = 500
 
 
 class Logger(Protocol):
@@ -86,6 +94,69 @@ def _is_true(value: object, default: bool) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() == "true"
+
+
+class RateLimitPacer:
+    """Spaces this process' requests so they do not empty Mimecast's rate-limit bucket (reference §8).
+
+    Every response reports the bucket: `X-RateLimit-Remaining` and `X-RateLimit-Reset` (ms until at least
+    one request is added back). The requests left are estimated as the last reported value minus the
+    requests still in flight; at zero a request waits for the reported reset, then one goes and its
+    answer updates the estimate. Without these headers nothing is paced.
+    """
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._left: int | None = None
+        self._reset_at = 0.0
+        self._reset_s = 0.0
+        self._in_flight = 0
+        self.waited_s = 0.0
+
+    def acquire(self, path: str, deadline: float) -> None:
+        """Wait until a request may go; raise when that would not leave room before `deadline`."""
+        while True:
+            with self._lock:
+                now = self._monotonic()
+                if self._left is None or self._left > 0:
+                    if self._left is not None:
+                        self._left -= 1
+                    self._in_flight += 1
+                    return
+                if now >= self._reset_at:
+                    # At least one request was added back since the last report; its answer tells more.
+                    self._reset_at = now + max(self._reset_s, PACE_MIN_INTERVAL_S)
+                    self._in_flight += 1
+                    return
+                wait = self._reset_at - now
+            if now + wait + RATE_LIMIT_SAFETY_S > deadline:
+                raise MimecastRateLimitError(
+                    f"Mimecast's rate limit leaves no room for {path} in the remaining run time "
+                    f"(the next request is allowed in {wait:.1f} s); it was not sent.",
+                    path=path,
+                )
+            step = min(wait, PACE_POLL_S)
+            self._sleep(step)
+            self.waited_s += step
+
+    def observe(self, response: requests.Response) -> None:
+        remaining = _int_header(response, "X-RateLimit-Remaining")
+        reset_ms = _int_header(response, "X-RateLimit-Reset")
+        with self._lock:
+            self._in_flight = max(self._in_flight - 1, 0)
+            if remaining is None:
+                self._left = None
+                return
+            self._left = 0 if response.status_code == 429 else max(remaining - self._in_flight, 0)
+            self._reset_s = max(reset_ms or 0, 0) / 1000.0
+            self._reset_at = self._monotonic() + self._reset_s
+
+    def release(self) -> None:
+        """A request that got no answer."""
+        with self._lock:
+            self._in_flight = max(self._in_flight - 1, 0)
 
 
 class MimecastManager:
@@ -118,6 +189,7 @@ class MimecastManager:
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
         self.request_count = 0
+        self._pacer = RateLimitPacer(monotonic, sleep)
         self._session = session or requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
@@ -158,6 +230,63 @@ class MimecastManager:
     def get_account(self) -> MimecastAccount:
         body = self._request(PATH_GET_ACCOUNT)
         return MimecastAccount.from_json(_first_item(body, PATH_GET_ACCOUNT))
+
+    # Message tracking (the connector)
+
+    def search_tracked_messages(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        statuses: Sequence[str] = (),
+        routes: Sequence[str] = (),
+        sender: str | None = None,
+        recipient: str | None = None,
+    ) -> list[TrackedEmail]:
+        """Message-finder search: messages received in [start, end]; `sender`/`recipient` an address or a domain."""
+        item: dict[str, Any] = {"start": utc_timestamp(start), "end": utc_timestamp(end)}
+        if statuses:
+            item["status"] = list(statuses)
+        if routes:
+            item["route"] = list(routes)
+        options = {key: value for key, value in (("from", sender), ("to", recipient)) if value}
+        if options:
+            item["advancedTrackAndTraceOptions"] = options
+        body = self._request(PATH_MESSAGE_FINDER_SEARCH, [item])
+        data = body.get("data") or [{}]
+        tracked = data[0].get("trackedEmails") if isinstance(data[0], dict) else None
+        if not isinstance(tracked, list):
+            raise MimecastResponseError(
+                f"Mimecast's answer to {PATH_MESSAGE_FINDER_SEARCH} has no trackedEmails list.",
+                path=PATH_MESSAGE_FINDER_SEARCH,
+            )
+        return [TrackedEmail.from_json(entry) for entry in tracked if isinstance(entry, dict) and entry.get("id")]
+
+    def get_message_info(self, tracking_id: str) -> MessageInfo:
+        body = self._request(PATH_MESSAGE_INFO, [{"id": tracking_id}])
+        return MessageInfo.from_json(_first_item(body, PATH_MESSAGE_INFO))
+
+    def list_held_messages(
+        self, start: datetime, end: datetime, *, page_size: int = HOLD_LIST_PAGE_SIZE, max_pages: int = 20
+    ) -> list[HeldQueueEntry]:
+        """Every message in the held queue (all recipients: admin) received in [start, end], page by page."""
+        item = {"admin": True, "start": utc_timestamp(start), "end": utc_timestamp(end)}
+        entries: list[HeldQueueEntry] = []
+        token: str | None = None
+        for _ in range(max_pages):
+            pagination: dict[str, Any] = {"pageSize": page_size}
+            if token:
+                pagination["pageToken"] = token
+            body = self._request(PATH_HOLD_MESSAGE_LIST, [item], {"pagination": pagination})
+            entries.extend(HeldQueueEntry.from_json(e) for e in body.get("data") or [] if isinstance(e, dict))
+            token = ((body.get("meta") or {}).get("pagination") or {}).get("next")
+            if not token:
+                return entries
+        raise MimecastResponseError(
+            f"The held queue between {utc_timestamp(start)} and {utc_timestamp(end)} has more than "
+            f"{max_pages * page_size} messages; not all of it could be read.",
+            path=PATH_HOLD_MESSAGE_LIST,
+        )
 
     # The one request path
 
@@ -205,18 +334,23 @@ class MimecastManager:
         url = self.api_root + path
         deadline = self._deadline if self._deadline is not None else self._monotonic() + DEFAULT_MAX_WAIT_S
         failures = 0
+        paced = path != PATH_OAUTH_TOKEN
         while True:
-            remaining = deadline - self._monotonic()
-            if remaining < 1.0:
+            if self._monotonic() > deadline - 1.0:
                 raise MimecastTimeoutError(
                     f"The run time was used up before {path} could be sent to Mimecast; nothing was sent."
                 )
+            if paced:
+                self._pacer.acquire(path, deadline)
+            remaining = deadline - self._monotonic()
             timeout = (min(self._connect_timeout, remaining), min(self._read_timeout, remaining))
             started = self._monotonic()
             self.request_count += 1
             try:
                 response = self._session.post(url, auth=auth, timeout=timeout, verify=self._verify, **body)
             except requests.exceptions.RequestException as exc:
+                if paced:
+                    self._pacer.release()
                 failures += 1
                 sent = _may_have_been_sent(exc)
                 error = self._transport_error(exc, path, timeout, sent=sent, write=write)
@@ -224,6 +358,8 @@ class MimecastManager:
                     raise error from None
                 self._backoff_or_raise(error, failures, path, deadline)
                 continue
+            if paced:
+                self._pacer.observe(response)
             elapsed_ms = (self._monotonic() - started) * 1000
             self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
             if response.status_code == 429:
