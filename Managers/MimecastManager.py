@@ -8,6 +8,7 @@ unknown is never retried.
 """
 
 import email.utils
+import itertools
 import json
 import threading
 import time
@@ -100,9 +101,10 @@ class RateLimitPacer:
     """Spaces this process' requests so they do not empty Mimecast's rate-limit bucket (reference §8).
 
     Every response reports the bucket: `X-RateLimit-Remaining` and `X-RateLimit-Reset` (ms until at least
-    one request is added back). The requests left are estimated as the last reported value minus the
-    requests still in flight; at zero a request waits for the reported reset, then one goes and its
-    answer updates the estimate. Without these headers nothing is paced.
+    one request is added back). A report is lowered by every request of ours that overlapped the reporting
+    request (Mimecast may have counted them after it, and answers arrive out of order), so the estimate
+    never exceeds what is really left; at zero a request waits for the reported reset, then one goes and
+    its answer updates the estimate. Without these headers nothing is paced.
     """
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
@@ -112,24 +114,27 @@ class RateLimitPacer:
         self._left: int | None = None
         self._reset_at = 0.0
         self._reset_s = 0.0
-        self._in_flight = 0
+        self._tickets = itertools.count(1)
+        # In-flight ticket -> how many other requests were in flight at some point of its lifetime.
+        self._overlaps: dict[int, int] = {}
         self.waited_s = 0.0
 
-    def acquire(self, path: str, deadline: float) -> None:
-        """Wait until a request may go; raise when that would not leave room before `deadline`."""
+    def acquire(self, path: str, deadline: float) -> int:
+        """Wait until a request may go and return its ticket; raise when that would not leave room before `deadline`."""
         while True:
             with self._lock:
                 now = self._monotonic()
-                if self._left is None or self._left > 0:
-                    if self._left is not None:
+                if self._left is None or self._left > 0 or now >= self._reset_at:
+                    if self._left:
                         self._left -= 1
-                    self._in_flight += 1
-                    return
-                if now >= self._reset_at:
-                    # At least one request was added back since the last report; its answer tells more.
-                    self._reset_at = now + max(self._reset_s, PACE_MIN_INTERVAL_S)
-                    self._in_flight += 1
-                    return
+                    elif self._left == 0:
+                        # At least one request was added back since the last report; its answer tells more.
+                        self._reset_at = now + max(self._reset_s, PACE_MIN_INTERVAL_S)
+                    ticket = next(self._tickets)
+                    for other in self._overlaps:
+                        self._overlaps[other] += 1
+                    self._overlaps[ticket] = len(self._overlaps)
+                    return ticket
                 wait = self._reset_at - now
             if now + wait + RATE_LIMIT_SAFETY_S > deadline:
                 raise MimecastRateLimitError(
@@ -141,22 +146,22 @@ class RateLimitPacer:
             self._sleep(step)
             self.waited_s += step
 
-    def observe(self, response: requests.Response) -> None:
+    def observe(self, ticket: int, response: requests.Response) -> None:
         remaining = _int_header(response, "X-RateLimit-Remaining")
         reset_ms = _int_header(response, "X-RateLimit-Reset")
         with self._lock:
-            self._in_flight = max(self._in_flight - 1, 0)
+            overlapping = self._overlaps.pop(ticket, 0)
             if remaining is None:
                 self._left = None
                 return
-            self._left = 0 if response.status_code == 429 else max(remaining - self._in_flight, 0)
+            self._left = 0 if response.status_code == 429 else max(remaining - overlapping, 0)
             self._reset_s = max(reset_ms or 0, 0) / 1000.0
             self._reset_at = self._monotonic() + self._reset_s
 
-    def release(self) -> None:
+    def release(self, ticket: int) -> None:
         """A request that got no answer."""
         with self._lock:
-            self._in_flight = max(self._in_flight - 1, 0)
+            self._overlaps.pop(ticket, None)
 
 
 class MimecastManager:
@@ -340,8 +345,7 @@ class MimecastManager:
                 raise MimecastTimeoutError(
                     f"The run time was used up before {path} could be sent to Mimecast; nothing was sent."
                 )
-            if paced:
-                self._pacer.acquire(path, deadline)
+            ticket = self._pacer.acquire(path, deadline) if paced else 0
             remaining = deadline - self._monotonic()
             timeout = (min(self._connect_timeout, remaining), min(self._read_timeout, remaining))
             started = self._monotonic()
@@ -350,7 +354,7 @@ class MimecastManager:
                 response = self._session.post(url, auth=auth, timeout=timeout, verify=self._verify, **body)
             except requests.exceptions.RequestException as exc:
                 if paced:
-                    self._pacer.release()
+                    self._pacer.release(ticket)
                 failures += 1
                 sent = _may_have_been_sent(exc)
                 error = self._transport_error(exc, path, timeout, sent=sent, write=write)
@@ -359,7 +363,7 @@ class MimecastManager:
                 self._backoff_or_raise(error, failures, path, deadline)
                 continue
             if paced:
-                self._pacer.observe(response)
+                self._pacer.observe(ticket, response)
             elapsed_ms = (self._monotonic() - started) * 1000
             self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
             if response.status_code == 429:

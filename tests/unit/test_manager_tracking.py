@@ -164,17 +164,22 @@ def test_a_wait_that_does_not_fit_the_run_is_refused_without_sending(clock):
     assert "it was not sent" in str(raised.value)
 
 
-def test_requests_in_flight_are_counted_against_the_reported_remainder():
+def test_a_report_is_lowered_by_every_request_that_overlapped_it():
     clock = FakeClock()
     pacer = RateLimitPacer(clock.monotonic, clock.sleep)
 
     class Answer:
         status_code = 200
-        headers = rate_headers(2, 1000)
 
-    for _ in range(3):
-        pacer.acquire("/p", deadline=clock.now + 60)
-    pacer.observe(Answer())  # Mimecast counts 2 left, but 2 more of ours are still in flight
+        def __init__(self, remaining):
+            self.headers = rate_headers(remaining, 1000)
+
+    first, second, third = (pacer.acquire("/p", deadline=clock.now + 60) for _ in range(3))
+    pacer.observe(second, Answer(3))  # first and third overlapped it: Mimecast may count them later
+    pacer.observe(first, Answer(4))  # answers arrive out of order; second and third overlapped the first too
+    pacer.acquire("/p", deadline=clock.now + 60)
+    pacer.acquire("/p", deadline=clock.now + 60)
     assert clock.sleeps == []
     pacer.acquire("/p", deadline=clock.now + 60)
     assert sum(clock.sleeps) == pytest.approx(1.0)
+    assert third > second > first
