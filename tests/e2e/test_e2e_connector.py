@@ -1,5 +1,6 @@
 """The Message Tracking connector end to end: the real script as a platform subprocess against the simulator."""
 
+import dataclasses
 import json
 from datetime import timedelta
 
@@ -16,8 +17,12 @@ from tracking_scenario import (
     ticket_ids,
 )
 
+from simulator import DEFAULT_REGISTRY, ApiFail
 from simulator.dates import format_api_date
+from simulator.endpoints import load_feature_modules
+from simulator.envelopes import error
 from simulator.faults import ForcedFault
+from simulator.server import Simulator
 
 
 @pytest.fixture
@@ -402,3 +407,49 @@ def test_a_transient_search_failure_hands_over_nothing_and_keeps_the_state(scena
     assert "Nothing was handed over" in log_text(failed)
     assert scenario.state() is None
     assert len(scenario.run().ingested_alerts) == 1
+
+
+def test_with_latency_and_a_small_timeout_every_run_ends_in_time_and_nothing_is_lost(scenario, store):
+    disable_overflow(store)
+    messages = [scenario.message(seconds_ago=600 - n, status="rejected", info="Envelope Rejected") for n in range(16)]
+    scenario.sim.state.faults.set_latency(400)
+    params = {"Status Filter": "rejected", "PythonProcessTimeout": "7", "Concurrent Detail Requests": "2"}
+    created, logs = [], []
+    while len(created) < len(messages) and len(logs) < 12:
+        run = scenario.run(**params)
+        assert run.exit_code == 0 and not run.timed_out, run.stderr[-2000:]
+        created.extend(ticket_ids(run))
+        logs.append(log_text(run))
+        scenario.advance(60)
+    assert sorted(created) == sorted(m.id for m in messages)
+    assert "Stopping early to finish before the script timeout (7 s)" in logs[0]
+
+
+def test_a_message_whose_details_never_come_is_alerted_from_the_search_data_after_three_runs(connector_runner, store):
+    load_feature_modules()
+    registry = DEFAULT_REGISTRY.copy()
+    real = registry.endpoints[INFO]
+    broken: set[str] = set()
+
+    def info_unless_broken(ctx):
+        if ctx.data and ctx.data[0].get("id") in broken:
+            raise ApiFail(200, [error("err_internal", "Message details unavailable")], key=ctx.data[0], meta_status=200)
+        return real.handler(ctx)
+
+    registry.endpoints[INFO] = dataclasses.replace(real, handler=info_unless_broken)
+    with Simulator(port=0, registry=registry) as sim:
+        scenario = TrackingScenario(sim, connector_runner, store)
+        stuck = scenario.message(seconds_ago=120, subject="stuck", risk="high")
+        broken.add(stuck.id)
+        alerts = []
+        for run_number in range(1, 5):
+            scenario.message(seconds_ago=5, subject=f"fine {run_number}")
+            run = scenario.run()
+            alerts.extend(run.ingested_alerts)
+            scenario.advance(60)
+            if run_number < 3:
+                assert stuck.id not in ticket_ids(run)
+        [degraded] = [alert for alert in alerts if alert["ticket_id"] == stuck.id]
+        assert message_event(degraded)["details_available"] is False
+        assert message_event(degraded)["subject"] == "stuck"
+        assert len(alerts) == 5
