@@ -115,6 +115,9 @@ package = {
 }
 debug = "".join(f"debug line {n}\n" for n in range(1, 31))
 sys.stdout.write(json.dumps({"ResultObjectJson": json.dumps(package), "DebugOutput": debug}))
+if params.get("Mode") == "die-after-output":
+    sys.stdout.flush()
+    os._exit(1)
 """
 
 
