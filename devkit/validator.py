@@ -51,7 +51,7 @@ PING_SUCCESS_PHRASE = "Successfully connected to the"
 PING_FAILURE_PHRASE = "Failed to connect to the"
 VERIFY_SSL = "Verify SSL"
 REQUIRED_CONNECTOR_PARAMS = ("DeviceProductField", "EventClassId", "PythonProcessTimeout", VERIFY_SSL)
-MAPPING_RULE_KEYS = ("Source", "Product", "EventName", "SecurityEventFieldName")
+MAPPING_RULE_KEYS = ("Source", "Product", "EventName", "SecurityEventFieldName", "RawDataPrimaryFieldMatchTerm")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -191,6 +191,7 @@ class _Validator:
         self.root = root
         self.report = ValidationReport()
         self.identifier: str | None = None
+        self.mapping: list[dict] = []
 
     def add(self, file: str | Path, field_name: str, problem: str) -> None:
         name = file.relative_to(self.root).as_posix() if isinstance(file, Path) else file
@@ -524,10 +525,19 @@ class _Validator:
             self.keys(path, f"[{index}]", rule, tuple((key, "a string", True) for key in MAPPING_RULE_KEYS))
             if isinstance(rule, dict) and "IsArtifact" in rule and not isinstance(rule["IsArtifact"], bool):
                 self.add(path, f"[{index}].IsArtifact", "must be a boolean")
+            for key in ("RawDataPrimaryFieldComparisonType",):
+                if isinstance(rule, dict) and key in rule and not _is_int(rule[key]):
+                    self.add(path, f"[{index}].{key}", "must be an integer")
+        self.mapping = [rule for rule in rules if isinstance(rule, dict)]
 
     # -- contract cross-check --------------------------------------------------------------------------
 
-    def contract(self, integration: dict | None, actions: dict[str, tuple[Path, dict]]) -> None:
+    def contract(
+        self,
+        integration: dict | None,
+        actions: dict[str, tuple[Path, dict]],
+        connectors: list[tuple[Path, dict]] | None = None,
+    ) -> None:
         try:
             constants = load_constants(self.root)
         except Exception as exc:  # any import-time error in the module is a finding, not a crash
@@ -590,6 +600,56 @@ class _Validator:
         for name, (path, _definition) in actions.items():
             if name not in constants.ACTIONS:
                 self.add(path, "Name", f'"{name}" is not an action in MimecastConstants.ACTIONS')
+        if hasattr(constants, "CONNECTORS"):
+            self._connectors_match(constants, connectors or [])
+        self._mapping_matches_events(constants)
+
+    def _connectors_match(self, constants: Any, connectors: list[tuple[Path, dict]]) -> None:
+        by_name = {definition.get("Name"): (path, definition) for path, definition in connectors}
+        type_codes = getattr(constants, "CONNECTOR_TYPE_CODES", constants.PROPERTY_TYPE_CODES)
+        for spec in constants.CONNECTORS.values():
+            if spec.name not in by_name:
+                self.add(
+                    f"{CONNECTORS_DEFS_DIR}/{spec.script_stem}.connectordef",
+                    "(file)",
+                    f'missing: MimecastConstants.CONNECTORS defines the connector "{spec.name}"',
+                )
+                continue
+            path, definition = by_name[spec.name]
+            if path.stem != spec.script_stem:
+                self.add(path, "(file)", f'connector "{spec.name}" must live in {spec.script_stem}.connectordef/.py')
+            params = [p for p in definition.get("Parameters") or [] if isinstance(p, dict)]
+            self._params_match(
+                path,
+                "Parameters",
+                spec.params,
+                {p.get("Name"): p for p in params},
+                type_codes,
+                ("Type", "DefaultValue", "IsMandatory"),
+            )
+        for name, (path, _definition) in by_name.items():
+            if name not in constants.CONNECTORS:
+                self.add(path, "Name", f'"{name}" is not a connector in MimecastConstants.CONNECTORS')
+
+    def _mapping_matches_events(self, constants: Any) -> None:
+        """Mapping rules must name event types and fields the connector really writes."""
+        event_types, event_fields = getattr(constants, "EVENT_TYPES", None), getattr(constants, "EVENT_FIELDS", None)
+        if not self.mapping or event_types is None or event_fields is None:
+            return
+        for index, rule in enumerate(self.mapping):
+            if isinstance(rule.get("EventName"), str) and rule["EventName"] not in event_types:
+                self.add(
+                    MAPPING_RULES_FILE,
+                    f"[{index}].EventName",
+                    f"{rule['EventName']!r} is not an event type the connector writes ({', '.join(event_types)})",
+                )
+            field = rule.get("RawDataPrimaryFieldMatchTerm")
+            if isinstance(field, str) and field not in event_fields:
+                self.add(
+                    MAPPING_RULES_FILE,
+                    f"[{index}].RawDataPrimaryFieldMatchTerm",
+                    f"{field!r} is not an event field in MimecastConstants.EVENT_FIELDS",
+                )
 
     def _ping_messages(self, constants: Any) -> None:
         success = getattr(constants, "PING_SUCCESS_MESSAGE", "")
@@ -643,5 +703,5 @@ def validate(root: Path) -> ValidationReport:
     actions = validator.actions()
     connectors = validator.connectors()
     validator.mapping_rules(has_connector=bool(connectors))
-    validator.contract(integration, actions)
+    validator.contract(integration, actions, connectors)
     return validator.report
