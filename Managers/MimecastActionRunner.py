@@ -18,7 +18,14 @@ from SiemplifyUtils import output_handler, unix_now, utc_now
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
 from MimecastExceptions import MimecastError, MimecastValidationError, redact
 from MimecastManager import MimecastManager
-from MimecastParameters import parse_checkbox, parse_choice, parse_positive_int, parse_time, split_csv
+from MimecastParameters import (
+    parse_checkbox,
+    parse_choice,
+    parse_positive_int,
+    parse_time,
+    require_email,
+    split_csv,
+)
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
@@ -77,6 +84,11 @@ class ActionContext:
 
     def csv(self, name: str) -> list[str]:
         return split_csv(self.text(name))
+
+    def email(self, name: str) -> str | None:
+        """The parameter as a valid email address (None when empty and optional)."""
+        value = self.text(name)
+        return require_email(name, value) if value else None
 
     def time(self, name: str) -> datetime | None:
         value = self.text(name)

@@ -211,9 +211,24 @@ CREATE_BLOCK_SENDER_POLICY = ActionSpec(
     ),
 )
 CREATE_POLICY_SUCCESS_MESSAGE = "Successfully created a block sender policy in Mimecast"
+# {name} is "Sender" or "Recipient": the value is required for the address types that carry one.
+POLICY_VALUE_REQUIRED_MESSAGE = (
+    "{name} is required when {name} Type is Email Domain, Email Address, or Header Display Name."
+)
 
 # The actions shipped in this package; each is added here when its definition and script land.
-ACTIONS = {spec.name: spec for spec in (PING,)}
+ACTIONS = {
+    spec.name: spec
+    for spec in (
+        PING,
+        REJECT_MESSAGE,
+        RELEASE_MESSAGE,
+        REPORT_MESSAGE,
+        BLOCK_SENDER,
+        PERMIT_SENDER,
+        CREATE_BLOCK_SENDER_POLICY,
+    )
+}
 
 # Endpoints and the Mimecast role permission each needs (spec §2; named in 403 failures).
 PATH_GET_ACCOUNT = "/api/account/get-account"

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -22,6 +22,7 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError, ProxyErr
 
 from MimecastAuth import Api2BearerAuth, CachedToken, Credentials, TokenStore, api1_auth, choose_credentials
 from MimecastConstants import (
+    API1_FIELDS,
     API_ROOT,
     AUTH_API1,
     AUTH_API2,
@@ -29,15 +30,30 @@ from MimecastConstants import (
     CLIENT_ID,
     CLIENT_SECRET,
     DEFAULT_API_ROOT,
+    PATH_CREATE_BLOCKED_SENDER_POLICY,
     PATH_GET_ACCOUNT,
     PATH_HOLD_MESSAGE_LIST,
+    PATH_HOLD_REJECT,
+    PATH_HOLD_RELEASE,
     PATH_MESSAGE_FINDER_SEARCH,
     PATH_MESSAGE_INFO,
     PATH_OAUTH_TOKEN,
     PATH_PERMISSIONS,
+    PATH_PERMIT_OR_BLOCK_SENDER,
+    PATH_RELEASE_TO_SANDBOX,
+    PATH_REPORT_MESSAGE,
     VERIFY_SSL,
 )
-from MimecastDataModels import HeldQueueEntry, MessageInfo, MimecastAccount, TrackedEmail
+from MimecastDataModels import (
+    BlockedSenderPolicy,
+    HeldQueueEntry,
+    ManagedSender,
+    MessageInfo,
+    MessageOutcome,
+    MimecastAccount,
+    PolicyAddress,
+    TrackedEmail,
+)
 from MimecastExceptions import (
     MimecastApiError,
     MimecastAuthenticationError,
@@ -46,6 +62,7 @@ from MimecastExceptions import (
     MimecastConfigurationError,
     MimecastError,
     MimecastErrorDetail,
+    MimecastNotFoundError,
     MimecastOutcomeUnknownError,
     MimecastPermissionError,
     MimecastRateLimitError,
@@ -54,6 +71,7 @@ from MimecastExceptions import (
     MimecastTimeoutError,
     MimecastTLSError,
     MimecastTransportError,
+    MimecastUnsupportedError,
     describe_details,
 )
 
@@ -291,6 +309,130 @@ class MimecastManager:
             f"The held queue between {utc_timestamp(start)} and {utc_timestamp(end)} has more than "
             f"{max_pages * page_size} messages; not all of it could be read.",
             path=PATH_HOLD_MESSAGE_LIST,
+        )
+
+    # Triage: held messages, reports, managed senders, Blocked Senders policies
+
+    def release_held_message(self, held_message_id: str) -> MessageOutcome:
+        """Release a held message by its held-queue id (`release: false` means it is not held)."""
+        body = self._message_write(PATH_HOLD_RELEASE, [{"id": held_message_id}], held_message_id, _RELEASE)
+        return _confirmed(body, held_message_id, "release", _RELEASE)
+
+    def reject_held_message(
+        self,
+        held_message_id: str,
+        *,
+        note: str | None = None,
+        reason_type: str | None = None,
+        notify_sender: bool = False,
+    ) -> MessageOutcome:
+        """Reject a held message; `note` is the text returned to the sender, `reason_type` a documented reasonType."""
+        item: dict[str, Any] = {"ids": [held_message_id], "notify": notify_sender}
+        if note:
+            item["message"] = note
+        if reason_type:
+            item["reasonType"] = reason_type
+        body = self._message_write(PATH_HOLD_REJECT, [item], held_message_id, _REJECT)
+        return _confirmed(body, held_message_id, "reject", _REJECT)
+
+    def release_held_message_to_sandbox(self, message_id: str) -> MessageOutcome:
+        """API 1.0 only. Mimecast answers no item on success; the result then says what was released."""
+        self._require_api1("Release To Sandbox", PATH_RELEASE_TO_SANDBOX, "; the message stays held")
+        body = self._message_write(PATH_RELEASE_TO_SANDBOX, [{"id": message_id}], message_id, _SANDBOX)
+        return MessageOutcome(message_id, _item_or(body, {"id": message_id, "release": True, "sandbox": True}))
+
+    def report_message(self, message_id: str, report_type: str, comment: str | None = None) -> MessageOutcome:
+        """API 1.0 only: report a message as `spam`, `malware` or `phishing`."""
+        self._require_api1("Report Message", PATH_REPORT_MESSAGE, "")
+        item = {"id": message_id, "type": report_type}
+        if comment:
+            item["comment"] = comment
+        body = self._message_write(PATH_REPORT_MESSAGE, [item], message_id, _REPORT)
+        return MessageOutcome(message_id, _item_or(body, {"id": message_id, "type": report_type, "reported": True}))
+
+    def block_sender(self, sender: str, recipient: str) -> ManagedSender:
+        """Block `sender` for the internal recipient's mailbox (a managed-sender entry)."""
+        return self._manage_sender(sender, recipient, "block")
+
+    def permit_sender(self, sender: str, recipient: str) -> ManagedSender:
+        """Permit `sender` for the internal recipient's mailbox (bypasses spam checks)."""
+        return self._manage_sender(sender, recipient, "permit")
+
+    def create_blocked_sender_policy(
+        self,
+        *,
+        option: str,
+        description: str,
+        from_part: str,
+        sender: PolicyAddress,
+        recipient: PolicyAddress,
+        comment: str | None = None,
+        bidirectional: bool = False,
+        enforced: bool = True,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> BlockedSenderPolicy:
+        """Create a Blocked Senders policy; no `start` / `end` means an eternal start / end."""
+        policy: dict[str, Any] = {
+            "description": description,
+            "fromPart": from_part,
+            "from": sender.to_json(),
+            "to": recipient.to_json(),
+            "bidirectional": bidirectional,
+            "enforced": enforced,
+            "enabled": True,
+            "fromEternal": start is None,
+            "toEternal": end is None,
+        }
+        if comment:
+            policy["comment"] = comment
+        if start is not None:
+            policy["fromDate"] = utc_timestamp(start)
+        if end is not None:
+            policy["toDate"] = utc_timestamp(end)
+        body = self._request(PATH_CREATE_BLOCKED_SENDER_POLICY, [{"option": option, "policy": policy}], write=True)
+        return BlockedSenderPolicy.from_json(_first_item(body, PATH_CREATE_BLOCKED_SENDER_POLICY))
+
+    def _manage_sender(self, sender: str, recipient: str, action: str) -> ManagedSender:
+        item = {"sender": sender, "to": recipient, "action": action}
+        try:
+            body = self._request(PATH_PERMIT_OR_BLOCK_SENDER, [item], write=True)
+        except MimecastApiError as exc:
+            if _FORBIDDEN_FOR_ADDRESS not in exc.codes:
+                raise
+            raise MimecastApiError(
+                f"{exc} The recipient must be an internal address: a mailbox in one of the Mimecast account's "
+                "domains that Mimecast already knows.",
+                http_status=exc.http_status,
+                details=exc.details,
+                path=exc.path,
+            ) from None
+        return ManagedSender.from_json(_first_item(body, PATH_PERMIT_OR_BLOCK_SENDER))
+
+    def _message_write(self, path: str, data: list[dict], message_id: str, words: "_MessageWords") -> dict:
+        """A write about one message; Mimecast's item-level refusal is explained as the message's state."""
+        try:
+            return self._request(path, data, write=True)
+        except MimecastApiError as exc:
+            if type(exc) is not MimecastApiError or (exc.http_status or 0) >= 400:
+                raise
+            raise MimecastNotFoundError(
+                words.refused(message_id, describe_details(exc.details)),
+                http_status=exc.http_status,
+                details=exc.details,
+                path=path,
+            ) from None
+
+    def _require_api1(self, function: str, path: str, consequence: str) -> None:
+        """Fail before any call when `path` does not exist for the configured API generation."""
+        if self.credentials.mode == AUTH_API1:
+            return
+        raise MimecastUnsupportedError(
+            f"{function} needs Mimecast API 1.0 keys: it uses {path}, which exists only in API 1.0 and has no "
+            f"API 2.0 equivalent, and this instance uses {AUTH_MODE_LABELS[AUTH_API2]}. Nothing was sent to "
+            f"Mimecast{consequence}. To use it, fill {', '.join(API1_FIELDS)} in the integration instance "
+            "(API 1.0 is used whenever they are set) and set the API Root to the account's regional API 1.0 host, "
+            "e.g. https://us-api.mimecast.com."
         )
 
     # The one request path
@@ -531,6 +673,51 @@ class MimecastManager:
             server_time = server_time.replace(tzinfo=UTC)
         skew = server_time.timestamp() - self._wall_clock()
         return skew if abs(skew) > CLOCK_SKEW_TOLERANCE_S else None
+
+
+_FORBIDDEN_FOR_ADDRESS = "err_xdk_operation_forbidden_for_address"
+
+
+class _MessageWords(NamedTuple):
+    """How a refused write about one message is explained."""
+
+    action: str  # with {id}
+    cause: str
+
+    def refused(self, message_id: str, said: str = "") -> str:
+        detail = f" ({said})" if said else ""
+        return f"Mimecast did not {self.action.format(id=message_id)}{detail}: {self.cause}"
+
+
+_HELD_ONLY = (
+    "it is not held (it was already released or rejected) or no held message has this ID. Only messages with "
+    "status Held can be {past}."
+)
+_RELEASE = _MessageWords('release the message with ID "{id}"', _HELD_ONLY.format(past="released"))
+_REJECT = _MessageWords('reject the message with ID "{id}"', _HELD_ONLY.format(past="rejected"))
+_SANDBOX = _MessageWords('release the message with ID "{id}" to the sandbox', _HELD_ONLY.format(past="released"))
+_REPORT = _MessageWords(
+    'report the message with ID "{id}"',
+    "no message has this ID or its status cannot be reported. Only messages with status Held, Archived or "
+    "Bounced can be reported.",
+)
+
+
+def _confirmed(body: dict, message_id: str, flag: str, words: _MessageWords) -> MessageOutcome:
+    """The response item for `message_id`; `<flag>: false` (with an empty `fail[]`) is a refusal."""
+    data = body.get("data")
+    items = [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+    item = next((i for i in items if i.get("id") == message_id), items[0] if items else None)
+    if item is None:
+        raise MimecastResponseError(f'Mimecast\'s answer contained no item for the message with ID "{message_id}".')
+    if item.get(flag) is not True:
+        raise MimecastNotFoundError(words.refused(message_id, f"{flag}: {json.dumps(item.get(flag))}"))
+    return MessageOutcome(message_id, item)
+
+
+def _item_or(body: dict, fallback: dict) -> dict:
+    data = body.get("data")
+    return data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else fallback
 
 
 def _normalise_api_root(api_root: str) -> str:

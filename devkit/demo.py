@@ -23,6 +23,7 @@ from devkit import INSTANCES_DIR, REPO_ROOT
 from devkit.definitions import load_json, secret_property_names
 from devkit.render import format_action_run, redact
 from devkit.runner import ActionRun, run_action
+from simulator.client import SimulatorClient
 
 COMPLETED = "completed"
 FAILED = "failed"
@@ -33,12 +34,20 @@ STOP_GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
+class FromSimulator:
+    """A parameter value read from the running simulator when the step runs, e.g. a held-queue id."""
+
+    description: str
+    read: Callable[[SimulatorClient], str]
+
+
+@dataclass(frozen=True)
 class DemoStep:
     """One action run and the outcome it must have."""
 
     title: str
     action: str
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str | FromSimulator] = field(default_factory=dict)
     instance: str = "simulator-api2.json"
     # Instance values changed for this step only (e.g. a wrong secret).
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -46,10 +55,18 @@ class DemoStep:
     # Extra check on the output message: (description, predicate).
     message_check: tuple[str, Callable[[str], bool]] | None = None
 
-    def command_line(self) -> str:
+    def resolved_params(self, simulator: SimulatorClient) -> dict[str, str]:
+        return {
+            name: value.read(simulator) if isinstance(value, FromSimulator) else value
+            for name, value in self.params.items()
+        }
+
+    def command_line(self, params: Mapping[str, str] | None = None) -> str:
+        """The command a person could run; `params` are the resolved values (else the step's literal ones)."""
         words = ["python", "-m", "devkit", "action", self.action, "--instance", f"devkit/instances/{self.instance}"]
-        for name, value in self.params.items():
-            words += ["--param", f"{name}={value}"]
+        for name, value in (self.params if params is None else params).items():
+            shown = f"<{value.description}>" if isinstance(value, FromSimulator) else value
+            words += ["--param", f"{name}={shown}"]
         line = shlex.join(words)
         if self.overrides:
             line += "   # with " + ", ".join(f"{name} changed" for name in self.overrides)
@@ -75,6 +92,71 @@ STEPS: list[DemoStep] = [
         overrides={"Client Secret": "not-the-right-secret"},
         expect=FAILED,
         message_check=("the message says the credentials were rejected", _says_credentials_rejected),
+    ),
+]
+
+
+def _newest_held_message_id(simulator: SimulatorClient) -> str:
+    held = simulator.get("/_sim/held", {"status": "held"})["messages"]
+    if not held:
+        raise RuntimeError("the simulator's held queue is empty")
+    return held[0]["id"]
+
+
+def _tenant_mailbox(simulator: SimulatorClient) -> str:
+    return f"alice@{simulator.account()['domain']}"
+
+
+NEWEST_HELD_MESSAGE = FromSimulator("id of the newest held message", _newest_held_message_id)
+TENANT_MAILBOX = FromSimulator("a mailbox in the tenant's domain", _tenant_mailbox)
+
+
+def _says_api1_keys_needed(message: str) -> bool:
+    return "needs Mimecast API 1.0 keys" in message and "the message stays held" in message
+
+
+STEPS += [
+    DemoStep("Release the newest held message", "Release Message", {"Message ID": NEWEST_HELD_MESSAGE}),
+    DemoStep(
+        "Reject the next held message with a reason, a note and a notice to the sender (API 1.0)",
+        "Reject Message",
+        {
+            "Message ID": NEWEST_HELD_MESSAGE,
+            "Reason": "Against Email Policy",
+            "Note": "Rejected after review by the security team.",
+            "Notify Sender": "true",
+        },
+        instance="simulator-api1.json",
+    ),
+    DemoStep(
+        "Release To Sandbox with API 2.0 credentials fails before any call",
+        "Release Message",
+        {"Message ID": NEWEST_HELD_MESSAGE, "Release To Sandbox": "true"},
+        expect=FAILED,
+        message_check=("the message says API 1.0 keys are needed and the message stays held", _says_api1_keys_needed),
+    ),
+    DemoStep(
+        "Release the same message, still held, to the sandbox with API 1.0 credentials",
+        "Release Message",
+        {"Message ID": NEWEST_HELD_MESSAGE, "Release To Sandbox": "true"},
+        instance="simulator-api1.json",
+    ),
+    DemoStep(
+        "Block a sender for a mailbox of the tenant",
+        "Block Sender",
+        {"Sender": "attacker@example.org", "Recipient": TENANT_MAILBOX},
+    ),
+    DemoStep(
+        "Create a Blocked Senders policy for that sender towards everyone",
+        "Create Block Sender Policy",
+        {
+            "Response": "Block Sender",
+            "Description": "Block Sender Policy from SecOps automation.",
+            "Extracted Data": "Both",
+            "Sender": "attacker@example.org",
+            "Sender Type": "Email Address",
+            "Recipient Type": "Everyone",
+        },
     ),
 ]
 
@@ -158,8 +240,10 @@ def run_steps(steps: list[DemoStep], api_root: str, out: TextIO, store: Path) ->
         instance.update({"API Root": api_root, **step.overrides})
         secret_names = secret_property_names(REPO_ROOT, list(instance))
         secrets = [str(v) for k, v in instance.items() if k in secret_names and v]
-        out.write(f"\n=== Step {number}/{len(steps)}: {step.title}\n$ {step.command_line()}\n")
-        run = run_action(step.action, dict(step.params), instance=instance, store=store)
+        with SimulatorClient(api_root) as simulator:
+            params = step.resolved_params(simulator)
+        out.write(f"\n=== Step {number}/{len(steps)}: {step.title}\n$ {step.command_line(params)}\n")
+        run = run_action(step.action, params, instance=instance, store=store)
         out.write(redact(format_action_run(run), secrets) + "\n")
         difference = step_outcome(step, run)
         if difference:

@@ -13,11 +13,15 @@ import random
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from simulator import messages
 from simulator.clock import SimClock
 from simulator.dates import format_api_date
 from simulator.registry import feature_state
+
+if TYPE_CHECKING:
+    from simulator.state import SimulatorState
 
 HELD = "held"
 RELEASED = "released"
@@ -43,8 +47,8 @@ _EXTERNAL_DOMAINS = ("mailer.example.net", "billing-notice.example.org", "files-
 _USERS = ("alice", "bob", "carol", "dave", "erin", "frank")
 
 
-def secure_id(kind: str, seed: int, number: int) -> str:
-    """A Mimecast-looking opaque id (`eNp…`), deterministic for a seed, kind and number."""
+def secure_id(kind: str, seed: int, number: int | str) -> str:
+    """A Mimecast-looking opaque id (`eNp…`), deterministic for a seed, kind and number (or other key)."""
     digest = hashlib.sha256(f"{kind}:{seed}:{number}".encode()).digest() * 3
     return "eNp" + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:117]
 
@@ -165,6 +169,10 @@ class HeldQueue:
         with self._lock:
             return next((m for m in self._messages.values() if m.tracking_id == tracking_id), None)
 
+    def find(self, message_id: str) -> HeldMessage | None:
+        """The message by held-queue id or by the tracking id of the same message."""
+        return self.get(message_id) or self.by_tracking_id(message_id)
+
     def held(self) -> list[HeldMessage]:
         """Messages still in the queue, newest first (as the hold list shows them)."""
         with self._lock:
@@ -191,3 +199,14 @@ class HeldQueue:
             message.status = status
             message.outcome = {**outcome, "at": format_api_date(self._clock.now())}
             return True
+
+
+# A released message is delivered and then archived, as message tracking shows it.
+_TRACKING_STATUS = {HELD: messages.HELD, RELEASED: messages.ARCHIVED, REJECTED: messages.REJECTED}
+
+
+@messages.status_lookup("held")
+def held_message_status(state: SimulatorState, message_id: str) -> str | None:
+    queue = state.features.get("held")
+    message = queue.find(message_id) if queue is not None else None
+    return _TRACKING_STATUS[message.status] if message is not None else None

@@ -17,12 +17,16 @@ import random
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from simulator import messages
 from simulator.clock import SimClock
 from simulator.dates import format_api_date
 from simulator.held import HELD, HOLD_REASONS, REJECTED, HeldQueue, secure_id
 from simulator.registry import feature_state
+
+if TYPE_CHECKING:
+    from simulator.state import SimulatorState
 
 # Statuses the connector filters on, and every value API 2.0 accepts in a search.
 STATUSES = ("delivery", "held", "accepted", "bounced", "deferred", "rejected", "archived")
@@ -162,7 +166,7 @@ class TrackedMessage:
             return self.status, self.info
         if all(entry.status == REJECTED for entry in entries):
             return "rejected", "Rejected by administrator"
-        return "delivery", "Released from hold"
+        return "archived", "Released from hold"
 
     def search_item(self, held: HeldQueue | None = None) -> dict[str, Any]:
         """One entry of `trackedEmails[]` in /api/message-finder/search."""
@@ -661,3 +665,11 @@ class TrackingStore:
             found.append(message)
         found.sort(key=lambda m: (m.received, m.id), reverse=True)
         return found[: self.search_limit]
+
+
+@messages.status_lookup("tracking")
+def tracked_message_status(state: SimulatorState, message_id: str) -> str | None:
+    """The status message tracking shows for a tracking id (report-message and other id-taking functions)."""
+    store = state.features.get("tracking")
+    message = store.get(message_id) if store is not None else None
+    return message.current_status(store.held_queue)[0] if message is not None else None

@@ -9,6 +9,9 @@ FEATURE_MODULES = (
     "simulator.endpoints.account",
     "simulator.endpoints.held",
     "simulator.endpoints.tracking",
+    "simulator.endpoints.messages",
+    "simulator.endpoints.senders",
+    "simulator.endpoints.policies",
 )
 
 

@@ -1,4 +1,5 @@
-"""Held queue endpoints: the hold list (what the connector and analysts use to find held-queue ids)."""
+"""Held queue endpoints: the hold list (what the connector and analysts use to find held-queue ids), release
+and reject by held-queue id, and API 1.0's release to sandbox."""
 
 from __future__ import annotations
 
@@ -6,13 +7,23 @@ from datetime import datetime
 
 from simulator.dates import parse_api_date
 from simulator.envelopes import error
-from simulator.held import HeldMessage, HeldQueue
+from simulator.held import HELD, HeldMessage, HeldQueue
 from simulator.pagination import paginate
-from simulator.registry import ApiFail, RequestContext, admin_route, endpoint
+from simulator.registry import ApiFail, ApiResult, RequestContext, admin_route, endpoint
+from simulator.validation import ItemInvalid, optional_bool, optional_string, per_item, required_string
 
 SEARCH_FIELDS = ("all", "subject", "sender", "recipient", "reason_code", "reasonCode", "senderIP")
 ROUTES = ("all", "internal", "outbound", "inbound", "external")
 HOLD_LIST_MAX_PAGE = 500
+HELD_EDIT = "Account | Monitoring | Held | Edit"
+# hold-reject `reasonType`, exactly as documented (reference §5.5).
+REJECT_REASON_TYPES = (
+    "MESSAGE CONTAINS UNDESIRABLE CONTENT",
+    "MESSAGE CONTAINS CONFIDENTIAL INFORMATION",
+    "REVIEWER DISAPPROVES OF CONTENT",
+    "INAPPROPRIATE COMMUNICATION",
+    "MESSAGE GOES AGAINST EMAIL POLICIES",
+)
 
 
 def _invalid(item: dict, field: str, code: str, message: str) -> ApiFail:
@@ -73,10 +84,64 @@ def get_hold_message_list(ctx: RequestContext):
     return [m.to_json() for m in page], meta
 
 
+@endpoint("/api/gateway/hold-release", permission=HELD_EDIT, min_items=1)
+def hold_release(ctx: RequestContext) -> ApiResult:
+    queue: HeldQueue = ctx.feature("held")
+
+    def release(item: dict) -> list[dict]:
+        held_id = required_string(item, "id")
+        return [{"id": held_id, "release": queue.release(held_id, sandbox=False, by=ctx.auth.principal)}]
+
+    return per_item(ctx, release)
+
+
+@endpoint("/api/gateway/hold-reject", permission=HELD_EDIT, min_items=1)
+def hold_reject(ctx: RequestContext) -> ApiResult:
+    queue: HeldQueue = ctx.feature("held")
+
+    def reject(item: dict) -> list[dict]:
+        ids = item.get("ids")
+        if ids is None:
+            raise ItemInvalid("ids", "err_validation_null", "This field is mandatory and cannot be null")
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i.strip() for i in ids) or not ids:
+            raise ItemInvalid("ids", "err_validation_invalid_type", "This field must be a non-empty array of ids")
+        outcome = {"message": optional_string(item, "message"), "notify": optional_bool(item, "notify", False)}
+        reason_type = optional_string(item, "reasonType")
+        if reason_type is not None and reason_type not in REJECT_REASON_TYPES:
+            allowed = ", ".join(REJECT_REASON_TYPES)
+            raise ItemInvalid("reasonType", "err_validation_invalid_value", f"reasonType must be one of {allowed}")
+        outcome["reasonType"] = reason_type
+        return [{"id": i, "reject": queue.reject(i, **outcome, by=ctx.auth.principal)} for i in ids]
+
+    return per_item(ctx, reject)
+
+
+@endpoint("/api/message-finder/release-held-email-to-sandbox", permission=HELD_EDIT, api2=False, min_items=1)
+def release_held_email_to_sandbox(ctx: RequestContext) -> ApiResult:
+    """Undocumented API 1.0 function: success is an empty answer (sample), anything else a `fail[]` entry."""
+    queue: HeldQueue = ctx.feature("held")
+
+    def release(item: dict) -> list[dict]:
+        message_id = required_string(item, "id")
+        message = queue.find(message_id)
+        if message is None:
+            raise ItemInvalid("id", "err_message_not_found", "Message not found")
+        if not queue.release(message.id, sandbox=True, by=ctx.auth.principal):
+            raise ItemInvalid("id", "err_message_not_held", f"Message is not held (status {message.status})")
+        return []
+
+    return per_item(ctx, release)
+
+
 @admin_route("/_sim/held", method="GET")
 def list_held(state, payload: dict, query: dict) -> dict:
-    """Every message the queue has known, with status (held/released/rejected), tracking id and outcome."""
-    return {"messages": [m.describe() for m in state.held.all()]}
+    """Every message the queue has known, with status (held/released/rejected), tracking id and outcome.
+
+    `?status=held` lists only the messages still held, in hold-list order (newest first).
+    """
+    status = query.get("status")
+    messages = state.held.held() if status == HELD else state.held.all()
+    return {"messages": [m.describe() for m in messages if status in (None, m.status)]}
 
 
 @admin_route("/_sim/held")

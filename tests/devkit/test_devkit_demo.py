@@ -1,12 +1,22 @@
 """`python -m devkit demo`: steps run against a simulator process that is always stopped afterwards."""
 
 import io
+import shlex
 import socket
 from pathlib import Path
 
 import pytest
 
-from devkit.demo import FAILED, STEPS, DemoStep, run_demo, run_steps, running_simulator, step_outcome
+from devkit.demo import (
+    FAILED,
+    NEWEST_HELD_MESSAGE,
+    STEPS,
+    DemoStep,
+    run_demo,
+    run_steps,
+    running_simulator,
+    step_outcome,
+)
 from devkit.runner import ActionRun
 
 pytestmark = pytest.mark.e2e
@@ -30,18 +40,34 @@ def fake_run(state: int, message: str) -> ActionRun:
     return ActionRun("Ping", 0, "", "", {"Message": message, "ExecutionState": state}, {})
 
 
-def test_the_default_steps_go_as_expected_against_the_simulator(session_simulator, tmp_path):
+def test_the_default_steps_go_as_expected_against_the_simulator(simulator, tmp_path):
     out = io.StringIO()
 
-    differences = run_steps(STEPS, session_simulator.url, out, tmp_path / "store")
+    differences = run_steps(STEPS, simulator.url, out, tmp_path / "store")
 
     assert differences == []
     text = out.getvalue()
     for number, step in enumerate(STEPS, 1):
-        assert f"=== Step {number}/{len(STEPS)}: {step.title}\n$ python -m devkit action Ping --instance" in text
-    assert text.count("--> as expected (completed)") == 2
-    assert "--> as expected (failed)" in text
+        command = f"$ python -m devkit action {shlex.quote(step.action)} --instance"
+        assert f"=== Step {number}/{len(STEPS)}: {step.title}\n{command}" in text
+    assert text.count("--> as expected (completed)") == sum(step.expect != FAILED for step in STEPS)
+    assert text.count("--> as expected (failed)") == sum(step.expect == FAILED for step in STEPS)
     assert "sim-client-secret" not in text
+    assert "<id of the newest held message>" not in text
+
+
+def test_a_value_from_the_simulator_is_read_when_the_step_runs_and_printed_resolved(simulator, tmp_path):
+    newest = simulator.state.held.held()[0]
+    step = DemoStep("Release the newest held message", "Release Message", {"Message ID": NEWEST_HELD_MESSAGE})
+    out = io.StringIO()
+
+    assert step.command_line() == (
+        "python -m devkit action 'Release Message' --instance devkit/instances/simulator-api2.json "
+        "--param 'Message ID=<id of the newest held message>'"
+    )
+    assert run_steps([step], simulator.url, out, tmp_path / "store") == []
+    assert f"--param 'Message ID={newest.id}'" in out.getvalue()
+    assert newest.status == "released"
 
 
 def test_a_step_outcome_names_what_differs():
@@ -66,7 +92,7 @@ def test_demo_runs_the_simulator_process_and_passes():
 
     assert code == 0, out.getvalue()
     assert f"Simulator running at http://127.0.0.1:{port}" in out.getvalue()
-    assert out.getvalue().endswith("All 3 demo steps went as expected.\n")
+    assert out.getvalue().endswith(f"All {len(STEPS)} demo steps went as expected.\n")
     assert not port_is_open(port)
 
 

@@ -13,6 +13,7 @@ from simulator.client import SimulatorClient
 from simulator.clock import SimClock
 from simulator.dates import format_api_date
 from simulator.held import HeldQueue
+from simulator.messages import message_status
 from simulator.server import Simulator
 from simulator.tracking import RISKS, ROUTES, STATUSES, TrackingStore
 
@@ -238,8 +239,9 @@ def test_a_released_held_message_is_no_longer_held_in_tracking(sim):
     search = {"start": when(10), "advancedTrackAndTraceOptions": {"to": "rel.example"}}
     assert tracked(sim, **search)[0]["status"] == "held"
     sim.state.held.release(message.held_ids[0])
-    assert tracked(sim, **search)[0]["status"] == "delivery"
+    assert tracked(sim, **search)[0]["status"] == "archived"
     assert tracked(sim, **search, status=["held"]) == []
+    assert message_status(sim.state, message.id) == "archived"
 
 
 def test_admin_routes_add_generate_and_list(sim):
