@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from simulator import messages
+from simulator.account import AccountState
 from simulator.clock import SimClock
 from simulator.dates import format_api_date
 from simulator.held import HELD, HOLD_REASONS, REJECTED, HeldQueue, secure_id
@@ -390,9 +391,10 @@ class TrackingStore:
         self._lock = threading.RLock()
         self._messages: dict[str, TrackedMessage] = {}
         self._counter = 0
+        # Importing AccountState and HeldQueue above registers them first, so they are built before this store.
         self._held: HeldQueue | None = features.get("held")
-        account = features.get("account")
-        self.domains: list[str] = [*(getattr(account, "domains", None) or []), *OTHER_INTERNAL_DOMAINS]
+        account: AccountState | None = features.get("account")
+        self.domains: list[str] = [*(account.domains if account else []), *OTHER_INTERNAL_DOMAINS]
         self.search_limit = DEFAULT_SEARCH_LIMIT
         self._rng = random.Random(f"tracking:{seed}")
         if self._held is not None:
@@ -465,7 +467,9 @@ class TrackingStore:
                 external = rng.choice(EXTERNAL_DOMAINS)
                 sender_domain = external if route == "inbound" else internal
                 recipient_domain = external if route == "outbound" else internal
-                users = rng.sample(_USERS, rng.randint(1, 3))
+                # A held message gets one held-queue entry per recipient; generated ones keep one recipient so
+                # that a tracking id names exactly one held-queue entry (what id-taking functions expect).
+                users = rng.sample(_USERS, 1 if status == HELD else rng.randint(1, 3))
                 sender_user = rng.choice(("billing", "noreply", "it-support", "ceo", "hr", *_USERS))
                 if status == HELD:
                     info, queue_reason = rng.choice(HOLD_REASONS)

@@ -88,9 +88,9 @@ def get_message_info(ctx: RequestContext):
 
 @admin_route("/_sim/tracking", method="GET")
 def list_tracked(state, payload: dict, query: dict) -> dict:
-    """Every tracked message (also those not yet visible), oldest first, with risk, queue reason and held ids."""
+    """The tenant's domains, and every tracked message (also not yet visible ones) with risk, reason, held ids."""
     store: TrackingStore = state.tracking
-    return {"messages": [m.describe(store.held_queue) for m in store.all()]}
+    return {"domains": list(store.domains), "messages": [m.describe(store.held_queue) for m in store.all()]}
 
 
 @admin_route("/_sim/tracking")
