@@ -567,26 +567,10 @@ class _Validator:
                 constants.PROPERTY_TYPE_CODES,
                 ("PropertyType", "Value", "IsMandatory"),
             )
-        for spec in constants.ACTIONS.values():
-            if spec.name not in actions:
-                self.add(
-                    f"{ACTIONS_DEFS_DIR}/{spec.script_stem}.actiondef",
-                    "(file)",
-                    f'missing: MimecastConstants.ACTIONS defines the action "{spec.name}"',
-                )
-                continue
-            path, definition = actions[spec.name]
-            if path.stem != spec.script_stem:
-                self.add(path, "(file)", f'action "{spec.name}" must live in {spec.script_stem}.actiondef/.py')
-            params = [p for p in definition.get("Parameters") or [] if isinstance(p, dict)]
-            self._params_match(
-                path,
-                "Parameters",
-                spec.params,
-                {p.get("Name"): p for p in params},
-                constants.ACTION_TYPE_CODES,
-                ("Type", "DefaultValue", "IsMandatory"),
-            )
+        matched = self._components_match(
+            "action", constants.ACTIONS, actions, ACTIONS_DEFS_DIR, ".actiondef", constants.ACTION_TYPE_CODES
+        )
+        for spec, path, params in matched:
             options_by_name = {p.name: p.options for p in spec.params}
             for param in params:
                 name = param.get("Name")
@@ -597,27 +581,40 @@ class _Validator:
                         f"Parameters[{name}].OptionalValues",
                         f"{param.get('OptionalValues')} differs from MimecastConstants {wanted}",
                     )
-        for name, (path, _definition) in actions.items():
-            if name not in constants.ACTIONS:
-                self.add(path, "Name", f'"{name}" is not an action in MimecastConstants.ACTIONS')
         if hasattr(constants, "CONNECTORS"):
-            self._connectors_match(constants, connectors or [])
+            self._components_match(
+                "connector",
+                constants.CONNECTORS,
+                {definition.get("Name"): (path, definition) for path, definition in connectors or []},
+                CONNECTORS_DEFS_DIR,
+                ".connectordef",
+                getattr(constants, "CONNECTOR_TYPE_CODES", constants.PROPERTY_TYPE_CODES),
+            )
         self._mapping_matches_events(constants)
 
-    def _connectors_match(self, constants: Any, connectors: list[tuple[Path, dict]]) -> None:
-        by_name = {definition.get("Name"): (path, definition) for path, definition in connectors}
-        type_codes = getattr(constants, "CONNECTOR_TYPE_CODES", constants.PROPERTY_TYPE_CODES)
-        for spec in constants.CONNECTORS.values():
-            if spec.name not in by_name:
+    def _components_match(
+        self,
+        kind: str,
+        specs: dict[str, Any],
+        found: dict[str, tuple[Path, dict]],
+        defs_dir: str,
+        suffix: str,
+        type_codes: dict[str, int],
+    ) -> list[tuple[Any, Path, list[dict]]]:
+        """Every spec of MimecastConstants.ACTIONS / CONNECTORS has its definition, stem and parameters, and no more."""
+        collection = f"MimecastConstants.{kind.upper()}S"
+        matched = []
+        for spec in specs.values():
+            if spec.name not in found:
                 self.add(
-                    f"{CONNECTORS_DEFS_DIR}/{spec.script_stem}.connectordef",
+                    f"{defs_dir}/{spec.script_stem}{suffix}",
                     "(file)",
-                    f'missing: MimecastConstants.CONNECTORS defines the connector "{spec.name}"',
+                    f'missing: {collection} defines the {kind} "{spec.name}"',
                 )
                 continue
-            path, definition = by_name[spec.name]
+            path, definition = found[spec.name]
             if path.stem != spec.script_stem:
-                self.add(path, "(file)", f'connector "{spec.name}" must live in {spec.script_stem}.connectordef/.py')
+                self.add(path, "(file)", f'{kind} "{spec.name}" must live in {spec.script_stem}{suffix}/.py')
             params = [p for p in definition.get("Parameters") or [] if isinstance(p, dict)]
             self._params_match(
                 path,
@@ -627,9 +624,11 @@ class _Validator:
                 type_codes,
                 ("Type", "DefaultValue", "IsMandatory"),
             )
-        for name, (path, _definition) in by_name.items():
-            if name not in constants.CONNECTORS:
-                self.add(path, "Name", f'"{name}" is not a connector in MimecastConstants.CONNECTORS')
+            matched.append((spec, path, params))
+        for name, (path, _definition) in found.items():
+            if name not in specs:
+                self.add(path, "Name", f'"{name}" is not {"an" if kind == "action" else "a"} {kind} in {collection}')
+        return matched
 
     def _mapping_matches_events(self, constants: Any) -> None:
         """Mapping rules must name event types and fields the connector really writes."""

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from simulator.dates import parse_api_date
-from simulator.envelopes import error
-from simulator.registry import ApiFail, RequestContext, admin_route, endpoint
+from simulator.registry import RequestContext, admin_route, endpoint
 from simulator.tracking import RETENTION_DAYS, SEARCH_ROUTES, SEARCH_STATUSES, TrackingStore
+from simulator.validation import NULL_MESSAGE, optional_request_date, request_item_invalid
 
 TRACKING_READ = "Gateway | Tracking | Read"
 DEFAULT_SEARCH_SPAN = timedelta(days=1)
-
-
-def _invalid(item: dict, field: str, code: str, message: str) -> ApiFail:
-    """A validation failure of the request item, answered in HTTP 200 as Mimecast does."""
-    return ApiFail(200, [error(code, message, field=field)], key=item, meta_status=200)
-
-
-def _date(item: dict, name: str) -> datetime | None:
-    value = item.get(name)
-    if value is None:
-        return None
-    parsed = parse_api_date(value)
-    if parsed is None:
-        raise _invalid(item, name, "err_validation_invalid_date", "The date is not valid")
-    return parsed
 
 
 def _values(item: dict, name: str, allowed: tuple[str, ...]) -> list[str]:
@@ -36,7 +21,9 @@ def _values(item: dict, name: str, allowed: tuple[str, ...]) -> list[str]:
     values = raw if isinstance(raw, list) else [raw]
     bad = [v for v in values if not isinstance(v, str) or v not in allowed]
     if bad:
-        raise _invalid(item, name, "err_validation_invalid_value", f"{name} values must be among {', '.join(allowed)}")
+        raise request_item_invalid(
+            item, name, "err_validation_invalid_value", f"{name} values must be among {', '.join(allowed)}"
+        )
     return values
 
 
@@ -44,15 +31,15 @@ def _values(item: dict, name: str, allowed: tuple[str, ...]) -> list[str]:
 def message_finder_search(ctx: RequestContext):
     item = ctx.data[0]
     store: TrackingStore = ctx.feature("tracking")
-    end = _date(item, "end") or ctx.now
-    start = _date(item, "start") or end - DEFAULT_SEARCH_SPAN
+    end = optional_request_date(item, "end") or ctx.now
+    start = optional_request_date(item, "start") or end - DEFAULT_SEARCH_SPAN
     if start < ctx.now - timedelta(days=RETENTION_DAYS):
-        raise _invalid(
+        raise request_item_invalid(
             item, "start", "err_track_and_trace_invalid_start_date", "Start date is outside the permitted range"
         )
     options = item.get("advancedTrackAndTraceOptions") or {}
     if not isinstance(options, dict):
-        raise _invalid(
+        raise request_item_invalid(
             item, "advancedTrackAndTraceOptions", "err_validation_invalid_type", "This field must be an object"
         )
     found = store.search(
@@ -78,10 +65,10 @@ def get_message_info(ctx: RequestContext):
     store: TrackingStore = ctx.feature("tracking")
     tracking_id = item.get("id")
     if not isinstance(tracking_id, str) or not tracking_id:
-        raise _invalid(item, "id", "err_validation_null", "This field is mandatory and cannot be null")
+        raise request_item_invalid(item, "id", "err_validation_null", NULL_MESSAGE)
     message = store.visible(tracking_id, ctx.now)
     if message is None:
-        raise _invalid(item, "id", "err_tracking_message_not_found", "The message could not be found")
+        raise request_item_invalid(item, "id", "err_tracking_message_not_found", "The message could not be found")
     load_content = str(item.get("loadContent", "")).lower() == "true"
     return [message.details(store.held_queue, load_content=load_content)]
 
