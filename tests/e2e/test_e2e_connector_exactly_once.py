@@ -66,9 +66,11 @@ chaos_run = st.fixed_dictionaries(
         "gap": st.integers(20, 400),
         "limit": st.integers(1, 4),
         "fault": st.sampled_from(["none", "none", "none", "429", "5xx-info", "5xx-search", "slow"]),
+        # The n-th log line falls after the searches (n >= 5), among the detail calls, or at the end of a run.
         "crash": st.one_of(
             st.just(None),
             st.just(None),
+            st.sampled_from(["log:3", "log:5", "log:7", "log:9", "log:12", "log:16", "log:24"]),
             st.builds(lambda n: f"log:{n}", st.integers(1, 40)),
             st.just("return_package"),
             st.builds(lambda n: f"before_context_write:{n}", st.integers(1, 2)),
