@@ -323,6 +323,7 @@ class TrackingRun:
             pool_size=settings.concurrency + 2,
         )
         self.concurrency = 1 if self.test_run else settings.concurrency
+        self.pool: ThreadPoolExecutor  # the run's worker pool, open while `run` searches and fetches
 
     def load_state(self) -> TrackingState:
         raw = self.siemplify.get_connector_context_property(self.identifier, STATE_KEY)

@@ -105,6 +105,39 @@ def test_a_filter_with_no_valid_value_fails_the_run_listing_the_allowed_values(s
     assert scenario.requests() == []
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        (
+            "Lowest Risk To Fetch",
+            "Severe",
+            'Invalid value for "Lowest Risk To Fetch": "Severe". Allowed values: Negligible',
+        ),
+        ("Max Messages To Return", "0", 'Invalid value for "Max Messages To Return": "0". It must be a positive'),
+        ("Max Hours Backwards", "a day", 'Invalid value for "Max Hours Backwards": "a day". It must be a positive'),
+        (
+            "Concurrent Detail Requests",
+            "32",
+            'Invalid value for "Concurrent Detail Requests": 32. It must be between 1',
+        ),
+        ("Environment Regex Pattern", "([a-z", '"([a-z" is not a regular expression'),
+        ("Route Filter", "sideways", "Allowed values: internal, outbound, inbound."),
+    ],
+)
+def test_an_invalid_parameter_fails_the_run_before_any_call(scenario, name, value, reason):
+    run = scenario.run(**{name: value})
+    assert run.exit_code != 0 and run.ingested_alerts == []
+    assert reason in log_text(run)
+    assert scenario.requests() == []
+
+
+def test_more_than_720_max_hours_backwards_are_cut_to_720_with_a_log_line(scenario):
+    old = scenario.message(seconds_ago=700 * 3600)
+    run = scenario.run(**{"Max Hours Backwards": "1000"})
+    assert ticket_ids(run) == [old.id]
+    assert '"Max Hours Backwards" is 1000' in log_text(run) and "720 hours are used" in log_text(run)
+
+
 def test_route_filter(scenario):
     scenario.message(seconds_ago=200, route="inbound")
     outbound = scenario.message(
