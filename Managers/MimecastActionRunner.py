@@ -7,7 +7,7 @@ returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -16,7 +16,7 @@ from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import MimecastError, MimecastValidationError
+from MimecastExceptions import MimecastError, MimecastValidationError, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import (
     parse_checkbox,
@@ -29,7 +29,6 @@ from MimecastParameters import (
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
-REDACTED = "***"
 
 
 class ActionResult(NamedTuple):
@@ -118,12 +117,6 @@ def list_result(models: Sequence[Any], found_message: str, none_found_message: s
         [model.to_json() for model in models],
         ((table_title, [model.to_table() for model in models]),),
     )
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 def csv_lines(rows: list[dict]) -> list[str]:

@@ -289,3 +289,145 @@ PATH_PERMISSIONS = {
     PATH_MESSAGE_FINDER_SEARCH: PERMISSION_TRACKING_READ,
     PATH_MESSAGE_INFO: PERMISSION_TRACKING_READ,
 }
+
+# Connector (spec §5). Connector parameters use the integration's property type codes.
+CONNECTOR_TYPE_CODES = PROPERTY_TYPE_CODES
+
+
+class ConnectorSpec(NamedTuple):
+    name: str
+    script_stem: str
+    params: tuple[ParamSpec, ...] = ()
+
+    def param(self, name: str) -> ParamSpec:
+        return next(p for p in self.params if p.name == name)
+
+
+DEVICE_PRODUCT_FIELD = "DeviceProductField"
+EVENT_CLASS_ID = "EventClassId"
+ENVIRONMENT_FIELD_NAME = "Environment Field Name"
+ENVIRONMENT_REGEX_PATTERN = "Environment Regex Pattern"
+PYTHON_PROCESS_TIMEOUT = "PythonProcessTimeout"
+DOMAINS = "Domains"
+LOWEST_RISK_TO_FETCH = "Lowest Risk To Fetch"
+STATUS_FILTER = "Status Filter"
+ROUTE_FILTER = "Route Filter"
+QUEUE_REASON_FILTER = "Queue Reason Filter"
+INGEST_WITHOUT_RISK = "Ingest Messages Without Risk"
+MAX_HOURS_BACKWARDS = "Max Hours Backwards"
+MAX_MESSAGES_TO_RETURN = "Max Messages To Return"
+WHITELIST_AS_BLACKLIST = "Use whitelist as a blacklist"
+PROXY_SERVER_ADDRESS = "Proxy Server Address"
+PROXY_USERNAME = "Proxy Username"
+PROXY_PASSWORD = "Proxy Password"
+CONCURRENT_DETAIL_REQUESTS = "Concurrent Detail Requests"
+
+TRACKING_STATUSES = ("delivery", "held", "accepted", "bounced", "deferred", "rejected", "archived")
+TRACKING_ROUTES = ("internal", "outbound", "inbound")
+RISK_LEVELS = ("Negligible", "Low", "Medium", "High")
+# Alert priority from the message's risk (spec §5.5): -1 Informational, 40 Low, 60 Medium, 80 High.
+RISK_PRIORITIES = {"negligible": -1, "low": 40, "medium": 60, "high": 80}
+NO_RISK_PRIORITY = -1
+MAX_HOURS_BACKWARDS_LIMIT = 720
+MAX_CONCURRENT_DETAIL_REQUESTS = 16
+
+MESSAGE_TRACKING_CONNECTOR = ConnectorSpec(
+    "Mimecast - Message Tracking Connector",
+    "MessageTrackingConnector",
+    (
+        ParamSpec(DEVICE_PRODUCT_FIELD, STRING, "Product Name", mandatory=True),
+        ParamSpec(EVENT_CLASS_ID, STRING, "event_type", mandatory=True),
+        ParamSpec(ENVIRONMENT_FIELD_NAME, STRING),
+        ParamSpec(ENVIRONMENT_REGEX_PATTERN, STRING, ".*"),
+        ParamSpec(PYTHON_PROCESS_TIMEOUT, INTEGER, "180", mandatory=True),
+        *(p for p in INTEGRATION_PARAMS if p.name != VERIFY_SSL),
+        ParamSpec(DOMAINS, STRING, mandatory=True),
+        ParamSpec(LOWEST_RISK_TO_FETCH, STRING),
+        ParamSpec(STATUS_FILTER, STRING, "held"),
+        ParamSpec(ROUTE_FILTER, STRING),
+        ParamSpec(QUEUE_REASON_FILTER, STRING),
+        ParamSpec(INGEST_WITHOUT_RISK, CHECKBOX, "true", mandatory=True),
+        ParamSpec(MAX_HOURS_BACKWARDS, INTEGER, "1"),
+        ParamSpec(MAX_MESSAGES_TO_RETURN, INTEGER, "100"),
+        ParamSpec(WHITELIST_AS_BLACKLIST, CHECKBOX, "true", mandatory=True),
+        next(p for p in INTEGRATION_PARAMS if p.name == VERIFY_SSL),
+        ParamSpec(PROXY_SERVER_ADDRESS, STRING),
+        ParamSpec(PROXY_USERNAME, STRING),
+        ParamSpec(PROXY_PASSWORD, PASSWORD),
+        ParamSpec(CONCURRENT_DETAIL_REQUESTS, INTEGER, "4"),
+    ),
+)
+CONNECTORS = {spec.name: spec for spec in (MESSAGE_TRACKING_CONNECTOR,)}
+CONNECTOR_SECRET_FIELDS = (*SECRET_FIELDS, PROXY_PASSWORD)
+
+# Connector events: flat dicts whose field names are a contract for playbooks (README "Message Tracking connector").
+EVENT_TYPE = "event_type"
+EVENT_MESSAGE = "Message"
+EVENT_RECIPIENT = "Recipient"
+EVENT_ATTACHMENT = "Attachment"
+EVENT_TRACKING_ID = "tracking_id"
+EVENT_STATUS = "status"
+EVENT_ROUTE = "route"
+EVENT_INFO = "info"
+EVENT_SENDER = "sender"
+EVENT_SENDER_HEADER = "sender_header"
+EVENT_SENDER_NAME = "sender_name"
+EVENT_RECIPIENTS = "recipients"
+EVENT_RECIPIENT_ADDRESS = "recipient"
+EVENT_RECIPIENT_NAME = "recipient_name"
+EVENT_SUBJECT = "subject"
+EVENT_SENDER_IP = "sender_ip"
+EVENT_INTERNET_MESSAGE_ID = "internet_message_id"
+EVENT_RISK = "risk"
+EVENT_QUEUE_REASON = "queue_reason"
+EVENT_QUEUE_DETAIL_STATUS = "queue_detail_status"
+EVENT_HELD_MESSAGE_ID = "held_message_id"
+EVENT_HELD_MESSAGE_IDS = "held_message_ids"
+EVENT_RECEIVED = "received"
+EVENT_SENT = "sent"
+EVENT_START_TIME = "start_time"
+EVENT_END_TIME = "end_time"
+EVENT_DETAILS_AVAILABLE = "details_available"
+EVENT_ATTACHMENT_COUNT = "attachment_count"
+EVENT_FILE_NAME = "file_name"
+EVENT_FILE_TYPE = "file_type"
+EVENT_FILE_SIZE = "file_size"
+EVENT_FILE_HASH = "file_hash"
+EVENT_DELIVERY_EVENT = "delivery_event"
+EVENT_TYPES = (EVENT_MESSAGE, EVENT_RECIPIENT, EVENT_ATTACHMENT)
+# Every field name the events carry under a stable name (besides the flattened `tracked_*` / `details_*` data).
+EVENT_FIELDS = (
+    EVENT_TYPE,
+    EVENT_TRACKING_ID,
+    EVENT_STATUS,
+    EVENT_ROUTE,
+    EVENT_INFO,
+    EVENT_SENDER,
+    EVENT_SENDER_HEADER,
+    EVENT_SENDER_NAME,
+    EVENT_RECIPIENTS,
+    EVENT_RECIPIENT_ADDRESS,
+    EVENT_RECIPIENT_NAME,
+    EVENT_SUBJECT,
+    EVENT_SENDER_IP,
+    EVENT_INTERNET_MESSAGE_ID,
+    EVENT_RISK,
+    EVENT_QUEUE_REASON,
+    EVENT_QUEUE_DETAIL_STATUS,
+    EVENT_HELD_MESSAGE_ID,
+    EVENT_HELD_MESSAGE_IDS,
+    EVENT_RECEIVED,
+    EVENT_SENT,
+    EVENT_START_TIME,
+    EVENT_END_TIME,
+    EVENT_DETAILS_AVAILABLE,
+    EVENT_ATTACHMENT_COUNT,
+    EVENT_FILE_NAME,
+    EVENT_FILE_TYPE,
+    EVENT_FILE_SIZE,
+    EVENT_FILE_HASH,
+    EVENT_DELIVERY_EVENT,
+)
+ALERT_VENDOR = "Mimecast"
+ALERT_DEFAULT_PRODUCT = "Mimecast"
+ALERT_DEFAULT_RULE = "Mimecast Email"

@@ -1,5 +1,8 @@
 """Small data models built from Mimecast's JSON; each owns its serialisation for SOAR."""
 
+import html
+import re
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 
@@ -16,6 +19,165 @@ class MimecastAccount(NamedTuple):
             str(item.get("accountCode") or ""),
             str(item.get("region") or ""),
             item,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.raw
+
+
+# Message tracking (the connector)
+
+_MESSAGE_ID = re.compile(r"(?im)^message-id:\s*<([^<>\r\n]+)>")
+
+
+def parse_mimecast_date(value: Any) -> datetime | None:
+    """`2011-12-03T10:15:30+0000` (also `Z` / `+00:00`) as an aware UTC datetime; None when absent or malformed."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    text = text[:-1] + "+00:00" if text.endswith("Z") else text
+    if re.search(r"[+-]\d{4}$", text):
+        text = f"{text[:-2]}:{text[-2:]}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _dig(item: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(item, dict):
+            return None
+        item = item.get(key)
+    return item
+
+
+class TrackedEmail(NamedTuple):
+    """One `trackedEmails[]` entry of a message-finder search."""
+
+    id: str
+    status: str
+    info: str
+    route: str
+    sender: str
+    header_from: str
+    sender_name: str
+    recipients: tuple[tuple[str, str], ...]
+    subject: str
+    received: datetime | None
+    sent: datetime | None
+    sender_ip: str
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> "TrackedEmail":
+        recipients = tuple(
+            (_text(entry.get("emailAddress")), _text(entry.get("displayableName")))
+            for entry in item.get("to") or []
+            if isinstance(entry, dict) and _text(entry.get("emailAddress"))
+        )
+        return cls(
+            id=str(item.get("id") or ""),
+            status=_text(item.get("status")).lower(),
+            info=_text(item.get("info")),
+            route=_text(item.get("route")).lower(),
+            sender=_text(_dig(item, "fromEnv", "emailAddress")),
+            header_from=_text(_dig(item, "fromHdr", "emailAddress")),
+            sender_name=_text(_dig(item, "fromHdr", "displayableName")),
+            recipients=recipients,
+            subject=item.get("subject") if isinstance(item.get("subject"), str) else "",
+            received=parse_mimecast_date(item.get("received")),
+            sent=parse_mimecast_date(item.get("sent")),
+            sender_ip=_text(item.get("senderIP")),
+            raw=item,
+        )
+
+    @property
+    def recipient_addresses(self) -> tuple[str, ...]:
+        return tuple(address for address, _ in self.recipients)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.raw
+
+
+class MessageInfo(NamedTuple):
+    """`data[0]` of get-message-info: what the connector filters on, and the whole detail for the alert."""
+
+    tracking_id: str
+    status: str
+    risk: str | None
+    queue_reason: str | None
+    queue_id: str | None
+    queue_detail_status: str | None
+    internet_message_id: str | None
+    attachments: tuple[dict[str, Any], ...]
+    delivered: dict[str, dict[str, Any]]
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> "MessageInfo":
+        risk = _dig(item, "spamInfo", "spamProcessingDetail", "verdict", "risk")
+        reason = _dig(item, "queueInfo", "reason")
+        queue_id = _dig(item, "queueInfo", "id")
+        detail_status = _dig(item, "recipientInfo", "txInfo", "queueDetailStatus")
+        message_info = _dig(item, "recipientInfo", "messageInfo") or {}
+        attachments = message_info.get("attachments") if isinstance(message_info, dict) else None
+        delivered = item.get("deliveredMessage")
+        return cls(
+            tracking_id=str(item.get("id") or ""),
+            status=_text(item.get("status")).lower(),
+            risk=risk.strip().lower() if isinstance(risk, str) and risk.strip() else None,
+            queue_reason=reason.strip() if isinstance(reason, str) and reason.strip() else None,
+            queue_id=queue_id if isinstance(queue_id, str) and queue_id else None,
+            queue_detail_status=detail_status if isinstance(detail_status, str) and detail_status else None,
+            internet_message_id=internet_message_id(_dig(message_info, "transmissionInfo")),
+            attachments=tuple(a for a in attachments or [] if isinstance(a, dict)),
+            delivered={k: v for k, v in delivered.items() if isinstance(v, dict)}
+            if isinstance(delivered, dict)
+            else {},
+            raw=item,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.raw
+
+
+def internet_message_id(transmission_info: Any) -> str | None:
+    """The Message-ID header (without <>) from Mimecast's HTML-escaped header dump, folded or not."""
+    if not isinstance(transmission_info, str):
+        return None
+    found = _MESSAGE_ID.search(html.unescape(transmission_info).replace("\r\n", "\n"))
+    return found.group(1).strip() if found else None
+
+
+class HeldQueueEntry(NamedTuple):
+    """One item of get-hold-message-list: `id` is what hold-release / hold-reject take."""
+
+    id: str
+    sender: str
+    header_from: str
+    recipient: str
+    subject: str
+    received: datetime | None
+    reason: str
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> "HeldQueueEntry":
+        return cls(
+            id=str(item.get("id") or ""),
+            sender=_text(_dig(item, "from", "emailAddress")),
+            header_from=_text(_dig(item, "fromHeader", "emailAddress")),
+            recipient=_text(_dig(item, "to", "emailAddress")),
+            subject=item.get("subject") if isinstance(item.get("subject"), str) else "",
+            received=parse_mimecast_date(item.get("dateReceived")),
+            reason=_text(item.get("reason")),
+            raw=item,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -1,6 +1,16 @@
 """Typed failures. `str(exc)` is the reason shown to a person: actionable, never a secret."""
 
+from collections.abc import Iterable
 from typing import NamedTuple
+
+REDACTED = "***"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value replaced (longest first, so a secret containing another is fully hidden)."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
 
 
 class MimecastErrorDetail(NamedTuple):

@@ -8,9 +8,11 @@ unknown is never retried.
 """
 
 import email.utils
+import itertools
 import json
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -32,8 +34,11 @@ from MimecastConstants import (
     PATH_ARCHIVE_SEARCH,
     PATH_CREATE_BLOCKED_SENDER_POLICY,
     PATH_GET_ACCOUNT,
+    PATH_HOLD_MESSAGE_LIST,
     PATH_HOLD_REJECT,
     PATH_HOLD_RELEASE,
+    PATH_MESSAGE_FINDER_SEARCH,
+    PATH_MESSAGE_INFO,
     PATH_OAUTH_TOKEN,
     PATH_PERMISSIONS,
     PATH_PERMIT_OR_BLOCK_SENDER,
@@ -44,10 +49,13 @@ from MimecastConstants import (
 from MimecastDataModels import (
     ArchiveEmail,
     BlockedSenderPolicy,
+    HeldQueueEntry,
     ManagedSender,
+    MessageInfo,
     MessageOutcome,
     MimecastAccount,
     PolicyAddress,
+    TrackedEmail,
 )
 from MimecastExceptions import (
     MimecastApiError,
@@ -81,6 +89,10 @@ RATE_LIMIT_SAFETY_S = 2.0
 # Clock difference, API 1.0, above which a 401 is explained as clock skew rather than bad keys.
 CLOCK_SKEW_TOLERANCE_S = 300.0
 USER_AGENT = "Mimecast-SecOps-SOAR/1.0"
+# Rate-limit pacing: shortest gap between requests once the bucket is empty, and the longest single sleep.
+PACE_MIN_INTERVAL_S = 0.05
+PACE_POLL_S = 0.25
+HOLD_LIST_PAGE_SIZE = 500
 
 
 class Logger(Protocol):
@@ -104,6 +116,73 @@ def _is_true(value: object, default: bool) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() == "true"
+
+
+class RateLimitPacer:
+    """Spaces this process' requests so they do not empty Mimecast's rate-limit bucket (reference §8).
+
+    Every response reports the bucket: `X-RateLimit-Remaining` and `X-RateLimit-Reset` (ms until at least
+    one request is added back). A report is lowered by every request of ours that overlapped the reporting
+    request (Mimecast may have counted them after it, and answers arrive out of order), so the estimate
+    never exceeds what is really left; at zero a request waits for the reported reset, then one goes and
+    its answer updates the estimate. Without these headers nothing is paced.
+    """
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._left: int | None = None
+        self._reset_at = 0.0
+        self._reset_s = 0.0
+        self._tickets = itertools.count(1)
+        # In-flight ticket -> how many other requests were in flight at some point of its lifetime.
+        self._overlaps: dict[int, int] = {}
+        self.waited_s = 0.0
+
+    def acquire(self, path: str, deadline: float) -> int:
+        """Wait until a request may go and return its ticket; raise when that would not leave room before `deadline`."""
+        while True:
+            with self._lock:
+                now = self._monotonic()
+                if self._left is None or self._left > 0 or now >= self._reset_at:
+                    if self._left:
+                        self._left -= 1
+                    elif self._left == 0:
+                        # At least one request was added back since the last report; its answer tells more.
+                        self._reset_at = now + max(self._reset_s, PACE_MIN_INTERVAL_S)
+                    ticket = next(self._tickets)
+                    for other in self._overlaps:
+                        self._overlaps[other] += 1
+                    self._overlaps[ticket] = len(self._overlaps)
+                    return ticket
+                wait = self._reset_at - now
+            if now + wait + RATE_LIMIT_SAFETY_S > deadline:
+                raise MimecastRateLimitError(
+                    f"Mimecast's rate limit leaves no room for {path} in the remaining run time "
+                    f"(the next request is allowed in {wait:.1f} s); it was not sent.",
+                    path=path,
+                )
+            step = min(wait, PACE_POLL_S)
+            self._sleep(step)
+            self.waited_s += step
+
+    def observe(self, ticket: int, response: requests.Response) -> None:
+        remaining = _int_header(response, "X-RateLimit-Remaining")
+        reset_ms = _int_header(response, "X-RateLimit-Reset")
+        with self._lock:
+            overlapping = self._overlaps.pop(ticket, 0)
+            if remaining is None:
+                self._left = None
+                return
+            self._left = 0 if response.status_code == 429 else max(remaining - overlapping, 0)
+            self._reset_s = max(reset_ms or 0, 0) / 1000.0
+            self._reset_at = self._monotonic() + self._reset_s
+
+    def release(self, ticket: int) -> None:
+        """A request that got no answer."""
+        with self._lock:
+            self._overlaps.pop(ticket, None)
 
 
 class MimecastManager:
@@ -136,6 +215,7 @@ class MimecastManager:
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
         self.request_count = 0
+        self._pacer = RateLimitPacer(monotonic, sleep)
         self._session = session or requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
@@ -203,6 +283,63 @@ class MimecastManager:
             token = next_token
         self._logger.info(f"Stopped at {max_emails} email(s); Mimecast has more emails matching the query.")
         return emails
+
+    # Message tracking (the connector)
+
+    def search_tracked_messages(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        statuses: Sequence[str] = (),
+        routes: Sequence[str] = (),
+        sender: str | None = None,
+        recipient: str | None = None,
+    ) -> list[TrackedEmail]:
+        """Message-finder search: messages received in [start, end]; `sender`/`recipient` an address or a domain."""
+        item: dict[str, Any] = {"start": utc_timestamp(start), "end": utc_timestamp(end)}
+        if statuses:
+            item["status"] = list(statuses)
+        if routes:
+            item["route"] = list(routes)
+        options = {key: value for key, value in (("from", sender), ("to", recipient)) if value}
+        if options:
+            item["advancedTrackAndTraceOptions"] = options
+        body = self._request(PATH_MESSAGE_FINDER_SEARCH, [item])
+        data = body.get("data") or [{}]
+        tracked = data[0].get("trackedEmails") if isinstance(data[0], dict) else None
+        if not isinstance(tracked, list):
+            raise MimecastResponseError(
+                f"Mimecast's answer to {PATH_MESSAGE_FINDER_SEARCH} has no trackedEmails list.",
+                path=PATH_MESSAGE_FINDER_SEARCH,
+            )
+        return [TrackedEmail.from_json(entry) for entry in tracked if isinstance(entry, dict) and entry.get("id")]
+
+    def get_message_info(self, tracking_id: str) -> MessageInfo:
+        body = self._request(PATH_MESSAGE_INFO, [{"id": tracking_id}])
+        return MessageInfo.from_json(_first_item(body, PATH_MESSAGE_INFO))
+
+    def list_held_messages(
+        self, start: datetime, end: datetime, *, page_size: int = HOLD_LIST_PAGE_SIZE, max_pages: int = 20
+    ) -> list[HeldQueueEntry]:
+        """Every message in the held queue (all recipients: admin) received in [start, end], page by page."""
+        item = {"admin": True, "start": utc_timestamp(start), "end": utc_timestamp(end)}
+        entries: list[HeldQueueEntry] = []
+        token: str | None = None
+        for _ in range(max_pages):
+            pagination: dict[str, Any] = {"pageSize": page_size}
+            if token:
+                pagination["pageToken"] = token
+            body = self._request(PATH_HOLD_MESSAGE_LIST, [item], {"pagination": pagination})
+            entries.extend(HeldQueueEntry.from_json(e) for e in body.get("data") or [] if isinstance(e, dict))
+            token = ((body.get("meta") or {}).get("pagination") or {}).get("next")
+            if not token:
+                return entries
+        raise MimecastResponseError(
+            f"The held queue between {utc_timestamp(start)} and {utc_timestamp(end)} has more than "
+            f"{max_pages * page_size} messages; not all of it could be read.",
+            path=PATH_HOLD_MESSAGE_LIST,
+        )
 
     # Triage: held messages, reports, managed senders, Blocked Senders policies
 
@@ -374,18 +511,22 @@ class MimecastManager:
         url = self.api_root + path
         deadline = self._deadline if self._deadline is not None else self._monotonic() + DEFAULT_MAX_WAIT_S
         failures = 0
+        paced = path != PATH_OAUTH_TOKEN
         while True:
-            remaining = deadline - self._monotonic()
-            if remaining < 1.0:
+            if self._monotonic() > deadline - 1.0:
                 raise MimecastTimeoutError(
                     f"The run time was used up before {path} could be sent to Mimecast; nothing was sent."
                 )
+            ticket = self._pacer.acquire(path, deadline) if paced else 0
+            remaining = deadline - self._monotonic()
             timeout = (min(self._connect_timeout, remaining), min(self._read_timeout, remaining))
             started = self._monotonic()
             self.request_count += 1
             try:
                 response = self._session.post(url, auth=auth, timeout=timeout, verify=self._verify, **body)
             except requests.exceptions.RequestException as exc:
+                if paced:
+                    self._pacer.release(ticket)
                 failures += 1
                 sent = _may_have_been_sent(exc)
                 error = self._transport_error(exc, path, timeout, sent=sent, write=write)
@@ -393,6 +534,8 @@ class MimecastManager:
                     raise error from None
                 self._backoff_or_raise(error, failures, path, deadline)
                 continue
+            if paced:
+                self._pacer.observe(ticket, response)
             elapsed_ms = (self._monotonic() - started) * 1000
             self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
             if response.status_code == 429:

@@ -1,8 +1,9 @@
-"""`python -m devkit demo`: run scripted action steps against a freshly started simulator.
+"""`python -m devkit demo`: run scripted action and connector steps against a freshly started simulator.
 
-Steps are a plain list (`STEPS`); later features append their own. Each step runs one action exactly as
-`python -m devkit action` would and states the outcome it expects; the demo exits 1 when any step
-differs from its expectation.
+Steps are a plain list (`STEPS`); later features append their own. A `DemoStep` runs one action exactly as
+`python -m devkit action` would, a `ConnectorStep` one connector iteration as `python -m devkit connector`
+would (with the demo's store, so the connector's state carries over); each states the outcome it
+expects, and the demo exits 1 when any step differs from its expectation.
 """
 
 import queue
@@ -21,8 +22,8 @@ from typing import Any, TextIO
 
 from devkit import INSTANCES_DIR, REPO_ROOT
 from devkit.definitions import load_constants, load_json, secret_property_names
-from devkit.render import format_action_run, redact
-from devkit.runner import ActionRun, run_action
+from devkit.render import format_action_run, format_connector_run, redact, text_table
+from devkit.runner import ActionRun, run_action, run_connector
 from simulator.client import SimulatorClient
 
 COMPLETED = "completed"
@@ -41,13 +42,49 @@ class FromSimulator:
     read: Callable[[SimulatorClient], str]
 
 
+@dataclass
+class DemoRecord:
+    """What earlier steps produced that later ones use: the alerts of each connector run, and notes."""
+
+    connector_alerts: list[list[dict]] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FromAlert:
+    """A parameter value taken from the newest alert of the last connector run: its message event's `field`."""
+
+    description: str
+    field: str
+
+    def read(self, record: DemoRecord) -> str:
+        alerts = record.connector_alerts[-1] if record.connector_alerts else []
+        for alert in reversed(alerts):
+            message = next((e for e in alert.get("events") or [] if e.get("event_type") == "Message"), {})
+            if message.get(self.field):
+                return str(message[self.field])
+        raise RuntimeError(f"no alert of the last connector run has a {self.field}")
+
+
+def _resolve(value: Any, simulator: SimulatorClient, record: DemoRecord | None) -> str:
+    if isinstance(value, FromSimulator):
+        return value.read(simulator)
+    if isinstance(value, FromAlert):
+        return value.read(record or DemoRecord())
+    return value
+
+
+def _shown(value: Any) -> str:
+    return f"<{value.description}>" if isinstance(value, FromSimulator | FromAlert) else value
+
+
 @dataclass(frozen=True)
 class DemoStep:
     """One action run and the outcome it must have."""
 
     title: str
     action: str
-    params: Mapping[str, str | FromSimulator] = field(default_factory=dict)
+    params: Mapping[str, str | FromSimulator | FromAlert] = field(default_factory=dict)
     instance: str = "simulator-api2.json"
     # Instance values changed for this step only (e.g. a wrong secret).
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -55,22 +92,37 @@ class DemoStep:
     # Extra check on the output message: (description, predicate).
     message_check: tuple[str, Callable[[str], bool]] | None = None
 
-    def resolved_params(self, simulator: SimulatorClient) -> dict[str, str]:
-        return {
-            name: value.read(simulator) if isinstance(value, FromSimulator) else value
-            for name, value in self.params.items()
-        }
+    def resolved_params(self, simulator: SimulatorClient, record: DemoRecord | None = None) -> dict[str, str]:
+        return {name: _resolve(value, simulator, record) for name, value in self.params.items()}
 
     def command_line(self, params: Mapping[str, str] | None = None) -> str:
         """The command a person could run; `params` are the resolved values (else the step's literal ones)."""
         words = ["python", "-m", "devkit", "action", self.action, "--instance", f"devkit/instances/{self.instance}"]
         for name, value in (self.params if params is None else params).items():
-            shown = f"<{value.description}>" if isinstance(value, FromSimulator) else value
-            words += ["--param", f"{name}={shown}"]
+            words += ["--param", f"{name}={_shown(value)}"]
         line = shlex.join(words)
         if self.overrides:
             line += "   # with " + ", ".join(f"{name} changed" for name in self.overrides)
         return line
+
+
+@dataclass(frozen=True)
+class ConnectorStep:
+    """One connector iteration (live, with the demo's store) and what its alerts must show."""
+
+    title: str
+    params: Mapping[str, str | FromSimulator]
+    # (description, predicate on the run's alerts and the record) - the expected outcome.
+    check: tuple[str, Callable[[list[dict], DemoRecord], bool]]
+    instance: str = "simulator-api2.json"
+    # Something that happens in Mimecast before the run: gets the simulator and the record, returns what to print.
+    prepare: Callable[[SimulatorClient, DemoRecord], str] | None = None
+
+    def command_line(self, params: Mapping[str, str]) -> str:
+        words = ["python", "-m", "devkit", "connector", "--instance", f"devkit/instances/{self.instance}"]
+        for name, value in params.items():
+            words += ["--param", f"{name}={_shown(value)}"]
+        return shlex.join(words)
 
 
 def _says_credentials_rejected(message: str) -> bool:
@@ -86,7 +138,7 @@ def _says_archive_emails_found(message: str) -> bool:
     return message == load_constants(REPO_ROOT).ARCHIVE_FOUND_MESSAGE
 
 
-STEPS: list[DemoStep] = [
+STEPS: list[DemoStep | ConnectorStep] = [
     DemoStep("Ping with API 2.0 credentials", "Ping", instance="simulator-api2.json"),
     DemoStep("Ping with API 1.0 credentials", "Ping", instance="simulator-api1.json"),
     DemoStep(
@@ -187,6 +239,105 @@ STEPS += [
 ]
 
 
+def _tenant_domains(simulator: SimulatorClient) -> str:
+    return ", ".join(simulator.get("/_sim/tracking")["domains"])
+
+
+TENANT_DOMAINS = FromSimulator("the tenant's domains", _tenant_domains)
+TRACKING_PARAMS = {"Domains": TENANT_DOMAINS, "Max Hours Backwards": "24", "Status Filter": "held"}
+
+
+def _every_held_alert_has_its_held_queue_id(alerts: list[dict], record: DemoRecord) -> bool:
+    events = [e for alert in alerts for e in alert["events"] if e["event_type"] == "Message"]
+    return bool(events) and all(e["held_message_id"] for e in events if e["status"] == "held")
+
+
+def _a_held_message_arrives(simulator: SimulatorClient, record: DemoRecord) -> str:
+    message = simulator.post(
+        "/_sim/tracking",
+        {
+            "sender": "accounts@paypa1-billing.example.net",
+            "recipients": [[f"alice@{simulator.account()['domain']}", "Alice"]],
+            "subject": "Urgent: new bank details for invoice 4471",
+            "status": "held",
+            "risk": "high",
+            "queue_reason": "Fraud Alert",
+            "info": "Message Hold Applied - Fraud Alert policy",
+        },
+    )
+    record.notes["arrived"] = message["id"]
+    return f"Meanwhile a message is held in Mimecast: {message['subject']!r} to {message['to'][0]['emailAddress']}"
+
+
+def _only_the_new_message_is_alerted(alerts: list[dict], record: DemoRecord) -> bool:
+    earlier = {alert["ticket_id"] for run in record.connector_alerts[:-1] for alert in run}
+    tickets = [alert["ticket_id"] for alert in alerts]
+    return record.notes.get("arrived") in tickets and not earlier & set(tickets) and len(set(tickets)) == len(tickets)
+
+
+STEPS += [
+    ConnectorStep(
+        "Message Tracking connector, first run: the last day's held messages become alerts",
+        TRACKING_PARAMS,
+        ("at least one alert, each held one carrying its held-queue id", _every_held_alert_has_its_held_queue_id),
+    ),
+    ConnectorStep(
+        "Message Tracking connector, next run: only what is new, nothing twice",
+        TRACKING_PARAMS,
+        ("an alert for the new held message and none repeated from the first run", _only_the_new_message_is_alerted),
+        prepare=_a_held_message_arrives,
+    ),
+    DemoStep(
+        "Release the held message, with the held-queue id taken from the new alert's event",
+        "Release Message",
+        {"Message ID": FromAlert("held_message_id from the new alert's event", "held_message_id")},
+    ),
+]
+
+
+def _alert_rows(alerts: list[dict]) -> list[dict]:
+    rows = []
+    for alert in alerts:
+        message = next(e for e in alert["events"] if e["event_type"] == "Message")
+        rows.append(
+            {
+                "Alert": alert["name"],
+                "Subject": message["subject"],
+                "Risk": message["risk"] or "-",
+                "Priority": alert["priority"],
+                "held_message_id": message["held_message_id"] or "-",
+            }
+        )
+    return rows
+
+
+def run_connector_step(step: ConnectorStep, api_root: str, out: TextIO, store: Path, record: DemoRecord) -> str | None:
+    """Run the connector step; None when it went as expected, else what differs."""
+    instance = dict(load_json(INSTANCES_DIR / step.instance))
+    instance["API Root"] = api_root
+    secret_names = secret_property_names(REPO_ROOT, list(instance))
+    secrets = [str(v) for k, v in instance.items() if k in secret_names and v]
+    try:
+        with SimulatorClient(api_root) as simulator:
+            if step.prepare:
+                out.write(step.prepare(simulator, record) + "\n")
+            params = {name: _resolve(value, simulator, record) for name, value in step.params.items()}
+    except RuntimeError as exc:
+        return f"the step could not be prepared: {exc}"
+    out.write(f"$ {step.command_line(params)}\n")
+    definition_params = {k: v for k, v in instance.items() if k != "Verify SSL"}
+    run = run_connector({**definition_params, **params}, store=store)
+    out.write(redact(format_connector_run(run), secrets) + "\n")
+    if not run.ingested:
+        return f"expected a run that hands its alerts over, got exit code {run.exit_code}"
+    record.connector_alerts.append(run.ingested_alerts)
+    if run.ingested_alerts:
+        out.write(redact(text_table(_alert_rows(run.ingested_alerts)), secrets) + "\n")
+    if not step.check[1](run.ingested_alerts, record):
+        return f"expected {step.check[0]}, got {len(run.ingested_alerts)} alert(s)"
+    return None
+
+
 def step_outcome(step: DemoStep, run: ActionRun) -> str | None:
     """None when the run is what the step expects, else what differs."""
     actual = COMPLETED if run.completed else FAILED if run.failed else run.execution_state_name.lower()
@@ -258,30 +409,41 @@ def running_simulator(port: int) -> Iterator[SimulatorProcess]:
         simulator.stop()
 
 
-def run_steps(steps: list[DemoStep], api_root: str, out: TextIO, store: Path) -> list[str]:
+def run_steps(steps: list[DemoStep | ConnectorStep], api_root: str, out: TextIO, store: Path) -> list[str]:
     """Run each step against api_root; returns one line per step that did not go as expected."""
     differences = []
+    record = DemoRecord()
     for number, step in enumerate(steps, 1):
-        instance = dict(load_json(INSTANCES_DIR / step.instance))
-        instance.update({"API Root": api_root, **step.overrides})
-        secret_names = secret_property_names(REPO_ROOT, list(instance))
-        secrets = [str(v) for k, v in instance.items() if k in secret_names and v]
-        with SimulatorClient(api_root) as simulator:
-            params = step.resolved_params(simulator)
-        out.write(f"\n=== Step {number}/{len(steps)}: {step.title}\n$ {step.command_line(params)}\n")
-        run = run_action(step.action, params, instance=instance, store=store)
-        out.write(redact(format_action_run(run), secrets) + "\n")
-        difference = step_outcome(step, run)
+        out.write(f"\n=== Step {number}/{len(steps)}: {step.title}\n")
+        if isinstance(step, ConnectorStep):
+            difference = run_connector_step(step, api_root, out, store, record)
+            expectation = step.check[0]
+        else:
+            instance = dict(load_json(INSTANCES_DIR / step.instance))
+            instance.update({"API Root": api_root, **step.overrides})
+            secret_names = secret_property_names(REPO_ROOT, list(instance))
+            secrets = [str(v) for k, v in instance.items() if k in secret_names and v]
+            expectation = step.expect
+            try:
+                with SimulatorClient(api_root) as simulator:
+                    params = step.resolved_params(simulator, record)
+            except RuntimeError as exc:
+                difference = f"the step could not be prepared: {exc}"
+            else:
+                out.write(f"$ {step.command_line(params)}\n")
+                run = run_action(step.action, params, instance=instance, store=store)
+                out.write(redact(format_action_run(run), secrets) + "\n")
+                difference = step_outcome(step, run)
         if difference:
             differences.append(f"Step {number} ({step.title}): {difference}")
             out.write(f"--> NOT AS EXPECTED: {difference}\n")
         else:
-            out.write(f"--> as expected ({step.expect})\n")
+            out.write(f"--> as expected ({expectation})\n")
         out.flush()
     return differences
 
 
-def run_demo(port: int = 8765, out: TextIO | None = None, steps: list[DemoStep] | None = None) -> int:
+def run_demo(port: int = 8765, out: TextIO | None = None, steps: list[DemoStep | ConnectorStep] | None = None) -> int:
     out = out or sys.stdout
     steps = STEPS if steps is None else steps
     try:

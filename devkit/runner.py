@@ -158,6 +158,16 @@ class ConnectorRun:
     def crashed(self) -> bool:
         return self.output is None
 
+    @property
+    def ingested(self) -> bool:
+        """The platform ingests a run's alerts only when the process exits 0 after return_package."""
+        return self.exit_code == 0 and self.output is not None
+
+    @property
+    def ingested_alerts(self) -> list[dict]:
+        """What the platform would create: the alerts of a run that exited 0, else nothing."""
+        return self.alerts if self.ingested else []
+
 
 @dataclass(frozen=True)
 class _Process:

@@ -51,7 +51,7 @@ PING_SUCCESS_PHRASE = "Successfully connected to the"
 PING_FAILURE_PHRASE = "Failed to connect to the"
 VERIFY_SSL = "Verify SSL"
 REQUIRED_CONNECTOR_PARAMS = ("DeviceProductField", "EventClassId", "PythonProcessTimeout", VERIFY_SSL)
-MAPPING_RULE_KEYS = ("Source", "Product", "EventName", "SecurityEventFieldName")
+MAPPING_RULE_KEYS = ("Source", "Product", "EventName", "SecurityEventFieldName", "RawDataPrimaryFieldMatchTerm")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -191,6 +191,7 @@ class _Validator:
         self.root = root
         self.report = ValidationReport()
         self.identifier: str | None = None
+        self.mapping: list[dict] = []
 
     def add(self, file: str | Path, field_name: str, problem: str) -> None:
         name = file.relative_to(self.root).as_posix() if isinstance(file, Path) else file
@@ -524,10 +525,19 @@ class _Validator:
             self.keys(path, f"[{index}]", rule, tuple((key, "a string", True) for key in MAPPING_RULE_KEYS))
             if isinstance(rule, dict) and "IsArtifact" in rule and not isinstance(rule["IsArtifact"], bool):
                 self.add(path, f"[{index}].IsArtifact", "must be a boolean")
+            for key in ("RawDataPrimaryFieldComparisonType",):
+                if isinstance(rule, dict) and key in rule and not _is_int(rule[key]):
+                    self.add(path, f"[{index}].{key}", "must be an integer")
+        self.mapping = [rule for rule in rules if isinstance(rule, dict)]
 
     # -- contract cross-check --------------------------------------------------------------------------
 
-    def contract(self, integration: dict | None, actions: dict[str, tuple[Path, dict]]) -> None:
+    def contract(
+        self,
+        integration: dict | None,
+        actions: dict[str, tuple[Path, dict]],
+        connectors: list[tuple[Path, dict]] | None = None,
+    ) -> None:
         try:
             constants = load_constants(self.root)
         except Exception as exc:  # any import-time error in the module is a finding, not a crash
@@ -557,26 +567,10 @@ class _Validator:
                 constants.PROPERTY_TYPE_CODES,
                 ("PropertyType", "Value", "IsMandatory"),
             )
-        for spec in constants.ACTIONS.values():
-            if spec.name not in actions:
-                self.add(
-                    f"{ACTIONS_DEFS_DIR}/{spec.script_stem}.actiondef",
-                    "(file)",
-                    f'missing: MimecastConstants.ACTIONS defines the action "{spec.name}"',
-                )
-                continue
-            path, definition = actions[spec.name]
-            if path.stem != spec.script_stem:
-                self.add(path, "(file)", f'action "{spec.name}" must live in {spec.script_stem}.actiondef/.py')
-            params = [p for p in definition.get("Parameters") or [] if isinstance(p, dict)]
-            self._params_match(
-                path,
-                "Parameters",
-                spec.params,
-                {p.get("Name"): p for p in params},
-                constants.ACTION_TYPE_CODES,
-                ("Type", "DefaultValue", "IsMandatory"),
-            )
+        matched = self._components_match(
+            "action", constants.ACTIONS, actions, ACTIONS_DEFS_DIR, ".actiondef", constants.ACTION_TYPE_CODES
+        )
+        for spec, path, params in matched:
             options_by_name = {p.name: p.options for p in spec.params}
             for param in params:
                 name = param.get("Name")
@@ -587,9 +581,74 @@ class _Validator:
                         f"Parameters[{name}].OptionalValues",
                         f"{param.get('OptionalValues')} differs from MimecastConstants {wanted}",
                     )
-        for name, (path, _definition) in actions.items():
-            if name not in constants.ACTIONS:
-                self.add(path, "Name", f'"{name}" is not an action in MimecastConstants.ACTIONS')
+        if hasattr(constants, "CONNECTORS"):
+            self._components_match(
+                "connector",
+                constants.CONNECTORS,
+                {definition.get("Name"): (path, definition) for path, definition in connectors or []},
+                CONNECTORS_DEFS_DIR,
+                ".connectordef",
+                getattr(constants, "CONNECTOR_TYPE_CODES", constants.PROPERTY_TYPE_CODES),
+            )
+        self._mapping_matches_events(constants)
+
+    def _components_match(
+        self,
+        kind: str,
+        specs: dict[str, Any],
+        found: dict[str, tuple[Path, dict]],
+        defs_dir: str,
+        suffix: str,
+        type_codes: dict[str, int],
+    ) -> list[tuple[Any, Path, list[dict]]]:
+        """Every spec of MimecastConstants.ACTIONS / CONNECTORS has its definition, stem and parameters, and no more."""
+        collection = f"MimecastConstants.{kind.upper()}S"
+        matched = []
+        for spec in specs.values():
+            if spec.name not in found:
+                self.add(
+                    f"{defs_dir}/{spec.script_stem}{suffix}",
+                    "(file)",
+                    f'missing: {collection} defines the {kind} "{spec.name}"',
+                )
+                continue
+            path, definition = found[spec.name]
+            if path.stem != spec.script_stem:
+                self.add(path, "(file)", f'{kind} "{spec.name}" must live in {spec.script_stem}{suffix}/.py')
+            params = [p for p in definition.get("Parameters") or [] if isinstance(p, dict)]
+            self._params_match(
+                path,
+                "Parameters",
+                spec.params,
+                {p.get("Name"): p for p in params},
+                type_codes,
+                ("Type", "DefaultValue", "IsMandatory"),
+            )
+            matched.append((spec, path, params))
+        for name, (path, _definition) in found.items():
+            if name not in specs:
+                self.add(path, "Name", f'"{name}" is not {"an" if kind == "action" else "a"} {kind} in {collection}')
+        return matched
+
+    def _mapping_matches_events(self, constants: Any) -> None:
+        """Mapping rules must name event types and fields the connector really writes."""
+        event_types, event_fields = getattr(constants, "EVENT_TYPES", None), getattr(constants, "EVENT_FIELDS", None)
+        if not self.mapping or event_types is None or event_fields is None:
+            return
+        for index, rule in enumerate(self.mapping):
+            if isinstance(rule.get("EventName"), str) and rule["EventName"] not in event_types:
+                self.add(
+                    MAPPING_RULES_FILE,
+                    f"[{index}].EventName",
+                    f"{rule['EventName']!r} is not an event type the connector writes ({', '.join(event_types)})",
+                )
+            field = rule.get("RawDataPrimaryFieldMatchTerm")
+            if isinstance(field, str) and field not in event_fields:
+                self.add(
+                    MAPPING_RULES_FILE,
+                    f"[{index}].RawDataPrimaryFieldMatchTerm",
+                    f"{field!r} is not an event field in MimecastConstants.EVENT_FIELDS",
+                )
 
     def _ping_messages(self, constants: Any) -> None:
         success = getattr(constants, "PING_SUCCESS_MESSAGE", "")
@@ -643,5 +702,5 @@ def validate(root: Path) -> ValidationReport:
     actions = validator.actions()
     connectors = validator.connectors()
     validator.mapping_rules(has_connector=bool(connectors))
-    validator.contract(integration, actions)
+    validator.contract(integration, actions, connectors)
     return validator.report

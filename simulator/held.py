@@ -176,9 +176,13 @@ class HeldQueue:
         return self.get(message_id) or self.by_tracking_id(message_id)
 
     def held(self) -> list[HeldMessage]:
-        """Messages still in the queue, newest first (as the hold list shows them)."""
+        """Messages in the queue now, newest first (as the hold list shows them).
+
+        Message tracking schedules messages received in the near future; they join the queue on arrival.
+        """
+        now = self._clock.now()
         with self._lock:
-            waiting = [m for m in self._messages.values() if m.status == HELD]
+            waiting = [m for m in self._messages.values() if m.status == HELD and m.received <= now]
         return sorted(waiting, key=lambda m: (m.received, m.id), reverse=True)
 
     def all(self) -> list[HeldMessage]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,13 +77,18 @@ class SimulatorState:
             self.reset_data()
 
     def reset_data(self) -> None:
-        """Rebuild every feature's data from the seed (credentials, knobs and the log are kept)."""
+        """Rebuild every feature's data from the seed (credentials, knobs and the log are kept).
+
+        Features are built in registration order; a class whose constructor takes a `features` keyword
+        also gets the features built before it (e.g. tracking puts its held messages in the held queue).
+        """
         with self.lock:
             options = self.config.feature_options
-            self.features = {
-                name: cls(seed=self.seed, clock=self.clock, **options.get(name, {}))
-                for name, cls in self.registry.features.items()
-            }
+            features: dict[str, Any] = {}
+            for name, cls in self.registry.features.items():
+                extra = {"features": features} if "features" in inspect.signature(cls).parameters else {}
+                features[name] = cls(seed=self.seed, clock=self.clock, **extra, **options.get(name, {}))
+            self.features = features
 
     def feature(self, name: str) -> Any:
         try:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from datetime import datetime
 from typing import Any
 
+from simulator.dates import parse_api_date
 from simulator.envelopes import error, fail_entry
-from simulator.registry import ApiResult, RequestContext
+from simulator.registry import ApiFail, ApiResult, RequestContext
 
 # Deliberately simpler than the integration's own checks: the simulator plays Mimecast, not the client.
 _EMAIL = re.compile(r"^[^@\s]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
@@ -92,3 +94,19 @@ def _string(field: str, value: object) -> str:
     if not value.strip():
         raise ItemInvalid(field, "err_validation_blank", BLANK_MESSAGE)
     return value
+
+
+def request_item_invalid(item: dict, field: str, code: str, message: str) -> ApiFail:
+    """The one item of a single-item request (a list, a search) is invalid: HTTP 200, the item as `key`."""
+    return ApiFail(200, [error(code, message, field=field)], key=item, meta_status=200)
+
+
+def optional_request_date(item: dict, field: str) -> datetime | None:
+    """A date of a single-item request, or None when absent; a malformed one is `request_item_invalid`."""
+    value = item.get(field)
+    if value is None:
+        return None
+    parsed = parse_api_date(value)
+    if parsed is None:
+        raise request_item_invalid(item, field, "err_validation_invalid_date", "The date is not valid")
+    return parsed

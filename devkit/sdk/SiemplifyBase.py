@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import SiemplifyLogger
+import SiemplifyUtils
 
 STORE_ENV = "SOAR_DEVKIT_STORE"
 DEFAULT_RUN_FOLDER_PATH = "/opt/siemplify/siemplify_server/Scripting"
@@ -136,7 +137,9 @@ class SiemplifyBase:
         def put(contexts: dict) -> None:
             contexts.setdefault(str(context_type), {}).setdefault(str(identifier), {})[key] = value
 
+        SiemplifyUtils._devkit_crash_point("before_context_write")
         update_store_json(CONTEXT_FILE, put)
+        SiemplifyUtils._devkit_crash_point("after_context_write")
 
     def try_set_context_property(self, context_type: int, identifier: str, key: str, value: str, /) -> bool:
         """Set the property only if it does not exist yet; True when this call set it."""
@@ -149,7 +152,10 @@ class SiemplifyBase:
             properties[key] = value
             return True
 
-        return update_store_json(CONTEXT_FILE, put_if_absent)
+        SiemplifyUtils._devkit_crash_point("before_context_write")
+        outcome = update_store_json(CONTEXT_FILE, put_if_absent)
+        SiemplifyUtils._devkit_crash_point("after_context_write")
+        return outcome
 
     def _run_folder_root(self) -> str:
         # The documented default only exists on a platform host; elsewhere keep run data in the store.

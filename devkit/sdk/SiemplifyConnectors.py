@@ -144,6 +144,7 @@ class SiemplifyConnectorExecution(Siemplify):
             "log_rows": [row.__dict__ for row in self.LOGGER.log_rows[:MAX_LOG_ROWS]],
         }
         self._write_output({"ResultObjectJson": json.dumps(result)})
+        SiemplifyUtils._devkit_crash_point("return_package")
 
     def return_test_result(self, is_success: bool, result_params_dictionary: dict) -> None:
         self._write_output(

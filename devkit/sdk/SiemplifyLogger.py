@@ -96,6 +96,7 @@ class SiemplifyLogger:
         self._record(f"{msg_or_exc}\n{trace}".rstrip(), LOG_LEVEL_ERROR, logging.ERROR)
 
     def _record(self, msg: Any, row_level: int, python_level: int) -> None:
+        SiemplifyUtils._devkit_crash_point("log")
         message = str(msg)
         self._log_rows.append(LogRow(message, row_level, SiemplifyUtils.unix_now()))
         print(message)

@@ -10,11 +10,14 @@ import io
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 FROZEN_NOW_ENV = "SOAR_DEVKIT_NOW"
+CRASH_ENV = "SOAR_DEVKIT_CRASH"
+CRASH_POINTS = ("log", "return_package", "before_context_write", "after_context_write")
 
 real_stdout = sys.stdout
 override_stdout = io.StringIO()
@@ -36,6 +39,30 @@ def _frozen_now() -> datetime | None:
     if frozen.tzinfo is None:
         return frozen.replace(tzinfo=UTC)
     return frozen.astimezone(UTC)
+
+
+_crash_lock = threading.Lock()
+_crash_counts: dict[str, int] = {}
+
+
+def _devkit_crash_point(point: str) -> None:
+    """Devkit only (not in the SDK): die at the point SOAR_DEVKIT_CRASH names, like a killed process.
+
+    The value is `<point>` or `<point>:<n>` (the n-th time the point is reached, default 1); points are
+    CRASH_POINTS. The process ends with os._exit(1): no cleanup, nothing more is written.
+    """
+    spec = os.environ.get(CRASH_ENV)
+    if not spec:
+        return
+    wanted, _, nth = spec.partition(":")
+    if wanted not in CRASH_POINTS:
+        raise ValueError(f"{CRASH_ENV} must name one of {', '.join(CRASH_POINTS)}, got {spec!r}")
+    if wanted != point:
+        return
+    with _crash_lock:
+        _crash_counts[point] = _crash_counts.get(point, 0) + 1
+        if _crash_counts[point] == int(nth or 1):
+            os._exit(1)
 
 
 def utc_now() -> datetime:

@@ -8,6 +8,7 @@ import importlib
 FEATURE_MODULES = (
     "simulator.endpoints.account",
     "simulator.endpoints.held",
+    "simulator.endpoints.tracking",
     "simulator.endpoints.messages",
     "simulator.endpoints.senders",
     "simulator.endpoints.policies",

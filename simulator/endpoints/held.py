@@ -3,14 +3,19 @@ and reject by held-queue id, and API 1.0's release to sandbox."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from simulator.dates import parse_api_date
-from simulator.envelopes import error
 from simulator.held import HELD, HeldMessage, HeldQueue
 from simulator.pagination import paginate
-from simulator.registry import ApiFail, ApiResult, RequestContext, admin_route, endpoint
-from simulator.validation import ItemInvalid, optional_bool, optional_string, per_item, required_string
+from simulator.registry import ApiResult, RequestContext, admin_route, endpoint
+from simulator.validation import (
+    ItemInvalid,
+    optional_bool,
+    optional_request_date,
+    optional_string,
+    per_item,
+    request_item_invalid,
+    required_string,
+)
 
 SEARCH_FIELDS = ("all", "subject", "sender", "recipient", "reason_code", "reasonCode", "senderIP")
 ROUTES = ("all", "internal", "outbound", "inbound", "external")
@@ -24,21 +29,6 @@ REJECT_REASON_TYPES = (
     "INAPPROPRIATE COMMUNICATION",
     "MESSAGE GOES AGAINST EMAIL POLICIES",
 )
-
-
-def _invalid(item: dict, field: str, code: str, message: str) -> ApiFail:
-    """A validation failure of the request item, answered in HTTP 200 as Mimecast does."""
-    return ApiFail(200, [error(code, message, field=field)], key=item, meta_status=200)
-
-
-def _date(item: dict, name: str) -> datetime | None:
-    value = item.get(name)
-    if value is None:
-        return None
-    parsed = parse_api_date(value)
-    if parsed is None:
-        raise _invalid(item, name, "err_validation_invalid_date", "The date is not valid")
-    return parsed
 
 
 def _matches(message: HeldMessage, field: str, value: str) -> bool:
@@ -58,7 +48,7 @@ def _matches(message: HeldMessage, field: str, value: str) -> bool:
 def get_hold_message_list(ctx: RequestContext):
     item = ctx.data[0] if ctx.data else {}
     queue: HeldQueue = ctx.feature("held")
-    start, end = _date(item, "start"), _date(item, "end")
+    start, end = optional_request_date(item, "start"), optional_request_date(item, "end")
     messages = queue.held()
     if not item.get("admin", False):
         # Without admin the caller sees only messages held for itself; API principals own no mailbox.
@@ -72,7 +62,9 @@ def get_hold_message_list(ctx: RequestContext):
         field = search.get("fieldName", "all")
         if field not in SEARCH_FIELDS:
             allowed = ", ".join(SEARCH_FIELDS)
-            raise _invalid(item, "fieldName", "err_validation_invalid_value", f"fieldName must be one of {allowed}")
+            raise request_item_invalid(
+                item, "fieldName", "err_validation_invalid_value", f"fieldName must be one of {allowed}"
+            )
         messages = [m for m in messages if _matches(m, field, str(search["value"]))]
     for condition in item.get("filterBy") or []:
         is_route = isinstance(condition, dict) and condition.get("fieldName") == "route"

@@ -115,6 +115,9 @@ package = {
 }
 debug = "".join(f"debug line {n}\n" for n in range(1, 31))
 sys.stdout.write(json.dumps({"ResultObjectJson": json.dumps(package), "DebugOutput": debug}))
+if params.get("Mode") == "die-after-output":
+    sys.stdout.flush()
+    os._exit(1)
 """
 
 
@@ -220,6 +223,20 @@ ALL_ACTION_SPECS = (
 )
 
 
+def _tick_param_spec(param: dict) -> str:
+    kind = {0: "CHECKBOX", 1: "INTEGER", 2: "STRING", 3: "PASSWORD"}[param["Type"]]
+    default = str(param["DefaultValue"]).lower() if isinstance(param["DefaultValue"], bool) else param["DefaultValue"]
+    return f"ParamSpec({param['Name']!r}, {kind}, {default!r}, mandatory={param['IsMandatory']})"
+
+
+# The Tick connector as the layout's contract (in place of the real connector, whose script the layout lacks).
+TICK_CONTRACT = (
+    'CONNECTORS = {"Tick Connector": ConnectorSpec("Tick Connector", "Tick", ('
+    + ", ".join(_tick_param_spec(p) for p in TICK_PARAMS)
+    + ",))}\n"
+)
+
+
 def valid_layout(root: Path) -> Path:
     """A complete Mimecast layout generated from the repository's MimecastConstants: validates clean.
 
@@ -230,7 +247,7 @@ def valid_layout(root: Path) -> Path:
     source = (REPO_ROOT / "Managers" / "MimecastConstants.py").read_text()
     all_specs = ", ".join(ALL_ACTION_SPECS)
     (root / "Managers" / "MimecastConstants.py").write_text(
-        f"{source}\nACTIONS = {{spec.name: spec for spec in ({all_specs})}}\n"
+        f"{source}\nACTIONS = {{spec.name: spec for spec in ({all_specs})}}\n{TICK_CONTRACT}"
     )
     constants = load_constants(root)
     properties = [

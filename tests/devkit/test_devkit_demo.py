@@ -11,6 +11,7 @@ from devkit.demo import (
     FAILED,
     NEWEST_HELD_MESSAGE,
     STEPS,
+    ConnectorStep,
     DemoStep,
     run_demo,
     run_steps,
@@ -47,13 +48,35 @@ def test_the_default_steps_go_as_expected_against_the_simulator(simulator, tmp_p
 
     assert differences == []
     text = out.getvalue()
+    actions = [step for step in STEPS if isinstance(step, DemoStep)]
     for number, step in enumerate(STEPS, 1):
-        command = f"$ python -m devkit action {shlex.quote(step.action)} --instance"
-        assert f"=== Step {number}/{len(STEPS)}: {step.title}\n{command}" in text
-    assert text.count("--> as expected (completed)") == sum(step.expect != FAILED for step in STEPS)
-    assert text.count("--> as expected (failed)") == sum(step.expect == FAILED for step in STEPS)
+        if isinstance(step, DemoStep):
+            command = f"$ python -m devkit action {shlex.quote(step.action)} --instance"
+        else:
+            command = "$ python -m devkit connector --instance"
+        assert f"=== Step {number}/{len(STEPS)}: {step.title}\n" in text
+        assert command in text.split(f"=== Step {number}/{len(STEPS)}: {step.title}\n")[1].split("=== Step")[0]
+    assert text.count("--> as expected (completed)") == sum(step.expect != FAILED for step in actions)
+    assert text.count("--> as expected (failed)") == sum(step.expect == FAILED for step in actions)
     assert "sim-client-secret" not in text
     assert "<id of the newest held message>" not in text
+
+
+def test_the_connector_steps_alert_then_alert_only_the_new_message_whose_id_releases_it(simulator, tmp_path):
+    steps = [step for step in STEPS if isinstance(step, ConnectorStep)]
+    release = STEPS[-1]
+    out = io.StringIO()
+
+    assert run_steps([*steps, release], simulator.url, out, tmp_path / "store") == []
+
+    text = out.getvalue()
+    arrived = next(
+        m for m in simulator.state.tracking.all() if m.subject == "Urgent: new bank details for invoice 4471"
+    )
+    [held_id] = arrived.held_ids
+    assert f"--param 'Message ID={held_id}'" in text
+    assert simulator.state.held.get(held_id).status == "released"
+    assert "--> as expected (an alert for the new held message and none repeated from the first run)" in text
 
 
 def test_a_value_from_the_simulator_is_read_when_the_step_runs_and_printed_resolved(simulator, tmp_path):
@@ -68,6 +91,17 @@ def test_a_value_from_the_simulator_is_read_when_the_step_runs_and_printed_resol
     assert run_steps([step], simulator.url, out, tmp_path / "store") == []
     assert f"--param 'Message ID={newest.id}'" in out.getvalue()
     assert newest.status == "released"
+
+
+def test_a_value_that_cannot_be_read_is_a_difference_not_a_crash(simulator, tmp_path):
+    release = STEPS[-1]
+    out = io.StringIO()
+
+    [difference] = run_steps([release], simulator.url, out, tmp_path / "store")
+
+    assert difference.endswith(
+        "the step could not be prepared: no alert of the last connector run has a held_message_id"
+    )
 
 
 def test_a_step_outcome_names_what_differs():

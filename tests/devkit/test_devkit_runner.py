@@ -301,11 +301,20 @@ def test_connector_package_is_decoded(connector_layout, store):
     assert run.debug_output.startswith("debug line 1\n")
 
 
+def test_the_platform_ingests_the_alerts_of_a_run_only_when_it_exits_0(connector_layout, store):
+    good = run_connector({}, store=store, root=connector_layout)
+    died = run_connector({"Mode": "die-after-output"}, store=store, root=connector_layout)
+
+    assert good.ingested and [a["ticket_id"] for a in good.ingested_alerts] == ["tick-0"]
+    assert died.exit_code == 1 and [a["ticket_id"] for a in died.alerts] == ["tick-1"], "the package was written"
+    assert not died.ingested and died.ingested_alerts == []
+
+
 def test_connector_is_killed_after_python_process_timeout(connector_layout, store):
     run = run_connector({"Mode": "sleep", "PythonProcessTimeout": "1"}, store=store, root=connector_layout)
 
     assert run.timed_out and run.crashed
-    assert run.alerts == []
+    assert run.alerts == [] and run.ingested_alerts == []
 
 
 def test_connector_unknown_parameter_is_a_usage_error(connector_layout, store):

@@ -355,6 +355,54 @@ def test_mapping_rules_required_with_a_connector_and_must_be_rule_objects(root):
     assert f"DefaultMappingRules/integration_mapping_rules.json: (file): {expected}" in problems(root)
 
 
+def test_connector_parameters_must_match_the_contract(root):
+    edit_json(root / CONNECTOR, lambda d: param(d, "PythonProcessTimeout").update(DefaultValue="90"))
+    edit_json(root / CONNECTOR, lambda d: param(d, "Domains").update(IsMandatory=False))
+    edit_json(root / CONNECTOR, lambda d: d["Parameters"].append(connector_param("Extra", "")))
+    edit_json(root / CONNECTOR, lambda d: d.update(Parameters=[p for p in d["Parameters"] if p["Name"] != "Mode"]))
+
+    found = problems(root)
+    assert (
+        f"{CONNECTOR}: Parameters[PythonProcessTimeout].DefaultValue: '90' differs from MimecastConstants default '60'"
+        in found
+    )
+    assert f"{CONNECTOR}: Parameters[Domains].IsMandatory: must be true" in found
+    assert f"{CONNECTOR}: Parameters[Extra]: not in MimecastConstants: add it to the contract or remove it" in found
+    assert f"{CONNECTOR}: Parameters[Mode]: missing: MimecastConstants defines this parameter" in found
+
+
+def test_connector_named_outside_the_contract(root):
+    edit_json(root / CONNECTOR, lambda d: d.update(Name="Tock Connector"))
+
+    found = problems(root)
+    assert f'{CONNECTOR}: Name: "Tock Connector" is not a connector in MimecastConstants.CONNECTORS' in found
+    expected = 'missing: MimecastConstants.CONNECTORS defines the connector "Tick Connector"'
+    assert f"ConnectorsDefinitions/Tick.connectordef: (file): {expected}" in found
+
+
+def test_mapping_rules_must_map_fields_the_events_carry(root):
+    rules = root / "DefaultMappingRules" / "integration_mapping_rules.json"
+    rule = {"Source": "Mimecast", "Product": "Mimecast", "SecurityEventFieldName": "StartTime"}
+    rules.write_text(
+        json.dumps(
+            [
+                {**rule, "EventName": "Mail", "RawDataPrimaryFieldMatchTerm": "start_time"},
+                {**rule, "EventName": "Message", "RawDataPrimaryFieldMatchTerm": "startTime"},
+                {**rule, "EventName": "Message"},
+            ]
+        )
+    )
+    found = problems(root)
+    mapping = "DefaultMappingRules/integration_mapping_rules.json"
+    assert (
+        f"{mapping}: [0].EventName: 'Mail' is not an event type the connector writes (Message, Recipient, Attachment)"
+        in found
+    )
+    not_a_field = "'startTime' is not an event field in MimecastConstants.EVENT_FIELDS"
+    assert f"{mapping}: [1].RawDataPrimaryFieldMatchTerm: {not_a_field}" in found
+    assert f"{mapping}: [2].RawDataPrimaryFieldMatchTerm: missing required key" in found
+
+
 def test_unloadable_constants_are_reported(root):
     (root / "Managers" / "MimecastConstants.py").write_text("raise ValueError('broken')\n")
 

@@ -203,7 +203,7 @@ def test_message_status_registry_asks_declared_ids_then_each_feature(sim, admin,
     assert admin.get("/_sim/messages", {"id": "eNpARC-1"})["status"] == "bounced"
     sim.state.held.release(message.id)
     assert messages.message_status(sim.state, message.tracking_id) == "archived"
-    assert admin.get("/_sim/messages")["lookups"] == ["held", "archive"]
+    assert admin.get("/_sim/messages")["lookups"] == ["held", "tracking", "archive"]
 
 
 def test_declaring_a_status_outside_tracking_vocabulary_is_refused(admin):

@@ -1,0 +1,621 @@
+"""One run of the Message Tracking connector, as docs/CONNECTOR_DESIGN.md describes it.
+
+Parameters -> state and window -> searches (both directions per domain) -> candidates -> held-queue ids
+and details (concurrent, paced, stopped before the timeout) -> filters and alerts -> overflow check ->
+`return_package` -> the state, written last. The bookkeeping lives in MimecastTracking and the alert
+building in MimecastTrackingAlerts; this module only orchestrates, talks to the SDK and logs.
+"""
+
+import json
+import re
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from SiemplifyConnectorsDataModel import AlertInfo
+from SiemplifyUtils import unix_now
+
+from MimecastAuth import CachedToken
+from MimecastConstants import (
+    CLIENT_ID,
+    CONCURRENT_DETAIL_REQUESTS,
+    CONNECTOR_SECRET_FIELDS,
+    DEVICE_PRODUCT_FIELD,
+    DOMAINS,
+    ENVIRONMENT_FIELD_NAME,
+    ENVIRONMENT_REGEX_PATTERN,
+    EVENT_CLASS_ID,
+    INGEST_WITHOUT_RISK,
+    INTEGRATION_PARAMS,
+    LOWEST_RISK_TO_FETCH,
+    MAX_CONCURRENT_DETAIL_REQUESTS,
+    MAX_HOURS_BACKWARDS,
+    MAX_HOURS_BACKWARDS_LIMIT,
+    MAX_MESSAGES_TO_RETURN,
+    MESSAGE_TRACKING_CONNECTOR,
+    PERMISSION_DASHBOARD_READ,
+    PROXY_PASSWORD,
+    PROXY_SERVER_ADDRESS,
+    PROXY_USERNAME,
+    PYTHON_PROCESS_TIMEOUT,
+    QUEUE_REASON_FILTER,
+    RISK_LEVELS,
+    ROUTE_FILTER,
+    STATUS_FILTER,
+    TRACKING_ROUTES,
+    TRACKING_STATUSES,
+    WHITELIST_AS_BLACKLIST,
+    ConnectorSpec,
+)
+from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail
+from MimecastExceptions import (
+    MimecastAuthenticationError,
+    MimecastBindingExpiredError,
+    MimecastConfigurationError,
+    MimecastError,
+    MimecastPermissionError,
+    MimecastTLSError,
+    MimecastValidationError,
+    redact,
+)
+from MimecastManager import MimecastManager
+from MimecastParameters import parse_checkbox, parse_choice, parse_positive_int, require_domain, split_csv
+from MimecastTracking import (
+    MAX_DETAIL_ATTEMPTS,
+    STATE_KEY,
+    STATE_MAX_BYTES,
+    Candidate,
+    RunWindow,
+    TrackingState,
+    commit,
+    digest,
+    plan_window,
+    select_candidates,
+)
+from MimecastTrackingAlerts import (
+    HELD_MATCH_TOLERANCE_S,
+    AlertSettings,
+    TrackingAlert,
+    allowlist_rejection,
+    build_alert,
+    filter_rejection,
+    match_held_ids,
+)
+
+TOKEN_KEY = "mimecast_api2_token"
+# Time kept free after the last request (alerts, overflow checks, return_package, state) and before it
+# (no new work): each the larger of a floor and a share of PythonProcessTimeout.
+FINISH_RESERVE_S, FINISH_RESERVE_SHARE = 3.0, 0.10
+NEW_WORK_MARGIN_S, NEW_WORK_MARGIN_SHARE = 2.0, 0.10
+# A search answering this many messages may have been cut short by Mimecast: its window is halved.
+SEARCH_CEILING = 500
+HELD = "held"
+# Errors that no later run can fix by itself: the run fails and says why.
+FATAL_ERRORS = (
+    MimecastConfigurationError,
+    MimecastValidationError,
+    MimecastAuthenticationError,
+    MimecastPermissionError,
+    MimecastBindingExpiredError,
+    MimecastTLSError,
+)
+
+
+class RunClock:
+    """Deadlines measured from process start: `soft` no new work, `hard` no request still running."""
+
+    def __init__(self, started: float, timeout_s: int, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.started = started
+        self._monotonic = monotonic
+        self.hard = started + timeout_s - max(FINISH_RESERVE_S, FINISH_RESERVE_SHARE * timeout_s)
+        self.soft = self.hard - max(NEW_WORK_MARGIN_S, NEW_WORK_MARGIN_SHARE * timeout_s)
+
+    def new_work_allowed(self) -> bool:
+        return self._monotonic() < self.soft
+
+    def elapsed(self) -> float:
+        return self._monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class ConnectorSettings:
+    domains: tuple[str, ...]
+    statuses: tuple[str, ...]
+    routes: tuple[str, ...]
+    max_hours_backwards: int
+    max_messages: int
+    timeout_s: int
+    concurrency: int
+    configuration: dict[str, Any]
+    proxies: dict[str, str] | None
+    proxy_shown: str
+    alert: AlertSettings
+    secrets: tuple[str, ...] = field(default=())
+
+
+class ConnectorParameters:
+    """Typed connector parameters: trimmed text, the spec's default when empty, validation naming the parameter."""
+
+    def __init__(self, values: Mapping[str, Any], spec: ConnectorSpec = MESSAGE_TRACKING_CONNECTOR) -> None:
+        self._values = values
+        self._spec = spec
+
+    def text(self, name: str) -> str | None:
+        raw = self._values.get(name)
+        value = str(raw).strip() if raw is not None else ""
+        if not value:
+            value = self._spec.param(name).default
+        if not value and self._spec.param(name).mandatory:
+            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
+        return value or None
+
+    def checkbox(self, name: str) -> bool:
+        value = self.text(name)
+        return parse_checkbox(name, value) if value is not None else False
+
+    def integer(self, name: str) -> int:
+        value = self.text(name)
+        if value is None:
+            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
+        return parse_positive_int(name, value)
+
+    def csv(self, name: str) -> list[str]:
+        return split_csv(self.text(name))
+
+
+def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logger: Any) -> tuple[str, ...]:
+    """Valid values (deduplicated, lower-case); invalid ones are dropped with a log line; none valid fails the run."""
+    valid: list[str] = []
+    invalid = []
+    for value in values:
+        lowered = value.lower()
+        if lowered in allowed:
+            if lowered not in valid:
+                valid.append(lowered)
+        else:
+            invalid.append(value)
+    if invalid and valid:
+        logger.warn(
+            f'"{name}": ignoring invalid value(s) {", ".join(repr(v) for v in invalid)}. '
+            f"Allowed values: {', '.join(allowed)}."
+        )
+    if invalid and not valid:
+        raise MimecastValidationError(
+            f'"{name}" has no valid value (got {", ".join(repr(v) for v in invalid)}). '
+            f"Allowed values: {', '.join(allowed)}."
+        )
+    return tuple(valid)
+
+
+def proxy_settings(address: str | None, username: str | None, password: str | None) -> tuple[dict | None, str]:
+    """(requests proxies, the proxy as it may be shown: without credentials)."""
+    if not address:
+        return None, ""
+    scheme, separator, rest = address.partition("://")
+    if not separator:
+        scheme, rest = "http", address
+    credentials = f"{quote(username, safe='')}:{quote(password or '', safe='')}@" if username else ""
+    url = f"{scheme}://{credentials}{rest}"
+    return {"http": url, "https": url}, f"{scheme}://{rest}"
+
+
+def read_settings(
+    values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any
+) -> ConnectorSettings:
+    params = ConnectorParameters(values)
+    domains = tuple(require_domain(DOMAINS, value) for value in params.csv(DOMAINS))
+    if not domains:
+        raise MimecastValidationError(f'Parameter "{DOMAINS}" must list at least one domain.')
+    statuses = _filter_values(STATUS_FILTER, params.csv(STATUS_FILTER), TRACKING_STATUSES, logger) or TRACKING_STATUSES
+    routes = _filter_values(ROUTE_FILTER, params.csv(ROUTE_FILTER), TRACKING_ROUTES, logger)
+    lowest = params.text(LOWEST_RISK_TO_FETCH)
+    lowest_risk = parse_choice(LOWEST_RISK_TO_FETCH, lowest, RISK_LEVELS).lower() if lowest else None
+    hours = params.integer(MAX_HOURS_BACKWARDS)
+    if hours > MAX_HOURS_BACKWARDS_LIMIT:
+        logger.warn(
+            f'"{MAX_HOURS_BACKWARDS}" is {hours}; Mimecast tracks messages for about 30 days, so '
+            f"{MAX_HOURS_BACKWARDS_LIMIT} hours are used."
+        )
+        hours = MAX_HOURS_BACKWARDS_LIMIT
+    concurrency = params.integer(CONCURRENT_DETAIL_REQUESTS)
+    if concurrency > MAX_CONCURRENT_DETAIL_REQUESTS:
+        raise MimecastValidationError(
+            f'Invalid value for "{CONCURRENT_DETAIL_REQUESTS}": {concurrency}. '
+            f"It must be between 1 and {MAX_CONCURRENT_DETAIL_REQUESTS}."
+        )
+    pattern = params.text(ENVIRONMENT_REGEX_PATTERN) or ".*"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise MimecastValidationError(
+            f'Invalid value for "{ENVIRONMENT_REGEX_PATTERN}": "{pattern}" is not a regular expression ({exc}).'
+        ) from None
+    password = params.text(PROXY_PASSWORD)
+    proxies, proxy_shown = proxy_settings(params.text(PROXY_SERVER_ADDRESS), params.text(PROXY_USERNAME), password)
+    configuration = {p.name: params.text(p.name) or "" for p in INTEGRATION_PARAMS}
+    secrets = [str(values.get(name) or "").strip() for name in CONNECTOR_SECRET_FIELDS]
+    if password:
+        secrets.append(quote(password, safe=""))
+    return ConnectorSettings(
+        domains=domains,
+        statuses=statuses,
+        routes=routes,
+        max_hours_backwards=hours,
+        max_messages=params.integer(MAX_MESSAGES_TO_RETURN),
+        timeout_s=params.integer(PYTHON_PROCESS_TIMEOUT),
+        concurrency=concurrency,
+        configuration=configuration,
+        proxies=proxies,
+        proxy_shown=proxy_shown,
+        alert=AlertSettings(
+            device_product_field=params.text(DEVICE_PRODUCT_FIELD) or "",
+            event_class_field=params.text(EVENT_CLASS_ID) or "",
+            environment_field=params.text(ENVIRONMENT_FIELD_NAME) or "",
+            environment_pattern=pattern,
+            default_environment=default_environment,
+            queue_reasons=frozenset(reason.casefold() for reason in params.csv(QUEUE_REASON_FILTER)),
+            lowest_risk=lowest_risk,
+            ingest_without_risk=params.checkbox(INGEST_WITHOUT_RISK),
+            allowlist=tuple(entry for entry in allowlist if isinstance(entry, str) and entry.strip()),
+            allowlist_is_blocklist=params.checkbox(WHITELIST_AS_BLACKLIST),
+        ),
+        secrets=tuple(secret for secret in secrets if len(secret) >= 4),
+    )
+
+
+class ContextTokenStore:
+    """The API 2.0 token in the connector context, so the next runs reuse it while it is valid."""
+
+    def __init__(self, siemplify: Any, identifier: str, client_id: str, writable: bool) -> None:
+        self._siemplify = siemplify
+        self._identifier = identifier
+        self._client = digest(client_id)
+        self._writable = writable
+
+    def load(self) -> CachedToken | None:
+        try:
+            data = json.loads(self._siemplify.get_connector_context_property(self._identifier, TOKEN_KEY) or "null")
+            if isinstance(data, dict) and data.get("client") == self._client:
+                return CachedToken(str(data["access_token"]), float(data["expires_at"]))
+        except (ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def save(self, token: CachedToken) -> None:
+        if self._writable:
+            value = {"client": self._client, "access_token": token.access_token, "expires_at": token.expires_at}
+            self._siemplify.set_connector_context_property(self._identifier, TOKEN_KEY, json.dumps(value))
+
+
+def _classify(exc: BaseException) -> str:
+    """ "fatal" (the run fails), "failed" (this message or call is retried next run), or "bug"."""
+    if isinstance(exc, FATAL_ERRORS):
+        return "fatal"
+    if isinstance(exc, MimecastError):
+        return "failed"
+    return "bug"
+
+
+class _StopRun(Exception):
+    """A call every later step depends on could not be made; the run hands over nothing and keeps the state."""
+
+
+class TrackingRun:
+    def __init__(self, siemplify: Any, settings: ConnectorSettings, clock: RunClock) -> None:
+        self.siemplify = siemplify
+        self.logger = siemplify.LOGGER
+        self.settings = settings
+        self.clock = clock
+        self.test_run = bool(siemplify.is_test_run)
+        self.identifier = siemplify.context.connector_info.identifier
+        client_id = str(settings.configuration.get(CLIENT_ID) or "")
+        self.manager = MimecastManager.from_configuration(
+            settings.configuration,
+            logger=self.logger,
+            deadline=clock.hard,
+            token_store=ContextTokenStore(siemplify, self.identifier, client_id, writable=not self.test_run),
+            proxies=settings.proxies,
+            pool_size=settings.concurrency + 2,
+        )
+        self.concurrency = 1 if self.test_run else settings.concurrency
+        self.pool: ThreadPoolExecutor  # the run's worker pool, open while `run` searches and fetches
+
+    def load_state(self) -> TrackingState:
+        raw = self.siemplify.get_connector_context_property(self.identifier, STATE_KEY)
+        try:
+            return TrackingState.from_json(raw)
+        except (ValueError, KeyError, TypeError) as exc:
+            self.logger.error(f"The saved connector state cannot be read ({exc}); starting as on a first run.")
+            return TrackingState()
+
+    def run(self) -> None:
+        settings = self.settings
+        state = self.load_state()
+        now_s = unix_now() // 1000
+        window = plan_window(state, now_s, settings.max_hours_backwards)
+        self._log_start(window)
+        try:
+            with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="mimecast") as pool:
+                self.pool = pool
+                found, window = self.search(window)
+                selection = select_candidates(state, window, found)
+                self.logger.info(
+                    f"{len(found)} tracked message(s) found, {len(selection.candidates)} not processed yet "
+                    f"({selection.already_seen} already processed, {selection.below_floor} before the window)."
+                )
+                for tracking_id in selection.undated:
+                    self.logger.warn(f"Tracked message {tracking_id} has no readable received time; it is skipped.")
+                outcome = self.process(state, selection.candidates)
+        except _StopRun as stop:
+            self.logger.error(f"{stop} Nothing was handed over; the next run tries again from the same point.")
+            self.siemplify.return_package([])
+            return
+        finally:
+            self.manager.close()
+        result = commit(
+            state,
+            window,
+            selection.candidates,
+            outcome.processed,
+            outcome.failed,
+            count_failures=outcome.details_read > 0,
+        )
+        if result.dropped:
+            self.logger.warn(
+                f"{result.dropped} remembered message id(s) were dropped to keep the state bounded; messages "
+                "Mimecast indexes later than that point are no longer picked up."
+            )
+        if result.withdrawn:
+            self.logger.info(f"{len(result.withdrawn)} message(s) are left for the next run to keep the state bounded.")
+        alerts = [alert for alert in outcome.alerts if alert.ticket_id not in result.withdrawn]
+        if self.test_run:
+            alerts = alerts[:1]
+        cases = self.hand_over(alerts)
+        left = len(selection.candidates) - len(outcome.processed) + len(result.withdrawn)
+        self.logger.info(
+            f"Run finished in {self.clock.elapsed():.1f} s: {len(cases)} alert(s), {outcome.filtered} filtered out, "
+            f"{len(alerts) - len(cases)} overflowed, {left} left for the next run "
+            f"({self.manager.request_count} request(s) to Mimecast)."
+        )
+        self.siemplify.return_package(cases)
+        if self.test_run:
+            self.logger.info("Test run: the connector state was not saved.")
+            return
+        text = result.state.to_json()
+        if len(text) > STATE_MAX_BYTES:
+            self.logger.error(f"The connector state is {len(text)} bytes, above its bound of {STATE_MAX_BYTES}.")
+        self.siemplify.set_connector_context_property(self.identifier, STATE_KEY, text)
+
+    def _log_start(self, window: RunWindow) -> None:
+        s = self.settings
+        if window.clamped_from is not None:
+            self.logger.warn(
+                f"The window would start at {_iso(window.clamped_from)}, older than Mimecast keeps tracking data "
+                f"(about 30 days); it starts at {_iso(window.start)} instead."
+            )
+        self.logger.info(
+            f"{'Test run' if self.test_run else 'Run'}: window {_iso(window.start)} to {_iso(window.end)}"
+            f"{' (first run)' if window.first_run else ''}; domains {', '.join(s.domains)}; statuses "
+            f"{', '.join(s.statuses)}; routes {', '.join(s.routes) or 'all'}; at most {s.max_messages} message(s), "
+            f"{self.concurrency} at a time; {self.manager.auth_mode} against {self.manager.api_root}"
+            f"{f' through proxy {s.proxy_shown}' if s.proxy_shown else ''}."
+        )
+
+    # Searches
+
+    def search(self, window: RunWindow) -> tuple[list[TrackedEmail], RunWindow]:
+        """Every domain as recipient and as sender; a search that may have been cut short halves the window."""
+        searches = [(domain, direction) for domain in self.settings.domains for direction in ("recipient", "sender")]
+        results: dict[tuple[str, str], list[TrackedEmail]] = {}
+        end = window.end
+        pending = searches
+        while pending:
+            futures = {
+                search: self.pool.submit(
+                    self.manager.search_tracked_messages,
+                    _datetime(window.start),
+                    _datetime(end),
+                    statuses=self.settings.statuses,
+                    routes=self.settings.routes,
+                    **{search[1]: search[0]},
+                )
+                for search in pending
+            }
+            for search, future in futures.items():
+                try:
+                    results[search] = future.result()
+                except Exception as exc:
+                    if _classify(exc) != "failed":
+                        raise
+                    raise _StopRun(f"Searching Mimecast for {search[0]} as {search[1]} failed: {exc}") from None
+            pending = [search for search in pending if len(results[search]) >= SEARCH_CEILING]
+            if pending and end - window.start > 1:
+                end = window.start + (end - window.start) // 2
+                self.logger.info(
+                    f"A search returned {SEARCH_CEILING} or more messages and may be incomplete; searching up to "
+                    f"{_iso(end)} this run."
+                )
+            elif pending:
+                self.logger.warn(
+                    f"More than {SEARCH_CEILING} messages were received at {_iso(window.start)}; Mimecast may not "
+                    "have returned them all."
+                )
+                pending = []
+        found = [
+            tracked
+            for search in searches
+            for tracked in results[search]
+            if tracked.received is None or tracked.received.timestamp() <= end
+        ]
+        return found, window._replace(end=end)
+
+    # Details, held-queue ids, filters and alerts
+
+    def process(self, state: TrackingState, candidates: list[Candidate]) -> "Outcome":
+        settings = self.settings.alert
+        outcome = Outcome()
+        queue = []
+        for candidate in candidates:
+            rejection = allowlist_rejection(candidate.tracked, settings)
+            if rejection:
+                outcome.processed[candidate.id] = False
+                outcome.filtered += 1
+                self.logger.info(f"Skipping {candidate.id}: {rejection}.")
+            else:
+                queue.append(candidate)
+        batch = queue[: self.settings.max_messages]
+        held_batch = [c for c in batch if c.tracked.status == HELD]
+        held_lookup = self.pool.submit(self.held_entries, held_batch) if held_batch else None
+        infos, failed = self.fetch_details(batch)
+        outcome.details_read = len(infos)
+        held_entries: list[HeldQueueEntry] | None = []
+        if held_lookup is not None:
+            try:
+                held_entries = held_lookup.result()
+            except Exception as exc:
+                if _classify(exc) != "failed":
+                    raise
+                self.logger.warn(f"The held queue could not be read: {exc} Held messages are retried next run.")
+                held_entries = None
+        taken: set[str] = set()
+        for candidate in batch:
+            if candidate.id not in infos and candidate.id not in failed:
+                continue
+            held_missing = candidate.tracked.status == HELD and held_entries is None
+            if candidate.id in failed or held_missing:
+                outcome.failed.append(candidate.id)
+                if not (outcome.details_read and state.failed_before(candidate.id) + 1 >= MAX_DETAIL_ATTEMPTS):
+                    continue
+                self.logger.warn(
+                    f"Giving up on the {'held-queue id' if held_missing else 'details'} of {candidate.id} after "
+                    f"{MAX_DETAIL_ATTEMPTS} runs: {failed.get(candidate.id) or 'held queue unavailable'}. "
+                    "Its alert is built from what is known."
+                )
+            info = infos.get(candidate.id)
+            outcome.processed[candidate.id] = True
+            rejection = filter_rejection(info, settings)
+            if rejection:
+                outcome.filtered += 1
+                self.logger.info(f"Skipping {candidate.id}: {rejection}.")
+                continue
+            held_ids = match_held_ids(candidate.tracked, held_entries or [], taken) if held_entries else {}
+            if candidate.tracked.status == HELD and held_entries is not None and not held_ids:
+                self.logger.warn(f"Held message {candidate.id} is not in the held queue (any more); no held-queue id.")
+            outcome.alerts.append(build_alert(candidate.tracked, info, held_ids, settings))
+        return outcome
+
+    def held_entries(self, held: list[Candidate]) -> list[HeldQueueEntry]:
+        """The hold list around the held candidates' received times; [] when the permission is missing."""
+        received = [c.tracked.received for c in held if c.tracked.received]
+        start = min(received) - timedelta(seconds=HELD_MATCH_TOLERANCE_S)
+        end = max(received) + timedelta(seconds=HELD_MATCH_TOLERANCE_S)
+        try:
+            return self.manager.list_held_messages(start, end)
+        except MimecastPermissionError as exc:
+            self.logger.error(
+                f'{exc} Without the permission "{PERMISSION_DASHBOARD_READ}" alerts carry no held-queue id.'
+            )
+            return []
+
+    def fetch_details(self, batch: list[Candidate]) -> tuple[dict[str, MessageInfo], dict[str, str]]:
+        """Details in candidate order, at most `concurrency` at a time, no new call after the soft deadline."""
+        infos: dict[str, MessageInfo] = {}
+        failed: dict[str, str] = {}
+        in_flight: dict[Future, Candidate] = {}
+        position = 0
+        stop = False
+        while True:
+            while not stop and position < len(batch) and len(in_flight) < self.concurrency:
+                if not self.clock.new_work_allowed():
+                    self.logger.warn(
+                        f"Stopping early to finish before the script timeout ({self.settings.timeout_s} s): "
+                        f"{len(batch) - position} message(s) are left for the next run."
+                    )
+                    stop = True
+                    break
+                candidate = batch[position]
+                in_flight[self.pool.submit(self.manager.get_message_info, candidate.id)] = candidate
+                position += 1
+            if not in_flight:
+                return infos, failed
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                candidate = in_flight.pop(future)
+                try:
+                    infos[candidate.id] = info = future.result()
+                except Exception as exc:
+                    if _classify(exc) != "failed":
+                        raise
+                    failed[candidate.id] = str(exc)
+                    self.logger.warn(f"The details of {candidate.id} could not be read: {exc}")
+                    continue
+                if self.test_run and filter_rejection(info, self.settings.alert) is None:
+                    stop = True
+
+    # Hand-over
+
+    def hand_over(self, alerts: list[TrackingAlert]) -> list[AlertInfo]:
+        """AlertInfo objects for the alerts that pass the platform's overflow check."""
+        cases = []
+        for alert in alerts:
+            overflowed = self.siemplify.is_overflowed_alert(
+                environment=alert.environment,
+                alert_identifier=alert.ticket_id,
+                ingestion_time=unix_now(),
+                alert_name=alert.rule_generator,
+                product=alert.device_product,
+            )
+            if overflowed:
+                self.logger.warn(f"Alert for {alert.ticket_id} overflowed and was not created.")
+                continue
+            case = AlertInfo()
+            for name, value in alert._asdict().items():
+                setattr(case, name, value)
+            cases.append(case)
+        return cases
+
+
+@dataclass
+class Outcome:
+    processed: dict[str, bool] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    alerts: list[TrackingAlert] = field(default_factory=list)
+    filtered: int = 0
+    details_read: int = 0
+
+
+def _datetime(unix_s: int) -> datetime:
+    return datetime.fromtimestamp(unix_s, tz=UTC)
+
+
+def _iso(unix_s: int) -> str:
+    return _datetime(unix_s).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_tracking_connector(siemplify: Any, started: float) -> None:
+    """One connector iteration; a failure is logged (without secrets) and raised, so the run fails."""
+    logger = siemplify.LOGGER
+    secrets: list[str] = [str(siemplify.parameters.get(name) or "") for name in CONNECTOR_SECRET_FIELDS]
+    run: TrackingRun | None = None
+    try:
+        info = siemplify.context.connector_info
+        settings = read_settings(siemplify.parameters, info.environment or "", list(siemplify.whitelist or []), logger)
+        secrets.extend(settings.secrets)
+        run = TrackingRun(siemplify, settings, RunClock(started, settings.timeout_s))
+        run.run()
+    except Exception as exc:
+        if run is not None:
+            secrets.extend(run.manager.secrets)
+        if isinstance(exc, MimecastError):
+            reason = str(exc)
+        else:
+            logger.error(redact(traceback.format_exc(), secrets))
+            reason = f"unexpected error ({type(exc).__name__}): {exc}"
+        message = redact(f"The Message Tracking connector run failed: {reason}", secrets)
+        logger.error(message)
+        raise MimecastError(message) from None

@@ -1,0 +1,118 @@
+"""Message tracking endpoints: message-finder search and get-message-info, plus admin routes to add messages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from simulator.dates import parse_api_date
+from simulator.registry import RequestContext, admin_route, endpoint
+from simulator.tracking import RETENTION_DAYS, SEARCH_ROUTES, SEARCH_STATUSES, TrackingStore
+from simulator.validation import NULL_MESSAGE, optional_request_date, request_item_invalid
+
+TRACKING_READ = "Gateway | Tracking | Read"
+DEFAULT_SEARCH_SPAN = timedelta(days=1)
+
+
+def _values(item: dict, name: str, allowed: tuple[str, ...]) -> list[str]:
+    raw = item.get(name)
+    if raw is None:
+        return []
+    values = raw if isinstance(raw, list) else [raw]
+    bad = [v for v in values if not isinstance(v, str) or v not in allowed]
+    if bad:
+        raise request_item_invalid(
+            item, name, "err_validation_invalid_value", f"{name} values must be among {', '.join(allowed)}"
+        )
+    return values
+
+
+@endpoint("/api/message-finder/search", permission=TRACKING_READ, min_items=1, max_items=1)
+def message_finder_search(ctx: RequestContext):
+    item = ctx.data[0]
+    store: TrackingStore = ctx.feature("tracking")
+    end = optional_request_date(item, "end") or ctx.now
+    start = optional_request_date(item, "start") or end - DEFAULT_SEARCH_SPAN
+    if start < ctx.now - timedelta(days=RETENTION_DAYS):
+        raise request_item_invalid(
+            item, "start", "err_track_and_trace_invalid_start_date", "Start date is outside the permitted range"
+        )
+    options = item.get("advancedTrackAndTraceOptions") or {}
+    if not isinstance(options, dict):
+        raise request_item_invalid(
+            item, "advancedTrackAndTraceOptions", "err_validation_invalid_type", "This field must be an object"
+        )
+    found = store.search(
+        ctx.now,
+        start=start,
+        end=end,
+        statuses=_values(item, "status", SEARCH_STATUSES),
+        routes=_values(item, "route", SEARCH_ROUTES),
+        sender=options.get("from"),
+        recipient=options.get("to"),
+        subject=options.get("subject"),
+        sender_ip=options.get("senderIP"),
+        message_id=item.get("messageId"),
+        attachments=item.get("attachments"),
+    )
+    tracked = [message.search_item(store.held_queue) for message in found]
+    return [{"trackedEmails": tracked}], {"pagination": {"pageSize": 0}}
+
+
+@endpoint("/api/message-finder/get-message-info", permission=TRACKING_READ, min_items=1, max_items=1)
+def get_message_info(ctx: RequestContext):
+    item = ctx.data[0]
+    store: TrackingStore = ctx.feature("tracking")
+    tracking_id = item.get("id")
+    if not isinstance(tracking_id, str) or not tracking_id:
+        raise request_item_invalid(item, "id", "err_validation_null", NULL_MESSAGE)
+    message = store.visible(tracking_id, ctx.now)
+    if message is None:
+        raise request_item_invalid(item, "id", "err_tracking_message_not_found", "The message could not be found")
+    load_content = str(item.get("loadContent", "")).lower() == "true"
+    return [message.details(store.held_queue, load_content=load_content)]
+
+
+@admin_route("/_sim/tracking", method="GET")
+def list_tracked(state, payload: dict, query: dict) -> dict:
+    """The tenant's domains, and every tracked message (also not yet visible ones) with risk, reason, held ids."""
+    store: TrackingStore = state.tracking
+    return {"domains": list(store.domains), "messages": [m.describe(store.held_queue) for m in store.all()]}
+
+
+@admin_route("/_sim/tracking")
+def add_tracked(state, payload: dict, query: dict) -> dict:
+    """Track a message: sender, recipients (+ subject, status, route, received ISO, indexing_delay_s, risk, ...)."""
+    fields: dict[str, Any] = dict(payload)
+    if "received" in fields:
+        received = parse_api_date(fields["received"])
+        if received is None:
+            raise ValueError("received must be an ISO 8601 date such as 2026-03-07T16:03:00+0000")
+        fields["received"] = received
+    with state.lock:
+        message = state.tracking.add(**fields)
+        return message.describe(state.tracking.held_queue)
+
+
+@admin_route("/_sim/tracking/generate")
+def generate_tracked(state, payload: dict, query: dict) -> dict:
+    """Add `count` generated messages received in the last `minutes` (default 60) or the next `minutes` if negative."""
+    count = int(payload.get("count", 10))
+    minutes = float(payload.get("minutes", 60))
+    now = state.clock.now()
+    start, end = (now - timedelta(minutes=minutes), now) if minutes >= 0 else (now, now - timedelta(minutes=minutes))
+    with state.lock:
+        added = state.tracking.generate(count, start, end)
+        return {"messages": [m.describe(state.tracking.held_queue) for m in added]}
+
+
+@admin_route("/_sim/tracking/settings")
+def tracking_settings(state, payload: dict, query: dict) -> dict:
+    """`search_limit`: the most tracked emails one search returns (newest first)."""
+    with state.lock:
+        if "search_limit" in payload:
+            limit = int(payload["search_limit"])
+            if limit < 1:
+                raise ValueError("search_limit must be at least 1")
+            state.tracking.search_limit = limit
+        return {"search_limit": state.tracking.search_limit}

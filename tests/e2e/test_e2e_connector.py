@@ -1,0 +1,488 @@
+"""The Message Tracking connector end to end: the real script as a platform subprocess against the simulator."""
+
+import dataclasses
+import json
+from datetime import timedelta
+
+import pytest
+from tracking_scenario import (
+    HOLD_LIST,
+    INFO,
+    SEARCH,
+    TOKEN,
+    TrackingScenario,
+    disable_overflow,
+    log_text,
+    message_event,
+    ticket_ids,
+)
+
+from simulator import DEFAULT_REGISTRY, ApiFail
+from simulator.dates import format_api_date
+from simulator.endpoints import load_feature_modules
+from simulator.envelopes import error
+from simulator.faults import ForcedFault
+from simulator.server import Simulator
+
+
+@pytest.fixture
+def scenario(simulator, connector_runner, store):
+    return TrackingScenario(simulator, connector_runner, store)
+
+
+def search_bodies(scenario, since=0):
+    return [entry["body"]["data"][0] for entry in scenario.sim.state.log.entries(since=since, path=SEARCH)]
+
+
+def test_first_run_looks_back_max_hours_backwards_and_the_next_run_continues_with_overlap(scenario):
+    scenario.message(seconds_ago=70 * 60, subject="too old")
+    recent = scenario.message(seconds_ago=50 * 60, subject="recent")
+
+    first = scenario.run()
+
+    assert first.exit_code == 0 and ticket_ids(first) == [recent.id]
+    assert {body["start"] for body in search_bodies(scenario)} == {format_api_date(scenario.now - timedelta(hours=1))}
+    assert {body["end"] for body in search_bodies(scenario)} == {format_api_date(scenario.now)}
+    first_end = scenario.now
+    seq = scenario.sim.state.log.entries()[-1]["seq"]
+
+    scenario.advance(60)
+    second = scenario.run()
+
+    assert ticket_ids(second) == []
+    assert {body["start"] for body in search_bodies(scenario, since=seq)} == {
+        format_api_date(first_end - timedelta(minutes=10))
+    }
+
+
+def test_first_run_with_more_hours_finds_older_messages(scenario):
+    old = scenario.message(seconds_ago=5 * 3600)
+    assert ticket_ids(scenario.run(**{"Max Hours Backwards": "6"})) == [old.id]
+
+
+def test_each_domain_is_searched_as_recipient_and_as_sender_and_results_are_merged(scenario):
+    inbound = scenario.message(seconds_ago=300, recipients=["a@corp.example"], route="inbound")
+    outbound = scenario.message(
+        seconds_ago=200, sender="b@corp.example", recipients=["x@outside.example"], route="outbound"
+    )
+    internal = scenario.message(
+        seconds_ago=100, sender="b@corp.example", recipients=["a@corp.example"], route="internal"
+    )
+    other = scenario.message(seconds_ago=50, recipients=["c@branch.example"])
+
+    run = scenario.run(Domains="corp.example, branch.example")
+
+    assert ticket_ids(run) == [inbound.id, outbound.id, internal.id, other.id], "oldest first, each once"
+    options = sorted(
+        json.dumps(body["advancedTrackAndTraceOptions"], sort_keys=True) for body in search_bodies(scenario)
+    )
+    assert options == sorted(
+        json.dumps({key: domain}) for domain in ("corp.example", "branch.example") for key in ("from", "to")
+    )
+    assert all(body["status"] == ["held"] for body in search_bodies(scenario))
+
+
+def test_status_filter_drops_invalid_values_with_a_log_line(scenario):
+    held = scenario.message(seconds_ago=300, status="held")
+    rejected = scenario.message(seconds_ago=200, status="rejected", info="Envelope Rejected")
+    scenario.message(seconds_ago=100, status="archived")
+
+    run = scenario.run(**{"Status Filter": "held, Rejected, quarantined"})
+
+    assert ticket_ids(run) == [held.id, rejected.id]
+    assert {tuple(body["status"]) for body in search_bodies(scenario)} == {("held", "rejected")}
+    assert "\"Status Filter\": ignoring invalid value(s) 'quarantined'" in log_text(run)
+
+
+def test_a_filter_with_no_valid_value_fails_the_run_listing_the_allowed_values(scenario):
+    scenario.message()
+
+    run = scenario.run(**{"Status Filter": "quarantined, lost"})
+
+    assert run.exit_code != 0 and run.ingested_alerts == []
+    assert "Allowed values: delivery, held, accepted, bounced, deferred, rejected, archived." in run.stderr
+    assert scenario.state() is None
+    assert scenario.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        (
+            "Lowest Risk To Fetch",
+            "Severe",
+            'Invalid value for "Lowest Risk To Fetch": "Severe". Allowed values: Negligible',
+        ),
+        ("Max Messages To Return", "0", 'Invalid value for "Max Messages To Return": "0". It must be a positive'),
+        ("Max Hours Backwards", "a day", 'Invalid value for "Max Hours Backwards": "a day". It must be a positive'),
+        (
+            "Concurrent Detail Requests",
+            "32",
+            'Invalid value for "Concurrent Detail Requests": 32. It must be between 1',
+        ),
+        ("Environment Regex Pattern", "([a-z", '"([a-z" is not a regular expression'),
+        ("Route Filter", "sideways", "Allowed values: internal, outbound, inbound."),
+    ],
+)
+def test_an_invalid_parameter_fails_the_run_before_any_call(scenario, name, value, reason):
+    run = scenario.run(**{name: value})
+    assert run.exit_code != 0 and run.ingested_alerts == []
+    assert reason in log_text(run)
+    assert scenario.requests() == []
+
+
+def test_more_than_720_max_hours_backwards_are_cut_to_720_with_a_log_line(scenario):
+    old = scenario.message(seconds_ago=700 * 3600)
+    run = scenario.run(**{"Max Hours Backwards": "1000"})
+    assert ticket_ids(run) == [old.id]
+    assert '"Max Hours Backwards" is 1000' in log_text(run) and "720 hours are used" in log_text(run)
+
+
+def test_route_filter(scenario):
+    scenario.message(seconds_ago=200, route="inbound")
+    outbound = scenario.message(
+        seconds_ago=100, sender="b@corp.example", recipients=["x@outside.example"], route="outbound"
+    )
+
+    run = scenario.run(**{"Route Filter": "outbound, sideways"})
+
+    assert ticket_ids(run) == [outbound.id]
+    assert {tuple(body["route"]) for body in search_bodies(scenario)} == {("outbound",)}
+    assert "'sideways'" in log_text(run)
+
+
+def test_queue_reason_filter_is_case_insensitive(scenario):
+    fraud = scenario.message(seconds_ago=200, queue_reason="Fraud Alert")
+    scenario.message(seconds_ago=100, queue_reason="Spam Signature")
+
+    run = scenario.run(**{"Queue Reason Filter": "fraud alert, Attachment Management"})
+
+    assert ticket_ids(run) == [fraud.id]
+
+
+def test_filtered_messages_are_not_fetched_again(scenario):
+    scenario.message(seconds_ago=100, queue_reason="Spam Signature")
+    settings = {"Queue Reason Filter": "Fraud Alert"}
+    assert ticket_ids(scenario.run(**settings)) == []
+    scenario.advance(60)
+    seq = scenario.sim.state.log.entries()[-1]["seq"]
+
+    assert ticket_ids(scenario.run(**settings)) == []
+    assert scenario.sim.state.log.entries(since=seq, path=INFO) == []
+
+
+@pytest.mark.parametrize(
+    ("lowest", "without_risk", "expected"),
+    [
+        ("", "true", ["none", "negligible", "low", "medium", "high"]),
+        ("Medium", "true", ["none", "medium", "high"]),
+        ("medium", "false", ["medium", "high"]),
+        ("High", "false", ["high"]),
+    ],
+)
+def test_lowest_risk_to_fetch_with_and_without_messages_without_risk(scenario, lowest, without_risk, expected):
+    by_risk = {
+        risk or "none": scenario.message(seconds_ago=300 - n, risk=risk, subject=f"risk {risk}")
+        for n, risk in enumerate([None, "negligible", "low", "medium", "high"])
+    }
+
+    run = scenario.run(**{"Lowest Risk To Fetch": lowest, "Ingest Messages Without Risk": without_risk})
+
+    assert ticket_ids(run) == [by_risk[name].id for name in expected]
+
+
+def test_allowlist_keeps_only_listed_info_texts(scenario):
+    fraud = scenario.message(seconds_ago=200, info="Message Hold Applied - Fraud Alert policy")
+    scenario.message(seconds_ago=100, info="Message Hold Applied - Spam Signature policy")
+
+    run = scenario.run(
+        allowlist=("message hold applied - fraud alert policy",), **{"Use whitelist as a blacklist": "false"}
+    )
+
+    assert ticket_ids(run) == [fraud.id]
+    assert "is not on the allowlist" in log_text(run)
+
+
+def test_blocklist_skips_listed_info_texts(scenario):
+    scenario.message(seconds_ago=200, info="Message Hold Applied - Fraud Alert policy")
+    spam = scenario.message(seconds_ago=100, info="Message Hold Applied - Spam Signature policy")
+
+    run = scenario.run(allowlist=("Message Hold Applied - Fraud Alert policy",))
+
+    assert ticket_ids(run) == [spam.id]
+    assert "is on the blocklist" in log_text(run)
+
+
+def test_an_empty_allowlist_lets_everything_through_in_both_modes(scenario):
+    scenario.message()
+    assert len(scenario.run(**{"Use whitelist as a blacklist": "false"}).ingested_alerts) == 1
+
+
+@pytest.mark.parametrize(
+    ("risk", "priority"), [(None, -1), ("negligible", -1), ("low", 40), ("medium", 60), ("high", 80)]
+)
+def test_priority_follows_the_risk(scenario, risk, priority):
+    scenario.message(risk=risk)
+    [alert] = scenario.run().ingested_alerts
+    assert alert["priority"] == priority
+    assert message_event(alert)["risk"] == (risk or "")
+
+
+def test_environment_from_an_event_field_and_regex(scenario):
+    scenario.message(sender="alice@emea.partner.example")
+    scenario.message(seconds_ago=30, sender="bob@partner.example")
+    params = {"Environment Field Name": "sender", "Environment Regex Pattern": r"@(emea|apac)\."}
+
+    emea, plain = scenario.run(**params).ingested_alerts
+
+    assert emea["environment"] == "emea"
+    assert plain["environment"] == "bob@partner.example", "no match keeps the field's value"
+
+
+def test_environment_falls_back_to_the_connectors_default(scenario):
+    scenario.message()
+    [alert] = scenario.run(**{"Environment Field Name": "no_such_field"}).ingested_alerts
+    assert alert["environment"] == "Default Environment"
+
+
+def test_held_alert_name_fields_and_the_held_queue_id_that_release_takes(scenario):
+    message = scenario.message(
+        recipients=[("alice@corp.example", "Alice"), "bob@corp.example"],
+        subject="Wire & <pay> now",
+        risk="high",
+        queue_reason="Fraud Alert",
+        sender_ip="203.0.113.9",
+        attachment_count=1,
+    )
+
+    [alert] = scenario.run().ingested_alerts
+
+    assert alert["name"] == "Held Message"
+    assert alert["ticket_id"] == message.id
+    assert alert["rule_generator"] == alert["reason"] == "Fraud Alert"
+    assert alert["description"] == message.queue_detail_status
+    assert (alert["device_vendor"], alert["device_product"]) == ("Mimecast", "Mimecast")
+    assert alert["start_time"] == alert["end_time"] == int(message.received.timestamp() * 1000)
+    event = message_event(alert)
+    assert event["sender"] == "attacker@outside.example"
+    assert event["recipients"] == "alice@corp.example, bob@corp.example"
+    assert event["subject"] == "Wire & <pay> now"
+    assert event["sender_ip"] == "203.0.113.9"
+    assert event["internet_message_id"] == message.message_id
+    assert (event["tracking_id"], event["status"], event["route"]) == (message.id, "held", "inbound")
+    assert (event["risk"], event["queue_reason"]) == ("high", "Fraud Alert")
+    held = scenario.sim.state.held
+    assert event["held_message_id"] == message.held_ids[0]
+    assert held.get(event["held_message_id"]).tracking_id == message.id
+    recipients = [e for e in alert["events"] if e["event_type"] == "Recipient"]
+    assert [(e["recipient"], e["held_message_id"]) for e in recipients] == [
+        ("alice@corp.example", message.held_ids[0]),
+        ("bob@corp.example", message.held_ids[1]),
+    ]
+    assert [e["event_type"] for e in alert["events"]].count("Attachment") == 1
+    assert all(not isinstance(v, dict | list) for e in alert["events"] for v in e.values())
+
+
+def test_one_hold_list_call_per_run_whatever_the_number_of_held_messages(scenario):
+    for n in range(6):
+        scenario.message(seconds_ago=300 - n, recipients=[f"user{n}@corp.example"])
+    run = scenario.run()
+    assert len(run.ingested_alerts) == 6
+    assert all(message_event(alert)["held_message_id"] for alert in run.ingested_alerts)
+    [hold_list] = scenario.requests(HOLD_LIST)
+    assert hold_list["body"]["data"][0]["admin"] is True
+
+
+def test_rejected_alerts_are_named_after_their_status_and_need_no_hold_list(scenario):
+    scenario.message(status="rejected", info="Envelope Rejected")
+    [alert] = scenario.run(**{"Status Filter": "rejected"}).ingested_alerts
+    assert alert["name"] == "Rejected Message"
+    assert message_event(alert)["held_message_id"] == ""
+    assert scenario.requests(HOLD_LIST) == []
+
+
+def test_max_messages_to_return_spreads_a_burst_over_runs_oldest_first(scenario):
+    burst = [scenario.message(seconds_ago=100, subject=f"same second {n}") for n in range(5)]
+    expected = sorted(message.id for message in burst)
+    seen = []
+    for _ in range(3):
+        run = scenario.run(**{"Max Messages To Return": "2"})
+        assert len(run.ingested_alerts) <= 2
+        seen.extend(ticket_ids(run))
+        scenario.advance(60)
+    assert seen == expected
+    assert len(scenario.requests(INFO)) == 5
+
+
+def test_a_message_indexed_late_is_found_by_a_later_run(scenario):
+    late = scenario.message(seconds_ago=20, indexing_delay_s=150)
+    on_time = scenario.message(seconds_ago=10)
+    assert ticket_ids(scenario.run()) == [on_time.id]
+    scenario.advance(60)
+    assert ticket_ids(scenario.run()) == []
+    scenario.advance(120)
+    assert ticket_ids(scenario.run()) == [late.id]
+
+
+def test_test_run_creates_at_most_one_alert_and_writes_no_state(scenario):
+    for n in range(3):
+        scenario.message(seconds_ago=100 - n)
+
+    run = scenario.run(test_run=True)
+
+    assert run.exit_code == 0 and len(run.ingested_alerts) == 1
+    assert scenario.contexts().get("4", {}).get("mimecast-tracking-1") is None, "no state, no token, no overflow data"
+    assert len(scenario.requests(INFO)) == 1
+    live = scenario.run()
+    assert len(live.ingested_alerts) == 3
+
+
+def test_stdout_is_exactly_the_return_package_object(scenario):
+    scenario.message()
+    run = scenario.run()
+
+    assert not run.stdout.endswith("\n")
+    output = json.loads(run.stdout)
+    assert list(output) == ["ResultObjectJson", "DebugOutput"]
+    package = json.loads(output["ResultObjectJson"])
+    assert list(package) == ["cases", "overflow_cases", "log_items", "variables", "log_rows"]
+    [case] = package["cases"]
+    assert list(case)[:6] == ["environment", "ticket_id", "description", "display_id", "reason", "name"]
+    assert package["overflow_cases"] == [] and package["log_items"] == [] and package["variables"] == {}
+    assert any("Run finished" in row["message"] for row in package["log_rows"])
+    assert "Run finished" in output["DebugOutput"]
+
+
+def test_the_api2_token_is_reused_across_runs(scenario):
+    scenario.message()
+    scenario.run()
+    scenario.advance(60)
+    scenario.message(seconds_ago=5)
+    second = scenario.run()
+    assert len(second.ingested_alerts) == 1
+    assert len(scenario.requests(TOKEN)) == 1
+
+
+def test_an_expired_cached_token_is_refreshed_once(scenario):
+    scenario.message()
+    scenario.run()
+    scenario.sim.state.tokens.expire_all()
+    scenario.advance(60)
+    scenario.message(seconds_ago=5)
+    assert len(scenario.run().ingested_alerts) == 1
+    assert len(scenario.requests(TOKEN)) == 2
+
+
+def test_api1_credentials_work_too(simulator, connector_runner, store, api1_instance):
+    scenario = TrackingScenario(simulator, connector_runner, store)
+    scenario.message()
+    params = {key: value for key, value in api1_instance.items() if key != "Verify SSL"}
+    run = connector_runner({**scenario.params, "Client ID": "", "Client Secret": "", **params}, now=scenario.now)
+    assert len(run.ingested_alerts) == 1
+    assert scenario.requests(TOKEN) == []
+
+
+def test_an_unreachable_proxy_stops_the_run_cleanly_without_showing_its_password(scenario):
+    scenario.message()
+    proxy = {
+        "Proxy Server Address": "http://127.0.0.1:9",
+        "Proxy Username": "proxy-user",
+        "Proxy Password": "proxy-pass-S3cret!",
+    }
+
+    run = scenario.run(**proxy)
+
+    assert run.ingested_alerts == [] and scenario.state() is None
+    assert "through the configured proxy" in log_text(run)
+    assert "through proxy http://127.0.0.1:9" in log_text(run)
+    assert scenario.requests() == [], "nothing reached Mimecast directly"
+
+
+def test_an_invalid_domain_fails_the_run(scenario):
+    run = scenario.run(Domains="corp.example, not a domain")
+    assert run.exit_code != 0
+    assert 'Invalid value for "Domains": "not a domain" is not a valid domain.' in run.stderr
+
+
+def test_detail_calls_are_paced_within_the_rate_limit(scenario, store):
+    disable_overflow(store)
+    for n in range(24):
+        scenario.message(seconds_ago=300 - n, status="rejected", info="Envelope Rejected")
+    scenario.sim.state.faults.set_rate_limit(6, 1000)
+
+    run = scenario.run(**{"Status Filter": "rejected", "Concurrent Detail Requests": "4"})
+
+    assert len(run.ingested_alerts) == 24
+    assert scenario.sim.state.log.stats()["rate_limited"] == 0
+
+
+def test_overflowed_alerts_are_not_created_and_not_fetched_again(scenario, store):
+    contexts = {"4": {"overflow_settings": {"overflow_settings": json.dumps({"max_alerts_count": 2})}}}
+    store.mkdir(parents=True, exist_ok=True)
+    (store / "context.json").write_text(json.dumps(contexts))
+    for n in range(3):
+        scenario.message(seconds_ago=100 - n, queue_reason="Fraud Alert")
+
+    first = scenario.run()
+
+    assert len(first.ingested_alerts) == 2 and len(first.overflow_alerts) == 1
+    scenario.advance(60)
+    assert scenario.run().ingested_alerts == []
+
+
+def test_a_transient_search_failure_hands_over_nothing_and_keeps_the_state(scenario):
+    scenario.message()
+    scenario.sim.state.faults.add(ForcedFault("http_error", count=6, path=SEARCH, status=503))
+
+    failed = scenario.run()
+
+    assert failed.exit_code == 0 and failed.ingested_alerts == []
+    assert "Nothing was handed over" in log_text(failed)
+    assert scenario.state() is None
+    assert len(scenario.run().ingested_alerts) == 1
+
+
+def test_with_latency_and_a_small_timeout_every_run_ends_in_time_and_nothing_is_lost(scenario, store):
+    disable_overflow(store)
+    messages = [scenario.message(seconds_ago=600 - n, status="rejected", info="Envelope Rejected") for n in range(16)]
+    scenario.sim.state.faults.set_latency(400)
+    params = {"Status Filter": "rejected", "PythonProcessTimeout": "7", "Concurrent Detail Requests": "2"}
+    created, logs = [], []
+    while len(created) < len(messages) and len(logs) < 12:
+        run = scenario.run(**params)
+        assert run.exit_code == 0 and not run.timed_out, run.stderr[-2000:]
+        created.extend(ticket_ids(run))
+        logs.append(log_text(run))
+        scenario.advance(60)
+    assert sorted(created) == sorted(m.id for m in messages)
+    assert "Stopping early to finish before the script timeout (7 s)" in logs[0]
+
+
+def test_a_message_whose_details_never_come_is_alerted_from_the_search_data_after_three_runs(connector_runner, store):
+    load_feature_modules()
+    registry = DEFAULT_REGISTRY.copy()
+    real = registry.endpoints[INFO]
+    broken: set[str] = set()
+
+    def info_unless_broken(ctx):
+        if ctx.data and ctx.data[0].get("id") in broken:
+            raise ApiFail(200, [error("err_internal", "Message details unavailable")], key=ctx.data[0], meta_status=200)
+        return real.handler(ctx)
+
+    registry.endpoints[INFO] = dataclasses.replace(real, handler=info_unless_broken)
+    with Simulator(port=0, registry=registry) as sim:
+        scenario = TrackingScenario(sim, connector_runner, store)
+        stuck = scenario.message(seconds_ago=120, subject="stuck", risk="high")
+        broken.add(stuck.id)
+        alerts = []
+        for run_number in range(1, 5):
+            scenario.message(seconds_ago=5, subject=f"fine {run_number}")
+            run = scenario.run()
+            alerts.extend(run.ingested_alerts)
+            scenario.advance(60)
+            if run_number < 3:
+                assert stuck.id not in ticket_ids(run)
+        [degraded] = [alert for alert in alerts if alert["ticket_id"] == stuck.id]
+        assert message_event(degraded)["details_available"] is False
+        assert message_event(degraded)["subject"] == "stuck"
+        assert len(alerts) == 5

@@ -1,0 +1,88 @@
+"""Connector scenarios: the simulator's and the connector's clocks move together; messages arrive as time passes."""
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from devkit.runner import ConnectorRun
+
+CONNECTOR = "Mimecast - Message Tracking Connector"
+INSTANCE_ID = "mimecast-tracking-1"
+STATE_KEY = "mimecast_tracking_state"
+SEARCH = "/api/message-finder/search"
+INFO = "/api/message-finder/get-message-info"
+HOLD_LIST = "/api/gateway/get-hold-message-list"
+TOKEN = "/oauth/token"
+API2 = {"Client ID": "sim-client-3f8a1b7c", "Client Secret": "sim-client-secret-9d2e6f4a8b1c5e7d"}
+
+
+def disable_overflow(store: Path) -> None:
+    """The platform's overflow protection (50 alerts per 10 minutes) would hide alerts in volume tests."""
+    path = store / "context.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    contexts = json.loads(path.read_text()) if path.exists() else {}
+    settings = json.dumps({"is_enabled": False})
+    contexts.setdefault("4", {}).setdefault("overflow_settings", {})["overflow_settings"] = settings
+    path.write_text(json.dumps(contexts))
+
+
+class TrackingScenario:
+    """Simulator frozen at `now`; each connector run sees that same instant; `advance` moves both."""
+
+    def __init__(
+        self, sim: Any, runner: Callable[..., ConnectorRun], store: Path, domains: str = "corp.example", **params: Any
+    ) -> None:
+        self.sim = sim
+        self.runner = runner
+        self.store = store
+        self.now = datetime.now(UTC).replace(microsecond=0)
+        sim.state.clock.freeze(self.now)
+        self.params = {"API Root": sim.url, **API2, "Domains": domains, **params}
+
+    def message(self, seconds_ago: float = 60, **fields: Any) -> Any:
+        """Track a message received `seconds_ago` (held, inbound to user@corp.example unless told otherwise)."""
+        values = {
+            "sender": "attacker@outside.example",
+            "recipients": ["user@corp.example"],
+            "subject": "Invoice overdue",
+            "status": "held",
+            "route": "inbound",
+            **fields,
+        }
+        return self.sim.state.tracking.add(received=self.now - timedelta(seconds=seconds_ago), **values)
+
+    def run(
+        self, test_run: bool = False, env: dict | None = None, allowlist: tuple[str, ...] = (), **params: Any
+    ) -> ConnectorRun:
+        return self.runner(
+            {**self.params, **params}, now=self.now, test_run=test_run, env=env, allowlist=list(allowlist)
+        )
+
+    def advance(self, seconds: float = 60) -> None:
+        self.now += timedelta(seconds=seconds)
+        self.sim.state.clock.advance(seconds)
+
+    def contexts(self) -> dict:
+        path = self.store / "context.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def state(self) -> dict | None:
+        raw = self.contexts().get("4", {}).get(INSTANCE_ID, {}).get(STATE_KEY)
+        return json.loads(raw) if raw else None
+
+    def requests(self, path: str | None = None) -> list[dict]:
+        return self.sim.state.log.entries(path=path)
+
+
+def ticket_ids(run: ConnectorRun) -> list[str]:
+    return [alert["ticket_id"] for alert in run.ingested_alerts]
+
+
+def message_event(alert: dict) -> dict:
+    return next(event for event in alert["events"] if event["event_type"] == "Message")
+
+
+def log_text(run: ConnectorRun) -> str:
+    return "\n".join(row["message"] for row in run.log_rows) + run.debug_output + run.stderr
