@@ -92,8 +92,10 @@ TOKEN_KEY = "mimecast_api2_token"
 # (no new work): each the larger of a floor and a share of PythonProcessTimeout.
 FINISH_RESERVE_S, FINISH_RESERVE_SHARE = 3.0, 0.10
 NEW_WORK_MARGIN_S, NEW_WORK_MARGIN_SHARE = 2.0, 0.10
-# A search answering this many messages may have been cut short by Mimecast: its window is halved.
+# A search answering this many messages may have been cut short by Mimecast: its window is narrowed,
+# by bisection in at most SEARCH_BISECTIONS extra rounds of searches.
 SEARCH_CEILING = 500
+SEARCH_BISECTIONS = 6
 HELD = "held"
 # Errors that no later run can fix by itself: the run fails and says why.
 FATAL_ERRORS = (
@@ -409,50 +411,74 @@ class TrackingRun:
     # Searches
 
     def search(self, window: RunWindow) -> tuple[list[TrackedEmail], RunWindow]:
-        """Every domain as recipient and as sender; a search that may have been cut short halves the window."""
+        """Every domain as recipient and as sender, over the longest window Mimecast answers in full.
+
+        Mimecast documents no paging for this search, so an answer of SEARCH_CEILING messages or more may
+        have been cut short. Then the part before the checkpoint (searched again only for late-indexed
+        messages) and the new part are searched apart, and the new part's end is bisected: never below
+        the checkpoint, so every run moves on however the messages are spread.
+        """
+        results = self._search_all(window.start, window.end)
+        if _complete(results):
+            return _received_by(results, window.end), window
+        split = min(max(window.start, window.checkpoint), window.end)
+        found: list[TrackedEmail] = []
+        if split > window.start:
+            overlap = self._search_all(window.start, split)
+            if not _complete(overlap):
+                self._warn_incomplete(window.start, split)
+            found += _received_by(overlap, split)
+        known_complete: tuple[int, dict] | None = None
+        low, too_many = split + 1, window.end
+        for _ in range(SEARCH_BISECTIONS):
+            if too_many - low <= 1:
+                break
+            middle = (low + too_many) // 2
+            probe = self._search_all(split, middle)
+            if _complete(probe):
+                known_complete, low = (middle, probe), middle
+            else:
+                too_many = middle
+        if known_complete is None:
+            end = min(split + 1, window.end)
+            known_complete = (end, self._search_all(split, end))
+            if not _complete(known_complete[1]):
+                self._warn_incomplete(split, end)
+        end, results = known_complete
+        self.logger.info(
+            f"A search up to {_iso(window.end)} returned {SEARCH_CEILING} or more messages and may be incomplete; "
+            f"this run searches up to {_iso(end)}."
+        )
+        return found + _received_by(results, end), window._replace(end=end)
+
+    def _warn_incomplete(self, start: int, end: int) -> None:
+        self.logger.warn(
+            f"More than {SEARCH_CEILING} messages were received between {_iso(start)} and {_iso(end)}; Mimecast "
+            "may not have returned them all."
+        )
+
+    def _search_all(self, start: int, end: int) -> dict[tuple[str, str], list[TrackedEmail]]:
         searches = [(domain, direction) for domain in self.settings.domains for direction in ("recipient", "sender")]
-        results: dict[tuple[str, str], list[TrackedEmail]] = {}
-        end = window.end
-        pending = searches
-        while pending:
-            futures = {
-                search: self.pool.submit(
-                    self.manager.search_tracked_messages,
-                    _datetime(window.start),
-                    _datetime(end),
-                    statuses=self.settings.statuses,
-                    routes=self.settings.routes,
-                    **{search[1]: search[0]},
-                )
-                for search in pending
-            }
-            for search, future in futures.items():
-                try:
-                    results[search] = future.result()
-                except Exception as exc:
-                    if _classify(exc) != "failed":
-                        raise
-                    raise _StopRun(f"Searching Mimecast for {search[0]} as {search[1]} failed: {exc}") from None
-            pending = [search for search in pending if len(results[search]) >= SEARCH_CEILING]
-            if pending and end - window.start > 1:
-                end = window.start + (end - window.start) // 2
-                self.logger.info(
-                    f"A search returned {SEARCH_CEILING} or more messages and may be incomplete; searching up to "
-                    f"{_iso(end)} this run."
-                )
-            elif pending:
-                self.logger.warn(
-                    f"More than {SEARCH_CEILING} messages were received at {_iso(window.start)}; Mimecast may not "
-                    "have returned them all."
-                )
-                pending = []
-        found = [
-            tracked
+        futures = {
+            search: self.pool.submit(
+                self.manager.search_tracked_messages,
+                _datetime(start),
+                _datetime(end),
+                statuses=self.settings.statuses,
+                routes=self.settings.routes,
+                **{search[1]: search[0]},
+            )
             for search in searches
-            for tracked in results[search]
-            if tracked.received is None or tracked.received.timestamp() <= end
-        ]
-        return found, window._replace(end=end)
+        }
+        results = {}
+        for search, future in futures.items():
+            try:
+                results[search] = future.result()
+            except Exception as exc:
+                if _classify(exc) != "failed":
+                    raise
+                raise _StopRun(f"Searching Mimecast for {search[0]} as {search[1]} failed: {exc}") from None
+        return results
 
     # Details, held-queue ids, filters and alerts
 
@@ -619,3 +645,16 @@ def run_tracking_connector(siemplify: Any, started: float) -> None:
         message = redact(f"The Message Tracking connector run failed: {reason}", secrets)
         logger.error(message)
         raise MimecastError(message) from None
+
+
+def _complete(results: dict[tuple[str, str], list[TrackedEmail]]) -> bool:
+    return all(len(found) < SEARCH_CEILING for found in results.values())
+
+
+def _received_by(results: dict[tuple[str, str], list[TrackedEmail]], end: int) -> list[TrackedEmail]:
+    return [
+        tracked
+        for found in results.values()
+        for tracked in found
+        if tracked.received is None or tracked.received.timestamp() <= end
+    ]

@@ -486,3 +486,21 @@ def test_a_message_whose_details_never_come_is_alerted_from_the_search_data_afte
         assert message_event(degraded)["details_available"] is False
         assert message_event(degraded)["subject"] == "stuck"
         assert len(alerts) == 5
+
+
+def test_a_burst_too_large_for_one_search_is_narrowed_and_every_run_moves_on(scenario):
+    """600 messages in the last two minutes of a two-hour window: bisecting toward the window's start would
+    find an empty window run after run; the end stays above the checkpoint, so runs drain the burst."""
+    disable_overflow(scenario.store)
+    burst = [scenario.message(seconds_ago=120 - i * 0.2, subject=f"burst {i}") for i in range(600)]
+    params = {"Max Hours Backwards": "2", "Max Messages To Return": "250", "Concurrent Detail Requests": "8"}
+
+    created: list[str] = []
+    for _ in range(6):
+        run = scenario.run(**params)
+        assert run.exit_code == 0
+        created += ticket_ids(run)
+        scenario.advance(30)
+
+    assert sorted(created) == sorted(m.id for m in burst) and len(created) == len(set(created))
+    assert "may be incomplete" in log_text(run) or len(created) == 600
