@@ -36,6 +36,10 @@ MESSAGES_PER_RUN = 100
 GENEROUS_TIMEOUT_S = 600
 GOAL_SPEED_UP = 5.0
 GOAL_DETAIL_CALLS = 1.05
+PENDING_NOTE = (
+    "* Not measured in this run: the scenario (bench/connector.py) drives the Message Tracking connector through "
+    "its definition's parameters and the simulator's message tracking, and runs as soon as the tree has them."
+)
 # A run that ingests nothing this many times in a row while messages are left means the backlog is stuck.
 STALLED_RUNS = 2
 
@@ -218,7 +222,7 @@ def run_budget(backlog: int, per_run: int) -> int:
 def run(settings: Settings) -> tuple[list[Row], list[str]]:
     absent = connector_absent()
     if absent:
-        return [skipped(SCENARIO, absent)], []
+        return [skipped(SCENARIO, absent)], [PENDING_NOTE]
     concurrency = settings.connector_concurrency or default_concurrency()
     ours = measure_drain(settings, concurrency)
     baseline = measure_drain(settings, 1)
