@@ -354,7 +354,7 @@ MESSAGE_TRACKING_CONNECTOR = ConnectorSpec(
         ParamSpec(PROXY_SERVER_ADDRESS, STRING),
         ParamSpec(PROXY_USERNAME, STRING),
         ParamSpec(PROXY_PASSWORD, PASSWORD),
-        ParamSpec(CONCURRENT_DETAIL_REQUESTS, INTEGER, "8"),
+        ParamSpec(CONCURRENT_DETAIL_REQUESTS, INTEGER, "10"),
     ),
 )
 CONNECTORS = {spec.name: spec for spec in (MESSAGE_TRACKING_CONNECTOR,)}
