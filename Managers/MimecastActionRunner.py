@@ -7,7 +7,7 @@ returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -16,9 +16,10 @@ from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import MimecastError, MimecastValidationError
+from MimecastExceptions import MIN_SECRET_CHARS, MimecastError, MimecastValidationError, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import (
+    excerpt,
     parse_checkbox,
     parse_choice,
     parse_positive_int,
@@ -29,7 +30,6 @@ from MimecastParameters import (
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
-REDACTED = "***"
 
 
 class ActionResult(NamedTuple):
@@ -68,7 +68,9 @@ class ActionContext:
     def text(self, name: str) -> str | None:
         """The parameter's trimmed value, the spec's default when empty, None when neither."""
         spec = self.spec.param(name)
-        raw = self.siemplify.extract_action_param(name, default_value=None, input_type=str, print_value=True)
+        raw = self.siemplify.extract_action_param(name, default_value=None, input_type=str)
+        if raw:
+            self.logger.info(f"{name}: {excerpt(raw)}")
         value = raw.strip() if isinstance(raw, str) else raw
         if not value:
             value = spec.default or None
@@ -108,7 +110,7 @@ class ActionContext:
     def secrets(self) -> list[str]:
         configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
         held = list(self._manager.secrets) if self._manager else []
-        return [secret for secret in {*configured, *held} if len(secret) >= 4]
+        return [secret for secret in {*configured, *held} if len(secret) >= MIN_SECRET_CHARS]
 
 
 def list_result(models: Sequence[Any], found_message: str, none_found_message: str, table_title: str) -> ActionResult:
@@ -118,12 +120,6 @@ def list_result(models: Sequence[Any], found_message: str, none_found_message: s
         [model.to_json() for model in models],
         ((table_title, [model.to_table() for model in models]),),
     )
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 def csv_lines(rows: list[dict]) -> list[str]:
