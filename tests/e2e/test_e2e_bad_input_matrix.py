@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from action_cases import ADVANCED_QUERY, CASES, ActionCase, assert_failed, assert_no_traceback
 from conftest import simulator_instance
+from test_e2e_archive_search import DEFAULT_FIELDS
 
 from simulator.server import Simulator
 
@@ -32,19 +33,6 @@ FULLWIDTH_DATE = "\uff12\uff10\uff12\uff15-03-02"
 CUSTOM = {"Time Frame": "Custom", "Start Time": "2025-03-01T00:00:00Z"}
 # A failure that quotes a pasted value stays readable on the case wall.
 SHOWN_MESSAGE_LIMIT = 2000
-DEFAULT_FIELDS = [
-    "attachmentcount",
-    "status",
-    "subject",
-    "size",
-    "receiveddate",
-    "displayfrom",
-    "displayfromaddress",
-    "id",
-    "displayto",
-    "displaytoaddresslist",
-    "smash",
-]
 
 
 def invalid(name: str, value: str, rule: str) -> str:

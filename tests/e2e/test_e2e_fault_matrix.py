@@ -19,6 +19,7 @@ from action_cases import (
     API2_CASES,
     CASES,
     READS,
+    SHORT_RUN_S,
     TOKEN_PATH,
     WRITES,
     ActionCase,
@@ -36,9 +37,6 @@ from simulator.server import Simulator
 pytestmark = pytest.mark.e2e
 
 ARCHIVE_OPTIONS = {"archive": {"size": 200}}
-# A run of this length leaves the action about 2 s after the runner's 5 s safety margin: enough to send,
-# too little for a retry backoff, and the read timeout the Manager derives from it stays short.
-SHORT_RUN_S = 7.5
 TOO_LONG_RESET_MS = 600_000
 UNKNOWN_OUTCOME = "so it is unknown whether Mimecast applied it; it was not retried. Check the item in Mimecast"
 NOT_RETRIED_WRITE = "It was not retried because Mimecast may have applied it; check the item in Mimecast"

@@ -4,7 +4,7 @@ environment (what the SDK exports for the platform's proxy settings) and must ne
 from urllib.parse import quote
 
 import pytest
-from action_cases import CASES, assert_failed, each
+from action_cases import CASES, SHORT_RUN_S, assert_failed, each
 from conftest import assert_nothing_forbidden, shown_texts, simulator_instance
 
 from simulator.server import Simulator
@@ -12,8 +12,6 @@ from simulator.server import Simulator
 pytestmark = pytest.mark.e2e
 
 PROXY_PASSWORD = "proxy-pw-Zq81/secret"
-# Enough run time to connect once, none for a retry backoff.
-SHORT_RUN_S = 7.5
 
 
 @pytest.fixture(scope="module")
