@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from action_cases import ADVANCED_QUERY, CASES, ActionCase, assert_failed, assert_no_traceback
-from conftest import simulator_instance
+from suite_helpers import simulator_instance
 from test_e2e_archive_search import DEFAULT_FIELDS
 
 from simulator.server import Simulator

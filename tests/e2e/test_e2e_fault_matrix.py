@@ -27,7 +27,7 @@ from action_cases import (
     assert_failed,
     each,
 )
-from conftest import simulator_instance
+from suite_helpers import refused_port, simulator_instance
 
 from devkit.runner import ActionRun, run_action
 from simulator import ALL_PERMISSIONS, DEFAULT_API1_ACCESS_KEY, DEFAULT_API2_CLIENT_ID
@@ -68,9 +68,9 @@ def tls_sim(shared_tls_sim: Simulator) -> Simulator:
 
 
 @pytest.fixture(scope="module")
-def refused_url() -> str:
-    with Simulator(port=0) as stopped:
-        return stopped.url
+def refused_url() -> Iterator[str]:
+    with refused_port() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def run_case(action_runner: Any, case: ActionCase, sim: Simulator, *, api: str | None = None, url: str = "", **kw):

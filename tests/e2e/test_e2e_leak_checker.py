@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from conftest import assert_no_secret_leak
+from suite_helpers import assert_no_secret_leak
 
 CONFIG = {"Client ID": "id", "Client Secret": "s3cr3t-value", "Proxy Password": "pw-1234"}
 LONG_SECRET = "gJj78paLDaitu5dHDahOFaYWvpPuYxiUKeq1XXgaTfncaGdomrtxx3Y9NcRCrM7e72y5DXVwCPnInq6+sxJgww=="

@@ -1,11 +1,12 @@
 """Secrets the configuration does not hold: the platform's proxy password reaches actions through the
 environment (what the SDK exports for the platform's proxy settings) and must never show either."""
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 from action_cases import CASES, SHORT_RUN_S, assert_failed, each
-from conftest import assert_nothing_forbidden, shown_texts, simulator_instance
+from suite_helpers import assert_nothing_forbidden, refused_port, shown_texts, simulator_instance
 
 from simulator.server import Simulator
 
@@ -21,10 +22,9 @@ def sim():
 
 
 @pytest.fixture(scope="module")
-def closed_port_proxy() -> str:
-    with Simulator(port=0) as stopped:
-        port = stopped.port
-    return f"http://svc:{quote(PROXY_PASSWORD, safe='')}@127.0.0.1:{port}"
+def closed_port_proxy() -> Iterator[str]:
+    with refused_port() as port:
+        yield f"http://svc:{quote(PROXY_PASSWORD, safe='')}@127.0.0.1:{port}"
 
 
 @each(CASES)
