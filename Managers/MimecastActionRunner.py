@@ -16,9 +16,10 @@ from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import MimecastError, MimecastValidationError, redact
+from MimecastExceptions import MIN_SECRET_CHARS, MimecastError, MimecastValidationError, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import (
+    excerpt,
     parse_checkbox,
     parse_choice,
     parse_positive_int,
@@ -67,7 +68,9 @@ class ActionContext:
     def text(self, name: str) -> str | None:
         """The parameter's trimmed value, the spec's default when empty, None when neither."""
         spec = self.spec.param(name)
-        raw = self.siemplify.extract_action_param(name, default_value=None, input_type=str, print_value=True)
+        raw = self.siemplify.extract_action_param(name, default_value=None, input_type=str)
+        if raw:
+            self.logger.info(f"{name}: {excerpt(raw)}")
         value = raw.strip() if isinstance(raw, str) else raw
         if not value:
             value = spec.default or None
@@ -107,7 +110,7 @@ class ActionContext:
     def secrets(self) -> list[str]:
         configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
         held = list(self._manager.secrets) if self._manager else []
-        return [secret for secret in {*configured, *held} if len(secret) >= 4]
+        return [secret for secret in {*configured, *held} if len(secret) >= MIN_SECRET_CHARS]
 
 
 def list_result(models: Sequence[Any], found_message: str, none_found_message: str, table_title: str) -> ActionResult:

@@ -4,13 +4,8 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 REDACTED = "***"
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret value replaced (longest first, so a secret containing another is fully hidden)."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
+# Shorter values would mangle ordinary words; no Mimecast secret is that short.
+MIN_SECRET_CHARS = 4
 
 
 class MimecastErrorDetail(NamedTuple):
@@ -19,6 +14,8 @@ class MimecastErrorDetail(NamedTuple):
     code: str
     message: str
     field: str = ""
+    # The fail entry echoed a request item (`key`): the error is about that item, not the whole request.
+    about_item: bool = False
 
     def __str__(self) -> str:
         text = self.message or self.code or "no error text"
@@ -28,6 +25,13 @@ class MimecastErrorDetail(NamedTuple):
 
 def describe_details(details: "tuple[MimecastErrorDetail, ...] | list[MimecastErrorDetail]") -> str:
     return "; ".join(str(detail) for detail in details)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret replaced, longest first (so a secret containing another is replaced whole)."""
+    for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
 
 
 class MimecastError(Exception):

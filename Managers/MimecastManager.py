@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NameResolutionError, NewConnectionError, ProxyError, SSLError
+from urllib3.exceptions import InsecureRequestWarning, NameResolutionError, NewConnectionError, ProxyError, SSLError
 
 from MimecastAuth import Api2BearerAuth, CachedToken, Credentials, TokenStore, api1_auth, choose_credentials
 from MimecastConstants import (
@@ -76,7 +77,9 @@ from MimecastExceptions import (
     MimecastTransportError,
     MimecastUnsupportedError,
     describe_details,
+    redact,
 )
+from MimecastParameters import excerpt
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
@@ -93,6 +96,8 @@ USER_AGENT = "Mimecast-SecOps-SOAR/1.0"
 PACE_MIN_INTERVAL_S = 0.05
 PACE_POLL_S = 0.25
 HOLD_LIST_PAGE_SIZE = 500
+# Message ids are shown whole in failures (Mimecast's run to about 350 characters); a pasted blob is cut.
+MESSAGE_ID_SHOWN_CHARS = 1000
 
 
 class Logger(Protocol):
@@ -222,6 +227,10 @@ class MimecastManager:
         self._session.mount("http://", adapter)
         # Passed on every request: requests lets REQUESTS_CA_BUNDLE override a session-level verify=False.
         self._verify = verify_ssl
+        if not verify_ssl:
+            # Said once in the run's log instead of urllib3's warning on stderr for every request.
+            urllib3.disable_warnings(InsecureRequestWarning)
+            self._logger.warn(f'"{VERIFY_SSL}" is off: the certificate of {self.api_root} is not verified.')
         self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         if proxies:
             self._session.proxies.update(proxies)
@@ -444,10 +453,11 @@ class MimecastManager:
         try:
             return self._request(path, data, write=True)
         except MimecastApiError as exc:
-            if type(exc) is not MimecastApiError or (exc.http_status or 0) >= 400:
+            about_item = bool(exc.details) and all(detail.about_item for detail in exc.details)
+            if type(exc) is not MimecastApiError or (exc.http_status or 0) >= 400 or not about_item:
                 raise
             raise MimecastNotFoundError(
-                words.refused(message_id, describe_details(exc.details)),
+                words.refused(message_id, self._said(exc.details)),
                 http_status=exc.http_status,
                 details=exc.details,
                 path=path,
@@ -478,7 +488,7 @@ class MimecastManager:
         """POST `{"meta", "data"}` to `path` and return the parsed body, or raise a typed error."""
         envelope = {"meta": meta, "data": data if data is not None else []} if meta else {"data": data or []}
         response = self._send(path, write=write, json=envelope, auth=self._auth)
-        return self._parse(path, response)
+        return self._parse(path, response, write=write)
 
     def _fetch_token(self) -> CachedToken:
         form = {
@@ -491,7 +501,7 @@ class MimecastManager:
             details = _fail_details(_json_or_none(response))
             raise MimecastAuthenticationError(
                 f"Mimecast rejected the {AUTH_MODE_LABELS[AUTH_API2]} credentials: HTTP {response.status_code}"
-                f"{', ' + describe_details(details) if details else ''}. Check the Client ID and Client Secret "
+                f"{', ' + self._said(details) if details else ''}. Check the Client ID and Client Secret "
                 "and that the API 2.0 application is enabled.",
                 http_status=response.status_code,
                 details=details,
@@ -522,16 +532,21 @@ class MimecastManager:
             timeout = (min(self._connect_timeout, remaining), min(self._read_timeout, remaining))
             started = self._monotonic()
             self.request_count += 1
+            error, retry = None, False
             try:
                 response = self._session.post(url, auth=auth, timeout=timeout, verify=self._verify, **body)
             except requests.exceptions.RequestException as exc:
                 if paced:
                     self._pacer.release(ticket)
-                failures += 1
                 sent = _may_have_been_sent(exc)
                 error = self._transport_error(exc, path, timeout, sent=sent, write=write)
-                if (write and sent) or isinstance(error, MimecastTLSError) or _is_dns_failure(exc):
-                    raise error from None
+                retry = not ((write and sent) or isinstance(error, MimecastTLSError) or _is_dns_failure(exc))
+            # Raised outside the except block: the requests exception (whose text may hold proxy credentials
+            # or headers) must not ride along as the error's context into a logged traceback.
+            if error is not None:
+                failures += 1
+                if not retry:
+                    raise error
                 self._backoff_or_raise(error, failures, path, deadline)
                 continue
             if paced:
@@ -551,6 +566,7 @@ class MimecastManager:
 
     def _backoff_or_raise(self, error: MimecastError, failures: int, path: str, deadline: float) -> None:
         if failures >= READ_ATTEMPTS:
+            error.args = (f"{error} Tried {failures} times; try again later.", *error.args[1:])
             raise error
         delay = BACKOFF_S[min(failures - 1, len(BACKOFF_S) - 1)]
         if delay + RATE_LIMIT_SAFETY_S > deadline - self._monotonic():
@@ -603,30 +619,29 @@ class MimecastManager:
         if not sent:
             return MimecastTransportError(f'Could not connect to the API Root "{root}": connection refused.')
         if write:
-            how = (
+            return _outcome_unknown(
+                path,
                 f"no answer within {timeout[1]:.0f} s"
                 if isinstance(exc, requests.exceptions.ReadTimeout)
-                else "the connection closed without an answer"
-            )
-            return MimecastOutcomeUnknownError(
-                f"{path} was sent to Mimecast but {how}, so it is unknown whether Mimecast applied it; it was "
-                "not retried. Check the item in Mimecast before running the action again."
+                else "the connection closed without an answer",
             )
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return MimecastTimeoutError(f"Mimecast did not answer {path} within {timeout[1]:.0f} s (read timeout).")
         return MimecastTransportError(f"The connection to Mimecast was closed without an answer to {path}.")
 
-    def _parse(self, path: str, response: requests.Response) -> dict:
+    def _parse(self, path: str, response: requests.Response, *, write: bool = False) -> dict:
         body = _json_or_none(response)
         details = _fail_details(body)
         meta_status = _meta_status(body)
         if response.status_code >= 400 or details or (meta_status is not None and not 200 <= meta_status < 300):
             raise self._http_error(path, response, body, details)
         if not isinstance(body, dict):
+            what = f"{'not valid JSON' if body is None else 'not a JSON object'} ({_describe_body(response)})"
+            if write:
+                raise _outcome_unknown(path, f"Mimecast answered with a response that is {what}")
             raise MimecastResponseError(
-                f"Mimecast returned a response to {path} that is not "
-                f"{'valid JSON' if body is None else 'a JSON object'} "
-                f"(HTTP {response.status_code}, {len(response.content)} bytes).",
+                f"Mimecast's answer to {path} is {what}. Check that the API Root is Mimecast's API host (a proxy or "
+                "web server may have answered instead); if it is, try again later.",
                 http_status=response.status_code,
                 path=path,
             )
@@ -647,7 +662,7 @@ class MimecastManager:
         status = response.status_code
         if status < 400:
             status = _meta_status(body) or status
-        said = describe_details(details) if details else _reason_text(response)
+        said = self._said(details) if details else redact(response.reason or "", self.secrets)
         what = f"HTTP {status}" + (f", {said}" if said else "")
         kwargs = {"http_status": status, "details": details, "path": path}
         mode = AUTH_MODE_LABELS[self.credentials.mode]
@@ -685,13 +700,11 @@ class MimecastManager:
                 else ""
             )
             return MimecastServerError(f"Mimecast returned an error for {path}: {what}.{unknown}", **kwargs)
-        if body is None and 200 <= response.status_code < 300:
-            return MimecastResponseError(
-                f"Mimecast returned a response to {path} that is not valid JSON "
-                f"(HTTP {response.status_code}, {len(response.content)} bytes).",
-                **kwargs,
-            )
         return MimecastApiError(f"Mimecast returned an error for {path}: {what}.", **kwargs)
+
+    def _said(self, details: tuple[MimecastErrorDetail, ...]) -> str:
+        """Mimecast's error texts as shown to people: a server that echoes a credential must not reveal it."""
+        return redact(describe_details(details), self.secrets)
 
     def _clock_skew(self, response: requests.Response) -> float | None:
         """Seconds by which Mimecast's clock (its `Date` header) is ahead of ours, if beyond tolerance."""
@@ -716,7 +729,7 @@ class _MessageWords(NamedTuple):
 
     def refused(self, message_id: str, said: str = "") -> str:
         detail = f" ({said})" if said else ""
-        return f"Mimecast did not {self.action.format(id=message_id)}{detail}: {self.cause}"
+        return f"Mimecast did not {self.action.format(id=_shown_id(message_id))}{detail}: {self.cause}"
 
 
 _HELD_ONLY = (
@@ -739,10 +752,28 @@ def _confirmed(body: dict, message_id: str, flag: str, words: _MessageWords) -> 
     items = [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
     item = next((i for i in items if i.get("id") == message_id), items[0] if items else None)
     if item is None:
-        raise MimecastResponseError(f'Mimecast\'s answer contained no item for the message with ID "{message_id}".')
+        raise MimecastResponseError(
+            f'Mimecast\'s answer contained no item for the message with ID "{_shown_id(message_id)}".'
+        )
     if item.get(flag) is not True:
         raise MimecastNotFoundError(words.refused(message_id, f"{flag}: {json.dumps(item.get(flag))}"))
     return MessageOutcome(message_id, item)
+
+
+def _shown_id(message_id: str) -> str:
+    return excerpt(message_id, MESSAGE_ID_SHOWN_CHARS)
+
+
+def _outcome_unknown(path: str, how: str) -> MimecastOutcomeUnknownError:
+    return MimecastOutcomeUnknownError(
+        f"{path} was sent to Mimecast but {how}, so it is unknown whether Mimecast applied it; it was not retried. "
+        "Check the item in Mimecast before running the action again."
+    )
+
+
+def _describe_body(response: requests.Response) -> str:
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+    return f"HTTP {response.status_code}, {content_type}, {len(response.content)} bytes"
 
 
 def _item_or(body: dict, fallback: dict) -> dict:
@@ -786,11 +817,15 @@ def _fail_details(body: Any) -> tuple[MimecastErrorDetail, ...]:
             details.append(MimecastErrorDetail("", str(entry)))
             continue
         errors = entry.get("errors")
+        about_item = entry.get("key") is not None
         for error in errors if isinstance(errors, list) and errors else [entry]:
             if isinstance(error, dict):
                 details.append(
                     MimecastErrorDetail(
-                        str(error.get("code") or ""), str(error.get("message") or ""), str(error.get("field") or "")
+                        str(error.get("code") or ""),
+                        str(error.get("message") or ""),
+                        str(error.get("field") or ""),
+                        about_item,
                     )
                 )
     return tuple(detail for detail in details if detail.code or detail.message)
@@ -821,10 +856,6 @@ def _next_page_token(body: dict) -> str | None:
     pagination = meta.get("pagination") if isinstance(meta, dict) else None
     token = pagination.get("next") if isinstance(pagination, dict) else None
     return token if isinstance(token, str) and token else None
-
-
-def _reason_text(response: requests.Response) -> str:
-    return response.reason or ""
 
 
 def _int_header(response: requests.Response, name: str) -> int | None:
@@ -876,5 +907,6 @@ def _tls_cause(exc: BaseException) -> str:
 
 
 def utc_timestamp(value: datetime) -> str:
-    """Mimecast's date format, e.g. 2011-12-03T10:15:30+0000."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    """Mimecast's date format, e.g. 2011-12-03T10:15:30+0000 (four-digit year, which strftime does not pad)."""
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}+0000"

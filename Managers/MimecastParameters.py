@@ -27,17 +27,22 @@ def parse_time(name: str, value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(text)}". {TIME_FORMAT_HELP}.') from None
+        raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}". {TIME_FORMAT_HELP}.') from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}" is outside the years 1 to 9999 once converted to UTC.'
+        ) from None
 
 
 def parse_positive_int(name: str, value: str) -> int:
     text = value.strip()
     if not re.fullmatch(r"\+?\d{1,9}", text) or int(text) <= 0:
         raise MimecastValidationError(
-            f'Invalid value for "{name}": "{_shown(text)}". It must be a positive whole number.'
+            f'Invalid value for "{name}": "{excerpt(text)}". It must be a positive whole number.'
         )
     return int(text)
 
@@ -48,7 +53,7 @@ def parse_choice(name: str, value: str, options: "tuple[str, ...] | list[str]") 
         if option.lower() == value.strip().lower():
             return option
     raise MimecastValidationError(
-        f'Invalid value for "{name}": "{_shown(value)}". Allowed values: {", ".join(options)}.'
+        f'Invalid value for "{name}": "{excerpt(value)}". Allowed values: {", ".join(options)}.'
     )
 
 
@@ -58,7 +63,7 @@ def parse_checkbox(name: str, value: str | bool) -> bool:
     text = value.strip().lower()
     if text in ("true", "false"):
         return text == "true"
-    raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(value)}". Use true or false.')
+    raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(value)}". Use true or false.')
 
 
 def is_domain(value: str) -> bool:
@@ -79,18 +84,18 @@ def is_email(value: str) -> bool:
 def require_email(name: str, value: str) -> str:
     text = value.strip()
     if not is_email(text):
-        raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(text)}" is not a valid email address.')
+        raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}" is not a valid email address.')
     return text
 
 
 def require_domain(name: str, value: str) -> str:
     text = value.strip()
     if not is_domain(text):
-        raise MimecastValidationError(f'Invalid value for "{name}": "{_shown(text)}" is not a valid domain.')
+        raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}" is not a valid domain.')
     return text
 
 
-def _shown(value: object, limit: int = 80) -> str:
-    """A bounded excerpt of user input for messages (a pasted 1 MB value must not flood the case wall)."""
+def excerpt(value: object, limit: int = 80) -> str:
+    """A bounded excerpt of user input for messages and logs (a pasted 1 MB value must not flood the case wall)."""
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"

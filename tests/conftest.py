@@ -4,27 +4,25 @@ Scripts always run as subprocesses through devkit.runner: the SDK modules are ne
 pytest process (importing them swaps sys.stdout and pytest's report would vanish).
 """
 
-import json
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from suite_helpers import (
+    assert_nothing_forbidden,
+    forbidden_texts,
+    run_configurations,
+    shown_texts,
+    simulator_instance,
+)
 
-from devkit import INSTANCES_DIR
+from devkit import REPO_ROOT
 from devkit.runner import ActionRun, ConnectorRun, run_action, run_connector
 
 SDK_MODULE_NAMES = ("SiemplifyUtils", "SiemplifyAction", "SiemplifyConnectors", "Siemplify", "SiemplifyBase")
-
-
-def simulator_instance(url: str, api: str = "api2", **overrides: Any) -> dict[str, Any]:
-    """The devkit instance file for API 1.0 ("api1") or API 2.0 ("api2"), pointed at url."""
-    instance = json.loads((INSTANCES_DIR / f"simulator-{api}.json").read_text())
-    instance["API Root"] = url
-    instance.update(overrides)
-    return instance
 
 
 def _start_simulator() -> Any:
@@ -93,50 +91,55 @@ def store(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
 
-SECRET_PROPERTIES = ("Application Key", "Access Key", "Secret Key", "Client Secret", "Proxy Password")
+SHIPPED_SCRIPT_DIRS = tuple((REPO_ROOT / folder).resolve() for folder in ("ActionsScripts", "ConnectorsScripts"))
 
 
-def secret_values(configuration: Mapping[str, Any]) -> list[str]:
-    values = (str(configuration.get(name) or "").strip() for name in SECRET_PROPERTIES)
-    return [value for value in values if len(value) >= 4]
+@pytest.fixture(scope="session", autouse=True)
+def _every_run_of_a_shipped_script_is_checked_for_leaked_secrets() -> Iterator[None]:
+    """However a test starts a shipped action or connector (fixtures or devkit.runner), what it showed is checked.
 
-
-def assert_no_secret_leak(run: ActionRun | ConnectorRun, configuration: Mapping[str, Any]) -> None:
-    """No configured secret, bearer token or Authorization value in anything the run showed or logged.
-
-    The connector may keep its API 2.0 token in the connector context (the platform's database), so
-    the store's context.json is not searched; everything a person can read is.
+    Every run goes through devkit.runner._run_script; scripts of the devkit's own test layouts are not ours.
     """
-    from simulator.auth import TOKEN_PREFIX
+    from devkit import runner as runner_module
 
-    shown = {"stdout": run.stdout, "stderr": run.stderr}
-    if run.log_path and Path(run.log_path).is_file():
-        shown["log file"] = Path(run.log_path).read_text(errors="replace")
-    forbidden = [*secret_values(configuration), TOKEN_PREFIX, "Bearer ", "Authorization"]
-    for where, text in shown.items():
-        for secret in forbidden:
-            assert secret not in text, f"{secret[:4]}… leaked into the {where}"
+    original = runner_module._run_script
+
+    def checked(argv: list[str], context: dict, env: dict[str, str], timeout_s: float) -> Any:
+        process = original(argv, context, env, timeout_s)
+        if Path(argv[0]).resolve().parent in SHIPPED_SCRIPT_DIRS:
+            log_path = next((Path(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--logPath=")), None)
+            forbidden = forbidden_texts(*run_configurations(env, context))
+            assert_nothing_forbidden(shown_texts(process.stdout, process.stderr, log_path), forbidden)
+        return process
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(runner_module, "_run_script", checked)
+    yield
+    patch.undo()
 
 
-def _checked(runner: Callable[..., Any], configuration_key: str) -> Callable[..., Any]:
-    def run(*args: Any, **kwargs: Any) -> Any:
-        result = runner(*args, **kwargs)
-        configuration = kwargs.get(configuration_key) or {}
-        if isinstance(configuration, str | Path):
-            configuration = json.loads(Path(configuration).read_text())
-        assert_no_secret_leak(result, {**configuration, **(kwargs.get("params") or {})})
-        return result
-
-    return run
+@pytest.fixture(scope="session", autouse=True)
+def _no_log_file_of_the_session_holds_a_secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A last sweep over the log files of every store the session used (<store>/logs/), whoever wrote them."""
+    yield
+    forbidden = forbidden_texts()
+    leaks = [
+        f"{path}: {secret[:4]}…"
+        for path in sorted(tmp_path_factory.getbasetemp().rglob("logs/*.log*"))
+        if path.is_file()
+        for secret in forbidden
+        if secret in path.read_text(errors="replace")
+    ]
+    assert not leaks, f"secrets in log files: {leaks}"
 
 
 @pytest.fixture
 def action_runner(store: Path) -> Callable[..., ActionRun]:
     """run_action bound to the test's store: `action_runner("Ping", instance=api2_instance)`.
 
-    Every run is checked for leaked secrets (see assert_no_secret_leak).
+    Every run is checked for leaked secrets (_every_run_of_a_shipped_script_is_checked_for_leaked_secrets).
     """
-    return _checked(partial(run_action, store=store), "instance")
+    return partial(run_action, store=store)
 
 
 @pytest.fixture
@@ -145,7 +148,7 @@ def connector_runner(store: Path) -> Callable[..., ConnectorRun]:
 
     Every run is checked for leaked secrets; the connector's parameters carry its credentials.
     """
-    return _checked(partial(run_connector, store=store), "params")
+    return partial(run_connector, store=store)
 
 
 @pytest.fixture(autouse=True)

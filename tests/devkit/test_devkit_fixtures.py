@@ -1,7 +1,10 @@
 """The shared fixtures in tests/conftest.py run real scripts against an in-process simulator."""
 
 import pytest
-from devkit_layouts import tick_layout
+from devkit_layouts import echo_layout, tick_layout
+
+from devkit import runner as runner_module
+from devkit.runner import run_action
 
 pytestmark = pytest.mark.e2e
 
@@ -34,3 +37,16 @@ def test_connector_runner_shares_the_store_between_runs(connector_runner, tmp_pa
     tickets = [connector_runner({}, root=root).alerts[0]["ticket_id"] for _ in range(2)]
 
     assert tickets == ["tick-0", "tick-1"]
+
+
+def test_a_leaking_run_of_a_shipped_script_fails_the_test_however_it_was_started(monkeypatch, tmp_path):
+    layout = echo_layout(tmp_path / "integration")
+    instance = {"API Root": "http://127.0.0.1:1", "Client ID": "id-1", "Client Secret": "leaky-secret-1"}
+    run = run_action("Echo", {"Mode": "leak"}, instance=instance, store=tmp_path / "store", root=layout)
+    assert "leaky-secret-1" in run.message  # the devkit's own test layouts are not checked
+
+    # Count the layout's scripts as shipped, in the namespace of the guard that wraps every script run.
+    guard_globals = runner_module._run_script.__globals__
+    monkeypatch.setitem(guard_globals, "SHIPPED_SCRIPT_DIRS", ((layout / "ActionsScripts").resolve(),))
+    with pytest.raises(AssertionError, match="leaked into the stdout"):
+        run_action("Echo", {"Mode": "leak"}, instance=instance, store=tmp_path / "store", root=layout)

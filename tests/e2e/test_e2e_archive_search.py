@@ -341,14 +341,6 @@ def test_simple_search_with_api1_credentials(simulator_client, action_runner, ap
     assert [entry["auth_mode"] for entry in searches(simulator_client)] == ["api1"]
 
 
-def test_missing_archive_permission_is_named(archive, simple, api2_instance):
-    archive.set_permissions(["Account | Dashboard | Read"], client_id=api2_instance["Client ID"])
-
-    run = simple(**{"Time Frame": "Last Hour"})
-
-    assert run.failed and '"Archive | Search Logs | Read"' in run.message
-
-
 def xmlquery(muse, page_size=25):
     return (
         '<?xml version="1.0"?>\n<xmlquery trace="iql,muse">\n'

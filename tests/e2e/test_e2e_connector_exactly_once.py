@@ -17,9 +17,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import assert_no_secret_leak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from suite_helpers import assert_no_secret_leak
 from tracking_scenario import API2, INFO, SEARCH, disable_overflow
 
 from devkit.runner import run_connector

@@ -1,0 +1,409 @@
+"""Every fault for every action, end to end: each cell is one action run as the platform runs it, against a simulator
+with one fault injected (spec §3, §6). A cell asserts the documented outcome and wording, what reached the
+simulator (request counts, whether a write ran) and that nothing showed a traceback; every run is also
+checked for leaked secrets (tests/conftest.py).
+
+Ping's and the other actions' non-fault behaviour is tested in test_e2e_ping.py, test_e2e_archive_search.py
+and test_e2e_triage.py (there also: `release: false` / `reject: false` for a message that is not held).
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from action_cases import (
+    API2_CASES,
+    CASES,
+    READS,
+    SHORT_RUN_S,
+    TOKEN_PATH,
+    WRITES,
+    ActionCase,
+    assert_completed,
+    assert_failed,
+    each,
+)
+from suite_helpers import refused_port, simulator_instance
+
+from devkit.runner import ActionRun, run_action
+from simulator import ALL_PERMISSIONS, DEFAULT_API1_ACCESS_KEY, DEFAULT_API2_CLIENT_ID
+from simulator.faults import ForcedFault
+from simulator.server import Simulator
+
+pytestmark = pytest.mark.e2e
+
+ARCHIVE_OPTIONS = {"archive": {"size": 200}}
+TOO_LONG_RESET_MS = 600_000
+UNKNOWN_OUTCOME = "so it is unknown whether Mimecast applied it; it was not retried. Check the item in Mimecast"
+NOT_RETRIED_WRITE = "It was not retried because Mimecast may have applied it; check the item in Mimecast"
+
+
+@pytest.fixture(scope="module")
+def shared_sim() -> Iterator[Simulator]:
+    with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def shared_tls_sim() -> Iterator[Simulator]:
+    with Simulator(port=0, tls=True, feature_options=ARCHIVE_OPTIONS) as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(shared_sim: Simulator) -> Simulator:
+    """The module's simulator back in its start-up state: default tenant, no faults, empty log."""
+    shared_sim.state.reset()
+    return shared_sim
+
+
+@pytest.fixture
+def tls_sim(shared_tls_sim: Simulator) -> Simulator:
+    shared_tls_sim.state.reset()
+    return shared_tls_sim
+
+
+@pytest.fixture(scope="module")
+def refused_url() -> Iterator[str]:
+    with refused_port() as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+def run_case(action_runner: Any, case: ActionCase, sim: Simulator, *, api: str | None = None, url: str = "", **kw):
+    """Run the case's action with its success parameters; `kw` are instance overrides and run options."""
+    options = {name: kw.pop(name) for name in ("timeout_s",) if name in kw}
+    params = case.params(sim)
+    instance = simulator_instance(url or sim.url, api or case.api, **kw)
+    return action_runner(case.action, params, instance=instance, **options), params
+
+
+def inject(sim: Simulator, kind: str, case: ActionCase, **spec: Any) -> None:
+    sim.state.faults.add(ForcedFault(kind, path=case.path, **spec))
+
+
+def statuses(sim: Simulator, path: str) -> list[int | None]:
+    return [entry["status"] for entry in sim.state.log.entries(path=path)]
+
+
+def applied(sim: Simulator, case: ActionCase) -> int | None:
+    return case.applied(sim) if case.applied else None
+
+
+def nothing_or(case: ActionCase, count: int) -> int | None:
+    """What `applied` must be: `count` writes took effect; reads change nothing."""
+    return count if case.write else None
+
+
+@contextmanager
+def first_token_stops_working(sim: Simulator, *, revoke: bool) -> Iterator[None]:
+    """The first API 2.0 token the simulator issues stops working before the action can use it.
+
+    The token answer is held back for a moment after the token was issued, and in that moment the
+    token is expired (or its client revoked), as when Mimecast ends a token the client still holds.
+    """
+    sim.state.faults.add(ForcedFault("read_delay", path=TOKEN_PATH, after=True, delay_ms=100))
+    acted, stop = threading.Event(), threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if sim.state.tokens.live_count(sim.state.clock.now()):
+                if revoke:
+                    sim.state.credentials.set_client_revoked(DEFAULT_API2_CLIENT_ID)
+                    sim.state.tokens.drop_client(DEFAULT_API2_CLIENT_ID)
+                else:
+                    sim.state.tokens.expire_all()
+                acted.set()
+                return
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+    assert acted.is_set(), "the action never obtained a token"
+
+
+def wait_for_log(sim: Simulator, path: str, count: int) -> None:
+    """Delayed answers are logged when their request thread ends; stopping the simulator cuts the delay short."""
+    sim.stop()
+    deadline = time.monotonic() + 5
+    while len(statuses(sim, path)) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+# Transport: DNS, refused connection, read timeout, TLS
+
+
+@each(CASES)
+def test_dns_failure(action_runner, sim, case):
+    run, _ = run_case(action_runner, case, sim, url="https://mimecast-api.invalid")
+
+    assert_failed(run, case, 'Could not resolve the host of the API Root "https://mimecast-api.invalid"', "DNS")
+    assert sim.state.log.entries() == []
+
+
+@each(CASES)
+def test_connection_refused(action_runner, sim, refused_url, case):
+    run, _ = run_case(action_runner, case, sim, url=refused_url, timeout_s=SHORT_RUN_S)
+
+    assert_failed(run, case, f'Could not connect to the API Root "{refused_url}": connection refused.')
+
+
+@each([CASES[0], CASES[7]])
+def test_refused_connection_is_retried_with_backoff_as_nothing_was_sent(action_runner, sim, refused_url, case):
+    run, _ = run_case(action_runner, case, sim, url=refused_url)
+
+    assert_failed(run, case, "connection refused")
+    assert "(attempt 2 of 3)" in run.debug_output and "(attempt 3 of 3)" in run.debug_output
+
+
+@pytest.fixture(scope="module")
+def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
+    """Every action against a simulator that answers too late, all started at once.
+
+    Each run waits out its read timeout, so running them side by side saves those waits; each has its
+    own simulator and store. A write's function runs before the delay: Mimecast applied it, and the
+    action cannot know.
+    """
+
+    def run(case: ActionCase) -> tuple[ActionRun, list[int | None], int | None]:
+        with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
+            inject(sim, "read_delay", case, delay_ms=5000, after=case.write)
+            store = tmp_path_factory.mktemp(f"read-timeout-{case.id}") / "store"
+            result = run_action(
+                case.action,
+                case.params(sim),
+                instance=simulator_instance(sim.url, case.api),
+                store=store,
+                timeout_s=SHORT_RUN_S,
+            )
+            wait_for_log(sim, case.path, 1)
+            return result, statuses(sim, case.path), applied(sim, case)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        yield {case.id: pool.submit(run, case) for case in CASES}
+
+
+@each(CASES)
+def test_read_timeout(read_timeout_runs, case):
+    run, sent, writes = read_timeout_runs[case.id].result()
+
+    if case.write:
+        assert_failed(run, case, f"{case.path} was sent to Mimecast but no answer within", UNKNOWN_OUTCOME)
+    else:
+        assert_failed(run, case, f"Mimecast did not answer {case.path} within", "(read timeout)")
+    assert len(sent) == 1
+    assert writes == nothing_or(case, 1)
+
+
+@each(CASES)
+def test_tls_self_signed_with_verify_ssl_on_fails(action_runner, tls_sim, case):
+    run, _ = run_case(action_runner, case, tls_sim)
+
+    assert_failed(run, case, f'TLS certificate verification failed for the API Root "{tls_sim.url}"', "Verify SSL")
+    assert tls_sim.state.log.entries() == []
+
+
+@each(CASES)
+def test_tls_self_signed_with_verify_ssl_off_works(action_runner, tls_sim, case):
+    run, params = run_case(action_runner, case, tls_sim, **{"Verify SSL": False})
+
+    assert_completed(run, case, params)
+    assert statuses(tls_sim, case.path) == [200]
+    assert applied(tls_sim, case) == nothing_or(case, 1)
+    assert f'"Verify SSL" is off: the certificate of {tls_sim.url} is not verified.' in run.debug_output
+    assert "InsecureRequestWarning" not in run.stderr
+
+
+# Authentication and authorisation
+
+
+@each(CASES)
+def test_http_401_api1_bad_signature(action_runner, sim, case):
+    run, _ = run_case(action_runner, case, sim, api="api1", **{"Secret Key": "A" + "A" * 86 + "="})
+
+    assert_failed(
+        run,
+        case,
+        "Mimecast rejected the API 1.0 (Application ID, Application Key, Access Key, Secret Key) credentials: "
+        "HTTP 401, 0004 Invalid Signature (err_xdk_invalid_signature)",
+    )
+    assert statuses(sim, case.path) == [401]
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
+@each(API2_CASES)
+def test_http_401_api2_expired_token_is_refreshed_once_then_succeeds(action_runner, sim, case):
+    with first_token_stops_working(sim, revoke=False):
+        run, params = run_case(action_runner, case, sim)
+
+    assert_completed(run, case, params)
+    assert statuses(sim, TOKEN_PATH) == [200, 200]
+    assert statuses(sim, case.path) == [401, 200]
+    assert applied(sim, case) == nothing_or(case, 1)
+
+
+@each(API2_CASES)
+def test_http_401_api2_client_revoked_fails(action_runner, sim, case):
+    with first_token_stops_working(sim, revoke=True):
+        run, _ = run_case(action_runner, case, sim)
+
+    assert_failed(
+        run,
+        case,
+        "Mimecast rejected the API 2.0 (Client ID, Client Secret) credentials: HTTP 401, Client credentials are "
+        "invalid (InvalidClientIdentifier). Check the Client ID and Client Secret",
+    )
+    assert statuses(sim, TOKEN_PATH) == [200, 401]
+    assert statuses(sim, case.path) == [401]
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
+@each(CASES)
+def test_http_403_names_the_missing_permission(action_runner, sim, case):
+    others = [permission for permission in ALL_PERMISSIONS if permission != case.permission]
+    principal = {"client_id": DEFAULT_API2_CLIENT_ID} if case.api == "api2" else {"access_key": DEFAULT_API1_ACCESS_KEY}
+    sim.state.credentials.set_permissions(others, **principal)
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_failed(run, case, f"Mimecast refused {case.path} (HTTP 403", f'needs the permission "{case.permission}"')
+    assert statuses(sim, case.path) == [403]
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
+@each(CASES)
+def test_http_418_api1_binding_expired(action_runner, sim, case):
+    sim.state.credentials.set_binding_expired(DEFAULT_API1_ACCESS_KEY)
+
+    run, _ = run_case(action_runner, case, sim, api="api1")
+
+    assert_failed(run, case, "API 1.0 Access Key and Secret Key have expired (HTTP 418", "Generate new keys")
+    assert statuses(sim, case.path) == [418]
+
+
+# Rate limits
+
+
+@each(CASES)
+def test_http_429_with_a_short_reset_is_waited_out(action_runner, sim, case):
+    inject(sim, "rate_limit", case, reset_ms=100)
+
+    run, params = run_case(action_runner, case, sim)
+
+    assert_completed(run, case, params)
+    assert statuses(sim, case.path) == [429, 200]
+    assert applied(sim, case) == nothing_or(case, 1)
+    assert "rate limit was reached" in run.debug_output
+
+
+@each(CASES)
+def test_http_429_with_a_reset_beyond_the_run_time_fails_cleanly(action_runner, sim, case):
+    inject(sim, "rate_limit", case, reset_ms=TOO_LONG_RESET_MS)
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_failed(run, case, f"Mimecast's rate limit was reached for {case.path} (HTTP 429)", "run it again later")
+    assert statuses(sim, case.path) == [429]
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
+# Server errors and unusable answers
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+@each(CASES)
+def test_http_5xx(action_runner, sim, case, status):
+    # Reads are retried (3 attempts in all); a write is never sent twice.
+    persistent = case.write or status == 500
+    inject(sim, "http_error", case, status=status, count=3 if persistent else 1)
+
+    run, params = run_case(action_runner, case, sim)
+
+    if case.write:
+        assert_failed(run, case, f"Mimecast returned an error for {case.path}: HTTP {status}", NOT_RETRIED_WRITE)
+        assert statuses(sim, case.path) == [status]
+        assert applied(sim, case) == 0
+    elif persistent:
+        assert_failed(run, case, f"HTTP {status}, Internal Server Error (internal_server_error)", "Tried 3 times")
+        assert statuses(sim, case.path) == [status] * 3
+    else:
+        assert_completed(run, case, params)
+        assert statuses(sim, case.path) == [status, 200]
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "wording"),
+    [
+        ("http_error", {"status": 502}, ("HTTP 502", NOT_RETRIED_WRITE)),
+        ("drop", {}, ("the connection closed without an answer", UNKNOWN_OUTCOME)),
+        (
+            "malformed",
+            {"variant": "truncated"},
+            ("Mimecast answered with a response that is not valid", UNKNOWN_OUTCOME),
+        ),
+    ],
+    ids=["http_error", "drop", "malformed"],
+)
+@each(WRITES)
+def test_write_fault_after_the_write_ran_is_an_unknown_outcome(action_runner, sim, case, kind, spec, wording):
+    inject(sim, kind, case, after=True, **spec)
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_failed(run, case, f"{case.path} was sent to Mimecast" if kind != "http_error" else case.path, *wording)
+    assert [entry["executed"] for entry in sim.state.log.entries(path=case.path)] == [True]
+    assert applied(sim, case) == 1
+
+
+@each(READS)
+def test_dropped_connection_on_a_read_is_retried(action_runner, sim, case):
+    inject(sim, "drop", case)
+
+    run, params = run_case(action_runner, case, sim)
+
+    assert_completed(run, case, params)
+    assert statuses(sim, case.path) == [None, 200]
+
+
+@pytest.mark.parametrize("variant", ["truncated", "html"])
+@each(CASES)
+def test_malformed_json(action_runner, sim, case, variant):
+    inject(sim, "malformed", case, variant=variant)
+
+    run, _ = run_case(action_runner, case, sim)
+
+    content = "text/html" if variant == "html" else "application/json"
+    if case.write:
+        assert_failed(run, case, f"{case.path} was sent to Mimecast but Mimecast answered with a response that is not")
+        assert f"valid JSON (HTTP 200, {content}" in run.message and UNKNOWN_OUTCOME in run.message
+    else:
+        assert_failed(run, case, f"Mimecast's answer to {case.path} is not valid JSON (HTTP 200, {content}")
+        assert "Check that the API Root is Mimecast's API" in run.message
+    assert statuses(sim, case.path) == [200]
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
+@each(CASES)
+def test_fail_inside_http_200(action_runner, sim, case):
+    inject(sim, "fail", case, code="err_internal_error", message="Internal error. Please retry the request.")
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_failed(
+        run,
+        case,
+        f"Mimecast returned an error for {case.path}: HTTP 200, Internal error. Please retry the request. "
+        "(err_internal_error).",
+    )
+    # A request-level error says nothing about the message: it must not be explained as "not held".
+    assert "not held" not in run.message
+    assert statuses(sim, case.path) == [200]
+    assert applied(sim, case) == nothing_or(case, 0)

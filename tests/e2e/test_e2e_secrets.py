@@ -1,0 +1,45 @@
+"""Secrets the configuration does not hold: the platform's proxy password reaches actions through the
+environment (what the SDK exports for the platform's proxy settings) and must never show either."""
+
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from action_cases import CASES, SHORT_RUN_S, assert_failed, each
+from suite_helpers import assert_nothing_forbidden, refused_port, shown_texts, simulator_instance
+
+from simulator.server import Simulator
+
+pytestmark = pytest.mark.e2e
+
+PROXY_PASSWORD = "proxy-pw-Zq81/secret"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with Simulator(port=0) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def closed_port_proxy() -> Iterator[str]:
+    with refused_port() as port:
+        yield f"http://svc:{quote(PROXY_PASSWORD, safe='')}@127.0.0.1:{port}"
+
+
+@each(CASES)
+def test_the_proxy_password_never_shows(action_runner, sim, closed_port_proxy, case):
+    proxy_env = {name: closed_port_proxy for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")}
+    proxy_env.update(no_proxy="", NO_PROXY="")
+
+    run = action_runner(
+        case.action,
+        case.params(sim),
+        instance=simulator_instance(sim.url, case.api),
+        env=proxy_env,
+        timeout_s=SHORT_RUN_S,
+    )
+
+    assert_failed(run, case, "Could not connect to Mimecast through the configured proxy")
+    shown = shown_texts(run.stdout, run.stderr, run.log_path)
+    assert_nothing_forbidden(shown, [PROXY_PASSWORD, quote(PROXY_PASSWORD, safe=""), "svc:"])
