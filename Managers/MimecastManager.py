@@ -279,13 +279,10 @@ class MimecastManager:
         pages = 0
         while len(emails) < max_emails:
             pages += 1
-            pagination: dict[str, Any] = {"pageSize": min(max_emails - len(emails), ARCHIVE_MAX_PAGE_SIZE)}
-            if token:
-                pagination["pageToken"] = token
-            body = self._request(PATH_ARCHIVE_SEARCH, [{"admin": True, "query": query_xml}], {"pagination": pagination})
+            page_size = min(max_emails - len(emails), ARCHIVE_MAX_PAGE_SIZE)
+            body, next_token = self._page(PATH_ARCHIVE_SEARCH, {"admin": True, "query": query_xml}, page_size, token)
             items = _archive_items(body)
             emails.extend(ArchiveEmail.from_json(item) for item in items[: max_emails - len(emails)])
-            next_token = _next_page_token(body)
             self._logger.info(f"Archive search page {pages}: {len(items)} email(s)")
             if not items or not next_token or next_token == token:
                 return emails
@@ -336,12 +333,8 @@ class MimecastManager:
         entries: list[HeldQueueEntry] = []
         token: str | None = None
         for _ in range(max_pages):
-            pagination: dict[str, Any] = {"pageSize": page_size}
-            if token:
-                pagination["pageToken"] = token
-            body = self._request(PATH_HOLD_MESSAGE_LIST, [item], {"pagination": pagination})
+            body, token = self._page(PATH_HOLD_MESSAGE_LIST, item, page_size, token)
             entries.extend(HeldQueueEntry.from_json(e) for e in body.get("data") or [] if isinstance(e, dict))
-            token = ((body.get("meta") or {}).get("pagination") or {}).get("next")
             if not token:
                 return entries
         raise MimecastResponseError(
@@ -474,6 +467,12 @@ class MimecastManager:
             "(API 1.0 is used whenever they are set) and set the API Root to the account's regional API 1.0 host, "
             "e.g. https://us-api.mimecast.com."
         )
+
+    def _page(self, path: str, item: dict, page_size: int, token: str | None) -> tuple[dict, str | None]:
+        """One page of a paged function: the body and the token of the next page (None on the last)."""
+        pagination: dict[str, Any] = {"pageSize": page_size, **({"pageToken": token} if token else {})}
+        body = self._request(path, [item], {"pagination": pagination})
+        return body, _next_page_token(body)
 
     # The one request path
 
