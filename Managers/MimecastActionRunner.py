@@ -16,17 +16,9 @@ from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import MIN_SECRET_CHARS, MimecastError, MimecastValidationError, redact
+from MimecastExceptions import MIN_SECRET_CHARS, MimecastError, redact
 from MimecastManager import MimecastManager
-from MimecastParameters import (
-    excerpt,
-    parse_checkbox,
-    parse_choice,
-    parse_positive_int,
-    parse_time,
-    require_email,
-    split_csv,
-)
+from MimecastParameters import TypedParameters, excerpt
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
@@ -39,12 +31,12 @@ class ActionResult(NamedTuple):
     result_value: bool = True
 
 
-class ActionContext:
+class ActionContext(TypedParameters):
     """What an action function may use: typed parameters, the Manager, the logger and the clock."""
 
     def __init__(self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict) -> None:
+        super().__init__(spec)
         self.siemplify = siemplify
-        self.spec = spec
         self.logger = siemplify.LOGGER
         self._configuration = configuration
         self._manager: MimecastManager | None = None
@@ -65,43 +57,11 @@ class ActionContext:
     def now(self) -> datetime:
         return utc_now()
 
-    def text(self, name: str) -> str | None:
-        """The parameter's trimmed value, the spec's default when empty, None when neither."""
-        spec = self.spec.param(name)
+    def raw(self, name: str) -> object:
         raw = self.siemplify.extract_action_param(name, default_value=None, input_type=str)
         if raw:
             self.logger.info(f"{name}: {excerpt(raw)}")
-        value = raw.strip() if isinstance(raw, str) else raw
-        if not value:
-            value = spec.default or None
-        if value is None and spec.mandatory:
-            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return value
-
-    def checkbox(self, name: str) -> bool:
-        value = self.text(name)
-        return parse_checkbox(name, value) if value is not None else False
-
-    def choice(self, name: str) -> str:
-        return parse_choice(name, self.text(name) or "", self.spec.param(name).options)
-
-    def csv(self, name: str) -> list[str]:
-        return split_csv(self.text(name))
-
-    def email(self, name: str) -> str | None:
-        """The parameter as a valid email address (None when empty and optional)."""
-        value = self.text(name)
-        return require_email(name, value) if value else None
-
-    def time(self, name: str) -> datetime | None:
-        value = self.text(name)
-        return parse_time(name, value) if value else None
-
-    def positive_int(self, name: str) -> int:
-        value = self.text(name)
-        if value is None:
-            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return parse_positive_int(name, value)
+        return raw
 
     @property
     def requests_sent(self) -> int:

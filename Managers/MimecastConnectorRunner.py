@@ -64,7 +64,7 @@ from MimecastExceptions import (
     redact,
 )
 from MimecastManager import MimecastManager
-from MimecastParameters import parse_checkbox, parse_choice, parse_positive_int, require_domain, split_csv
+from MimecastParameters import TypedParameters, parse_choice, require_domain
 from MimecastTracking import (
     MAX_DETAIL_ATTEMPTS,
     STATE_KEY,
@@ -140,34 +140,15 @@ class ConnectorSettings:
     secrets: tuple[str, ...] = field(default=())
 
 
-class ConnectorParameters:
-    """Typed connector parameters: trimmed text, the spec's default when empty, validation naming the parameter."""
+class ConnectorParameters(TypedParameters):
+    """The connector's parameters as the platform passes them (name -> value), typed by its spec."""
 
     def __init__(self, values: Mapping[str, Any], spec: ConnectorSpec = MESSAGE_TRACKING_CONNECTOR) -> None:
+        super().__init__(spec)
         self._values = values
-        self._spec = spec
 
-    def text(self, name: str) -> str | None:
-        raw = self._values.get(name)
-        value = str(raw).strip() if raw is not None else ""
-        if not value:
-            value = self._spec.param(name).default
-        if not value and self._spec.param(name).mandatory:
-            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return value or None
-
-    def checkbox(self, name: str) -> bool:
-        value = self.text(name)
-        return parse_checkbox(name, value) if value is not None else False
-
-    def integer(self, name: str) -> int:
-        value = self.text(name)
-        if value is None:
-            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return parse_positive_int(name, value)
-
-    def csv(self, name: str) -> list[str]:
-        return split_csv(self.text(name))
+    def raw(self, name: str) -> object:
+        return self._values.get(name)
 
 
 def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logger: Any) -> tuple[str, ...]:
@@ -217,14 +198,14 @@ def read_settings(
     routes = _filter_values(ROUTE_FILTER, params.csv(ROUTE_FILTER), TRACKING_ROUTES, logger)
     lowest = params.text(LOWEST_RISK_TO_FETCH)
     lowest_risk = parse_choice(LOWEST_RISK_TO_FETCH, lowest, RISK_LEVELS).lower() if lowest else None
-    hours = params.integer(MAX_HOURS_BACKWARDS)
+    hours = params.positive_int(MAX_HOURS_BACKWARDS)
     if hours > MAX_HOURS_BACKWARDS_LIMIT:
         logger.warn(
             f'"{MAX_HOURS_BACKWARDS}" is {hours}; Mimecast tracks messages for about 30 days, so '
             f"{MAX_HOURS_BACKWARDS_LIMIT} hours are used."
         )
         hours = MAX_HOURS_BACKWARDS_LIMIT
-    concurrency = params.integer(CONCURRENT_DETAIL_REQUESTS)
+    concurrency = params.positive_int(CONCURRENT_DETAIL_REQUESTS)
     if concurrency > MAX_CONCURRENT_DETAIL_REQUESTS:
         raise MimecastValidationError(
             f'Invalid value for "{CONCURRENT_DETAIL_REQUESTS}": {concurrency}. '
@@ -248,8 +229,8 @@ def read_settings(
         statuses=statuses,
         routes=routes,
         max_hours_backwards=hours,
-        max_messages=params.integer(MAX_MESSAGES_TO_RETURN),
-        timeout_s=params.integer(PYTHON_PROCESS_TIMEOUT),
+        max_messages=params.positive_int(MAX_MESSAGES_TO_RETURN),
+        timeout_s=params.positive_int(PYTHON_PROCESS_TIMEOUT),
         concurrency=concurrency,
         configuration=configuration,
         proxies=proxies,

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime
+from typing import Protocol
 
 from MimecastExceptions import MimecastValidationError
 
@@ -99,3 +100,63 @@ def excerpt(value: object, limit: int = 80) -> str:
     """A bounded excerpt of user input for messages and logs (a pasted 1 MB value must not flood the case wall)."""
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+class _ParamSpec(Protocol):
+    default: str
+    mandatory: bool
+    options: tuple[str, ...]
+
+
+class _ComponentSpec(Protocol):
+    def param(self, name: str) -> _ParamSpec: ...
+
+
+class TypedParameters:
+    """Typed, validated parameters of an action or the connector, by their spec (default, mandatory, options).
+
+    Subclasses say where the raw value comes from (`raw`); every rule about empty values, defaults and
+    wording lives here once.
+    """
+
+    def __init__(self, spec: _ComponentSpec) -> None:
+        self.spec = spec
+
+    def raw(self, name: str) -> object:
+        raise NotImplementedError
+
+    def text(self, name: str) -> str | None:
+        """The parameter's trimmed value, the spec's default when empty, None when neither."""
+        raw = self.raw(name)
+        value = str(raw).strip() if raw is not None else ""
+        spec = self.spec.param(name)
+        if not value:
+            value = spec.default
+        if not value and spec.mandatory:
+            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
+        return value or None
+
+    def checkbox(self, name: str) -> bool:
+        value = self.text(name)
+        return parse_checkbox(name, value) if value is not None else False
+
+    def choice(self, name: str) -> str:
+        return parse_choice(name, self.text(name) or "", self.spec.param(name).options)
+
+    def csv(self, name: str) -> list[str]:
+        return split_csv(self.text(name))
+
+    def email(self, name: str) -> str | None:
+        """The parameter as a valid email address (None when empty and optional)."""
+        value = self.text(name)
+        return require_email(name, value) if value else None
+
+    def time(self, name: str) -> datetime | None:
+        value = self.text(name)
+        return parse_time(name, value) if value else None
+
+    def positive_int(self, name: str) -> int:
+        value = self.text(name)
+        if value is None:
+            raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
+        return parse_positive_int(name, value)
