@@ -11,7 +11,7 @@ from test_manager import API1, ROOT, FakeClock, manager
 from MimecastExceptions import MimecastApiError, MimecastRateLimitError
 from MimecastManager import RateLimitPacer
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mimecast-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "mimecast"
 START = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
 END = datetime(2026, 3, 7, 16, 3, 9, tzinfo=UTC)
 

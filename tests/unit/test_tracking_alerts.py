@@ -17,7 +17,7 @@ from MimecastTrackingAlerts import (
     resolve_environment,
 )
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mimecast-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "mimecast"
 
 
 def sample(name):
