@@ -221,6 +221,15 @@ def proxy_settings(address: str | None, username: str | None, password: str | No
         raise MimecastValidationError(
             f'"{PROXY_PASSWORD}" is set but "{PROXY_USERNAME}" is empty; set both or neither.'
         )
+    for name, value in ((PROXY_USERNAME, username), (PROXY_PASSWORD, password)):
+        # HTTP Basic authentication, as requests sends it to the proxy, carries Latin-1 only. The value is not shown.
+        try:
+            (value or "").encode("latin-1")
+        except UnicodeEncodeError:
+            raise MimecastValidationError(
+                f'"{name}" holds characters a proxy cannot receive (HTTP Basic authentication carries Latin-1 '
+                "characters only)."
+            ) from None
     scheme, separator, rest = address.partition("://")
     if not separator:
         scheme, rest = "http", address

@@ -156,6 +156,14 @@ REFUSED = [
         **{"Proxy Server Address": "http://127.0.0.1:3128"},
     ),
     refused(
+        "Proxy Password",
+        "beyond Latin-1",
+        "пароль-прокси-7",
+        '"Proxy Password" holds characters a proxy cannot receive (HTTP Basic authentication carries Latin-1 '
+        "characters only).",
+        **{"Proxy Server Address": "http://127.0.0.1:3128", "Proxy Username": "svc"},
+    ),
+    refused(
         "API Root",
         "not a URL",
         "api.services.mimecast.com",
