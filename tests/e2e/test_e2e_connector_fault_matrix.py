@@ -333,22 +333,26 @@ def test_http_401_api2_client_revoked_since_the_last_run_fails_the_run(scenario)
     assert_next_run_delivers_the_rest(scenario, [run], messages)
 
 
+def set_role(sim: Simulator, *, without: str = "", plus: tuple[str, ...] = ()) -> None:
+    """The API 2.0 client's permissions: all the simulator knows, `without` one, `plus` others."""
+    permissions = [permission for permission in ALL_PERMISSIONS if permission != without]
+    sim.state.credentials.set_permissions([*permissions, *plus], client_id=DEFAULT_API2_CLIENT_ID)
+
+
+def assert_tracking_read_missing(run: ConnectorRun, scenario: TrackingScenario, path: str) -> None:
+    permission = 'The Mimecast role needs the permission "Gateway | Tracking | Read".'
+    assert_run_failed(run, scenario, None, f"Mimecast refused {path} (HTTP 403", permission)
+
+
 def test_http_403_on_search_names_the_permission(scenario):
     messages = three_messages(scenario)
-    others = [permission for permission in ALL_PERMISSIONS if permission != "Gateway | Tracking | Read"]
-    scenario.sim.state.credentials.set_permissions(others, client_id=DEFAULT_API2_CLIENT_ID)
+    set_role(scenario.sim, without="Gateway | Tracking | Read")
 
     run = scenario.run(**PARAMS)
 
-    assert_run_failed(
-        run,
-        scenario,
-        None,
-        f"Mimecast refused {SEARCH} (HTTP 403",
-        'The Mimecast role needs the permission "Gateway | Tracking | Read".',
-    )
+    assert_tracking_read_missing(run, scenario, SEARCH)
     assert statuses(scenario.sim, INFO) == []
-    scenario.sim.state.credentials.set_permissions(ALL_PERMISSIONS, client_id=DEFAULT_API2_CLIENT_ID)
+    set_role(scenario.sim)
     assert_next_run_delivers_the_rest(scenario, [run], messages)
 
 
@@ -362,23 +366,14 @@ def test_http_403_on_details_names_the_permission(connector_runner, store):
 
         run = scenario.run(**PARAMS)
 
-        assert_run_failed(
-            run,
-            scenario,
-            None,
-            f"Mimecast refused {INFO} (HTTP 403",
-            'The Mimecast role needs the permission "Gateway | Tracking | Read".',
-        )
-        sim.state.credentials.set_permissions(
-            [*ALL_PERMISSIONS, DETAILS_ONLY_PERMISSION], client_id=DEFAULT_API2_CLIENT_ID
-        )
+        assert_tracking_read_missing(run, scenario, INFO)
+        set_role(sim, plus=(DETAILS_ONLY_PERMISSION,))
         assert_next_run_delivers_the_rest(scenario, [run], messages)
 
 
 def test_http_403_on_the_hold_list_alerts_without_held_queue_ids_and_says_why(scenario):
     messages = three_messages(scenario)
-    others = [permission for permission in ALL_PERMISSIONS if permission != "Account | Dashboard | Read"]
-    scenario.sim.state.credentials.set_permissions(others, client_id=DEFAULT_API2_CLIENT_ID)
+    set_role(scenario.sim, without="Account | Dashboard | Read")
 
     run = scenario.run(**PARAMS)
 
@@ -391,7 +386,7 @@ def test_http_403_on_the_hold_list_alerts_without_held_queue_ids_and_says_why(sc
     ) in run.debug_output
     assert "not in the held queue" not in run.debug_output
     assert scenario.state()["checkpoint"] == int(scenario.now.timestamp()), "the alerts were handed over"
-    scenario.sim.state.credentials.set_permissions(ALL_PERMISSIONS, client_id=DEFAULT_API2_CLIENT_ID)
+    set_role(scenario.sim)
     assert_next_run_delivers_the_rest(scenario, [run], messages)
 
 
