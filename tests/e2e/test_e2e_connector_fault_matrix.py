@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,7 +50,7 @@ ONE_AT_A_TIME = {**PARAMS, "Concurrent Detail Requests": "1"}
 # Requests a call takes to fail for good: 3 attempts; the two searches (recipient, sender) run side by side.
 FAILING_REQUESTS = {SEARCH: 6}
 # Long enough for the first calls, short enough that a 5 s answer is a read timeout.
-SHORT_RUN = {"PythonProcessTimeout": "7"}
+SHORT_RUN = {"PythonProcessTimeout": "8"}
 STOPPED_CLEANLY = "Nothing was handed over; the next run tries again from the same point."
 # A permission no credential has, put on get-message-info to make Mimecast refuse only the details.
 DETAILS_ONLY_PERMISSION = "Gateway | Tracking | Read (details)"
@@ -198,8 +199,7 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
     Each has its own simulator and store; the next run, without the fault, runs right after it.
     """
 
-    def cell(name: str, path: str) -> tuple[list, list[ConnectorRun], list[Any]]:
-        store = tmp_path_factory.mktemp(f"read-timeout-{name}") / "store"
+    def cell(path: str, store: Path) -> tuple[list, list[ConnectorRun], list[Any]]:
         with Simulator(port=0) as sim:
             scenario = TrackingScenario(sim, partial(run_connector, store=store), store)
             messages = three_messages(scenario)
@@ -210,8 +210,10 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
             recovery = scenario.run(**PARAMS)
             return messages, [run, recovery], [state, statuses(sim, path)]
 
+    # Made here, not in the threads: pytest's temporary directories are not made for concurrent creation.
+    stores = {name: tmp_path_factory.mktemp(f"read-timeout-{name}") / "store" for name in CALLS}
     with ThreadPoolExecutor(max_workers=len(CALLS)) as pool:
-        yield {name: pool.submit(cell, name, path) for name, path in CALLS.items()}
+        yield {name: pool.submit(cell, path, stores[name]) for name, path in CALLS.items()}
 
 
 @pytest.mark.parametrize("call", CALLS)
@@ -227,7 +229,7 @@ def test_read_timeout(read_timeout_runs, call):
     elif path == INFO:
         # The one detail call in flight used up the run; the others wait for the next run.
         assert run.ingested_alerts == [] and state["checkpoint"] <= received(messages[0])
-        assert "Stopping early to finish before the script timeout (7 s): 2 message(s)" in run.debug_output
+        assert "Stopping early to finish before the script timeout (8 s): 2 message(s)" in run.debug_output
     else:
         assert ticket_ids(run) == [messages[1].id] and state["checkpoint"] <= received(messages[0])
     assert sent[0] == 200, "the late answer did come, after the connector gave up"

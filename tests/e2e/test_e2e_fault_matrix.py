@@ -9,6 +9,7 @@ and test_e2e_triage.py (there also: `release: false` / `reject: false` for a mes
 
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,10 +126,9 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
     action cannot know.
     """
 
-    def run(case: ActionCase) -> tuple[ActionRun, list[int | None], int | None]:
+    def run(case: ActionCase, store: Path) -> tuple[ActionRun, list[int | None], int | None]:
         with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
             inject(sim, "read_delay", case, delay_ms=5000, after=case.write)
-            store = tmp_path_factory.mktemp(f"read-timeout-{case.id}") / "store"
             result = run_action(
                 case.action,
                 case.params(sim),
@@ -139,8 +139,10 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
             wait_for_log(sim, case.path, 1)
             return result, statuses(sim, case.path), applied(sim, case)
 
+    # Made here, not in the threads: pytest's temporary directories are not made for concurrent creation.
+    stores = {case.id: tmp_path_factory.mktemp(f"read-timeout-{case.id}") / "store" for case in CASES}
     with ThreadPoolExecutor(max_workers=5) as pool:
-        yield {case.id: pool.submit(run, case) for case in CASES}
+        yield {case.id: pool.submit(run, case, stores[case.id]) for case in CASES}
 
 
 @each(CASES)
