@@ -427,14 +427,16 @@ def test_http_429_with_a_reset_beyond_the_run_time(scenario, call):
     messages = three_messages(scenario)
     inject(scenario.sim, "rate_limit", path, reset_ms=TOO_LONG_RESET_MS)
 
-    run = scenario.run(**params_for(path))
+    # One call at a time: whether a detail call left before the hold list's 429 arrived is not a race.
+    run = scenario.run(**(ONE_AT_A_TIME if path in (INFO, HOLD_LIST) else PARAMS))
 
     wording = f"Mimecast's rate limit was reached for {path} (HTTP 429): Mimecast asked to wait 600.0 s"
-    if path == INFO:
+    if path in (INFO, HOLD_LIST):
         # Nothing else fits either: the run stops taking work and hands over what it has, here nothing.
-        assert_partial(run, scenario, [], messages, f"Stopping early: {wording}", "left for the next run")
-        assert statuses(scenario.sim, INFO) == [429]
-        assert scenario.state()["attempts"] == {}, "a rate limit does not count against the message"
+        stopped = "Stopping early: " + (wording if path == INFO else "Mimecast's rate limit leaves no room for " + INFO)
+        assert_partial(run, scenario, [], messages, wording, stopped, "left for the next run")
+        assert statuses(scenario.sim, path) == [429] and len(statuses(scenario.sim, INFO)) <= 1
+        assert scenario.state()["attempts"] == {}, "a rate limit does not count against the messages"
     else:
         assert_call_failed(path, run, scenario, messages, wording)
     assert_next_run_delivers_the_rest(scenario, [run], messages)
