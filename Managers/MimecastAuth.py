@@ -70,6 +70,13 @@ class Api1HmacAuth(AuthBase):
             raise MimecastConfigurationError(
                 f'"{SECRET_KEY}" is not valid base64. Paste it exactly as Mimecast issued it.'
             ) from None
+        for name, value in ((APPLICATION_ID, application_id), (ACCESS_KEY, access_key)):
+            # Sent in HTTP headers, which carry only ASCII; the value itself is never shown (the Access Key is secret).
+            if not (value.isascii() and value.isprintable()):
+                raise MimecastConfigurationError(
+                    f'"{name}" contains characters that Mimecast keys never have (only ASCII letters, digits and '
+                    "punctuation). Paste it exactly as Mimecast issued it."
+                )
         self._application_id = application_id
         self._application_key = application_key
         self._access_key = access_key

@@ -10,12 +10,13 @@ import json
 import re
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from SiemplifyConnectorsDataModel import AlertInfo
 from SiemplifyUtils import unix_now
@@ -38,7 +39,6 @@ from MimecastConstants import (
     MAX_HOURS_BACKWARDS_LIMIT,
     MAX_MESSAGES_TO_RETURN,
     MESSAGE_TRACKING_CONNECTOR,
-    PERMISSION_DASHBOARD_READ,
     PROXY_PASSWORD,
     PROXY_SERVER_ADDRESS,
     PROXY_USERNAME,
@@ -49,6 +49,7 @@ from MimecastConstants import (
     STATUS_FILTER,
     TRACKING_ROUTES,
     TRACKING_STATUSES,
+    VERIFY_SSL,
     WHITELIST_AS_BLACKLIST,
     ConnectorSpec,
 )
@@ -58,13 +59,20 @@ from MimecastExceptions import (
     MimecastBindingExpiredError,
     MimecastConfigurationError,
     MimecastError,
+    MimecastHostNotFoundError,
     MimecastPermissionError,
+    MimecastRateLimitError,
     MimecastTLSError,
     MimecastValidationError,
     redact,
 )
-from MimecastManager import MimecastManager
-from MimecastParameters import TypedParameters, parse_choice, require_domain
+from MimecastManager import MimecastManager, is_usable_url
+from MimecastParameters import (
+    TypedParameters,
+    excerpt,
+    parse_choice,
+    require_domain,
+)
 from MimecastTracking import (
     MAX_DETAIL_ATTEMPTS,
     STATE_KEY,
@@ -92,6 +100,8 @@ TOKEN_KEY = "mimecast_api2_token"
 # (no new work): each the larger of a floor and a share of PythonProcessTimeout.
 FINISH_RESERVE_S, FINISH_RESERVE_SHARE = 3.0, 0.10
 NEW_WORK_MARGIN_S, NEW_WORK_MARGIN_SHARE = 2.0, 0.10
+# A shorter PythonProcessTimeout leaves no time between start and the point where new work stops.
+MIN_PROCESS_TIMEOUT_S = int(FINISH_RESERVE_S + NEW_WORK_MARGIN_S) + 1
 # A search answering this many messages may have been cut short by Mimecast: its window is narrowed,
 # by bisection in at most SEARCH_BISECTIONS extra rounds of searches.
 SEARCH_CEILING = 500
@@ -105,6 +115,7 @@ FATAL_ERRORS = (
     MimecastPermissionError,
     MimecastBindingExpiredError,
     MimecastTLSError,
+    MimecastHostNotFoundError,
 )
 
 
@@ -176,25 +187,58 @@ def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logge
 
 
 def proxy_settings(address: str | None, username: str | None, password: str | None) -> tuple[dict | None, str]:
-    """(requests proxies, the proxy as it may be shown: without credentials)."""
+    """(requests proxies, the proxy as it may be shown: without credentials); an unusable proxy is refused."""
     if not address:
+        if username or password:
+            raise MimecastValidationError(
+                f'"{PROXY_USERNAME}" or "{PROXY_PASSWORD}" is set but "{PROXY_SERVER_ADDRESS}" is empty. Set the '
+                "proxy's address, or clear both so the connector connects to Mimecast directly."
+            )
         return None, ""
+    if password and not username:
+        raise MimecastValidationError(
+            f'"{PROXY_PASSWORD}" is set but "{PROXY_USERNAME}" is empty; set both or neither.'
+        )
+    for name, value in ((PROXY_USERNAME, username), (PROXY_PASSWORD, password)):
+        # HTTP Basic authentication, as requests sends it to the proxy, carries Latin-1 only. The value is not shown.
+        try:
+            (value or "").encode("latin-1")
+        except UnicodeEncodeError:
+            raise MimecastValidationError(
+                f'"{name}" holds characters a proxy cannot receive (HTTP Basic authentication carries Latin-1 '
+                "characters only)."
+            ) from None
     scheme, separator, rest = address.partition("://")
     if not separator:
         scheme, rest = "http", address
+    shown = f"{scheme}://{rest}"
+    if "@" in rest.split("/")[0]:
+        # Not echoed: the part before "@" may be a password.
+        raise MimecastValidationError(
+            f'"{PROXY_SERVER_ADDRESS}" must not contain a user name or password; put them in "{PROXY_USERNAME}" and '
+            f'"{PROXY_PASSWORD}".'
+        )
+    if scheme.lower() not in ("http", "https") or not is_usable_url(shown) or urlsplit(shown).path not in ("", "/"):
+        raise MimecastValidationError(
+            f'Invalid value for "{PROXY_SERVER_ADDRESS}": "{excerpt(address)}". Use http://host:port or '
+            "https://host:port."
+        )
     credentials = f"{quote(username, safe='')}:{quote(password or '', safe='')}@" if username else ""
     url = f"{scheme}://{credentials}{rest}"
-    return {"http": url, "https": url}, f"{scheme}://{rest}"
+    return {"http": url, "https": url}, shown
 
 
 def read_settings(
     values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any
 ) -> ConnectorSettings:
     params = ConnectorParameters(values)
-    domains = tuple(require_domain(DOMAINS, value) for value in params.csv(DOMAINS))
+    by_name: dict[str, str] = {}
+    for value in params.csv(DOMAINS):
+        by_name.setdefault(require_domain(DOMAINS, value).lower(), value)
+    domains = tuple(by_name.values())
     if not domains:
         raise MimecastValidationError(f'Parameter "{DOMAINS}" must list at least one domain.')
-    statuses = _filter_values(STATUS_FILTER, params.csv(STATUS_FILTER), TRACKING_STATUSES, logger) or TRACKING_STATUSES
+    statuses = _filter_values(STATUS_FILTER, params.csv(STATUS_FILTER), TRACKING_STATUSES, logger)
     routes = _filter_values(ROUTE_FILTER, params.csv(ROUTE_FILTER), TRACKING_ROUTES, logger)
     lowest = params.text(LOWEST_RISK_TO_FETCH)
     lowest_risk = parse_choice(LOWEST_RISK_TO_FETCH, lowest, RISK_LEVELS).lower() if lowest else None
@@ -211,16 +255,35 @@ def read_settings(
             f'Invalid value for "{CONCURRENT_DETAIL_REQUESTS}": {concurrency}. '
             f"It must be between 1 and {MAX_CONCURRENT_DETAIL_REQUESTS}."
         )
+    timeout_s = params.positive_int(PYTHON_PROCESS_TIMEOUT)
+    if timeout_s < MIN_PROCESS_TIMEOUT_S:
+        raise MimecastValidationError(
+            f'Invalid value for "{PYTHON_PROCESS_TIMEOUT}": {timeout_s}. A run keeps its last '
+            f"{MIN_PROCESS_TIMEOUT_S - 1} seconds for finishing in time, so it must be at least "
+            f"{MIN_PROCESS_TIMEOUT_S}."
+        )
     pattern = params.text(ENVIRONMENT_REGEX_PATTERN) or ".*"
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        with warnings.catch_warnings():
+            # re warns (FutureWarning) about constructs whose meaning may change; only an error matters here.
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
         raise MimecastValidationError(
-            f'Invalid value for "{ENVIRONMENT_REGEX_PATTERN}": "{pattern}" is not a regular expression ({exc}).'
+            f'Invalid value for "{ENVIRONMENT_REGEX_PATTERN}": "{excerpt(pattern)}" is not a regular expression '
+            f"({exc})."
         ) from None
+    if not params.text(PROXY_SERVER_ADDRESS) and str(values.get(PROXY_SERVER_ADDRESS) or ""):
+        # The platform exports a non-empty proxy parameter to the process environment as it is, spaces included.
+        raise MimecastValidationError(
+            f'Invalid value for "{PROXY_SERVER_ADDRESS}": it holds only spaces. Clear it to connect to Mimecast '
+            "directly, or set http://host:port."
+        )
     password = params.text(PROXY_PASSWORD)
     proxies, proxy_shown = proxy_settings(params.text(PROXY_SERVER_ADDRESS), params.text(PROXY_USERNAME), password)
     configuration = {p.name: params.text(p.name) or "" for p in INTEGRATION_PARAMS}
+    # Checked here: the Manager keeps verification on for a value it cannot read, but the connector says so.
+    configuration[VERIFY_SSL] = str(params.checkbox(VERIFY_SSL)).lower()
     secrets = [str(values.get(name) or "").strip() for name in CONNECTOR_SECRET_FIELDS]
     if password:
         secrets.append(quote(password, safe=""))
@@ -230,7 +293,7 @@ def read_settings(
         routes=routes,
         max_hours_backwards=hours,
         max_messages=params.positive_int(MAX_MESSAGES_TO_RETURN),
-        timeout_s=params.positive_int(PYTHON_PROCESS_TIMEOUT),
+        timeout_s=timeout_s,
         concurrency=concurrency,
         configuration=configuration,
         proxies=proxies,
@@ -481,20 +544,31 @@ class TrackingRun:
         infos, failed = self.fetch_details(batch)
         outcome.details_read = len(infos)
         held_entries: list[HeldQueueEntry] | None = []
+        held_refused = False
+        # A rate-limited hold list says nothing about the messages: it does not count towards giving up on them.
+        held_failure_counts = True
         if held_lookup is not None:
             try:
                 held_entries = held_lookup.result()
+            except MimecastPermissionError as exc:
+                self.logger.error(
+                    f"{exc} Held messages are alerted without their held-queue id, which Release Message and Reject "
+                    "Message take."
+                )
+                held_entries, held_refused = [], True
             except Exception as exc:
                 if _classify(exc) != "failed":
                     raise
                 self.logger.warn(f"The held queue could not be read: {exc} Held messages are retried next run.")
-                held_entries = None
+                held_entries, held_failure_counts = None, not isinstance(exc, MimecastRateLimitError)
         taken: set[str] = set()
         for candidate in batch:
             if candidate.id not in infos and candidate.id not in failed:
                 continue
             held_missing = candidate.tracked.status == HELD and held_entries is None
             if candidate.id in failed or held_missing:
+                if candidate.id not in failed and not held_failure_counts:
+                    continue
                 outcome.failed.append(candidate.id)
                 if not (outcome.details_read and state.failed_before(candidate.id) + 1 >= MAX_DETAIL_ATTEMPTS):
                     continue
@@ -511,26 +585,24 @@ class TrackingRun:
                 self.logger.info(f"Skipping {candidate.id}: {rejection}.")
                 continue
             held_ids = match_held_ids(candidate.tracked, held_entries or [], taken) if held_entries else {}
-            if candidate.tracked.status == HELD and held_entries is not None and not held_ids:
+            if candidate.tracked.status == HELD and held_entries is not None and not held_ids and not held_refused:
                 self.logger.warn(f"Held message {candidate.id} is not in the held queue (any more); no held-queue id.")
             outcome.alerts.append(build_alert(candidate.tracked, info, held_ids, settings))
         return outcome
 
     def held_entries(self, held: list[Candidate]) -> list[HeldQueueEntry]:
-        """The hold list around the held candidates' received times; [] when the permission is missing."""
+        """The hold list around the held candidates' received times."""
         received = [c.tracked.received for c in held if c.tracked.received]
         start = min(received) - timedelta(seconds=HELD_MATCH_TOLERANCE_S)
         end = max(received) + timedelta(seconds=HELD_MATCH_TOLERANCE_S)
-        try:
-            return self.manager.list_held_messages(start, end)
-        except MimecastPermissionError as exc:
-            self.logger.error(
-                f'{exc} Without the permission "{PERMISSION_DASHBOARD_READ}" alerts carry no held-queue id.'
-            )
-            return []
+        return self.manager.list_held_messages(start, end)
 
     def fetch_details(self, batch: list[Candidate]) -> tuple[dict[str, MessageInfo], dict[str, str]]:
-        """Details in candidate order, at most `concurrency` at a time, no new call after the soft deadline."""
+        """Details in candidate order, at most `concurrency` at a time, no new call after the soft deadline.
+
+        Returns the details read and the failures that count towards giving up on a message; a message
+        in neither (not reached, or refused by the rate limit) simply waits for the next run.
+        """
         infos: dict[str, MessageInfo] = {}
         failed: dict[str, str] = {}
         in_flight: dict[Future, Candidate] = {}
@@ -558,6 +630,14 @@ class TrackingRun:
                 except Exception as exc:
                     if _classify(exc) != "failed":
                         raise
+                    if isinstance(exc, MimecastRateLimitError):
+                        # Not the message's fault, so not counted towards giving up on it; nothing later would fit.
+                        if not stop:
+                            self.logger.warn(
+                                f"Stopping early: {exc} Messages not fetched yet are left for the next run."
+                            )
+                        stop = True
+                        continue
                     failed[candidate.id] = str(exc)
                     self.logger.warn(f"The details of {candidate.id} could not be read: {exc}")
                     continue

@@ -58,6 +58,10 @@ class MimecastTLSError(MimecastTransportError):
     """The server certificate could not be verified."""
 
 
+class MimecastHostNotFoundError(MimecastTransportError):
+    """The API Root's host name does not resolve (DNS): almost always a wrong API Root."""
+
+
 class MimecastTimeoutError(MimecastTransportError):
     """No answer in time, or the run time is used up."""
 

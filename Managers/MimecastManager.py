@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -66,6 +67,7 @@ from MimecastExceptions import (
     MimecastConfigurationError,
     MimecastError,
     MimecastErrorDetail,
+    MimecastHostNotFoundError,
     MimecastNotFoundError,
     MimecastOutcomeUnknownError,
     MimecastPermissionError,
@@ -116,11 +118,11 @@ class _SilentLogger:
 
 
 def _is_true(value: object, default: bool) -> bool:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
+    """A checkbox value; anything but true/false keeps the default (an unreadable "Verify SSL" stays on)."""
     if isinstance(value, bool):
         return value
-    return str(value).strip().lower() == "true"
+    text = str(value or "").strip().lower()
+    return text == "true" if text in ("true", "false") else default
 
 
 class RateLimitPacer:
@@ -539,7 +541,9 @@ class MimecastManager:
                     self._pacer.release(ticket)
                 sent = _may_have_been_sent(exc)
                 error = self._transport_error(exc, path, timeout, sent=sent, write=write)
-                retry = not ((write and sent) or isinstance(error, MimecastTLSError) or _is_dns_failure(exc))
+                retry = isinstance(error, MimecastTransportError) and not (
+                    (write and sent) or isinstance(error, MimecastTLSError | MimecastHostNotFoundError)
+                )
             # Raised outside the except block: the requests exception (whose text may hold proxy credentials
             # or headers) must not ride along as the error's context into a logged traceback.
             if error is not None:
@@ -552,6 +556,8 @@ class MimecastManager:
                 self._pacer.observe(ticket, response)
             elapsed_ms = (self._monotonic() - started) * 1000
             self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
+            if response.status_code == 407:
+                raise _proxy_authentication_error(path)
             if response.status_code == 429:
                 self._wait_for_rate_limit(response, path, deadline)
                 continue
@@ -596,21 +602,30 @@ class MimecastManager:
         *,
         sent: bool,
         write: bool,
-    ) -> MimecastTransportError:
+    ) -> MimecastError:
         root = self.api_root
+        if isinstance(exc, _UNUSABLE_ADDRESS):
+            # The API Root is checked when the Manager is built, so this is the proxy's address. Its text is not
+            # shown: a proxy URL can carry a password.
+            return MimecastConfigurationError(
+                f"The proxy address cannot be used for {path}: it is not a valid http:// or https:// URL with a "
+                "host and port. Nothing was sent to Mimecast."
+            )
         if isinstance(exc, requests.exceptions.SSLError):
             return MimecastTLSError(
                 f'TLS certificate verification failed for the API Root "{root}": {_tls_cause(exc)}. Check the API '
                 f'Root; clear "{VERIFY_SSL}" only for a server whose certificate you trust.'
             )
+        if isinstance(exc, requests.exceptions.ProxyError):
+            if _proxy_refused_credentials(exc):
+                return _proxy_authentication_error(path)
+            return MimecastTransportError(f"Could not connect to Mimecast through the configured proxy for {path}.")
         if _is_dns_failure(exc):
-            return MimecastTransportError(
+            return MimecastHostNotFoundError(
                 f'Could not resolve the host of the API Root "{root}" (DNS lookup failed). Check the API Root: '
                 "API 2.0 uses https://api.services.mimecast.com, API 1.0 the account's regional host "
                 "(e.g. https://us-api.mimecast.com)."
             )
-        if isinstance(exc, requests.exceptions.ProxyError):
-            return MimecastTransportError(f"Could not connect to Mimecast through the configured proxy for {path}.")
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return MimecastTimeoutError(
                 f'Could not connect to the API Root "{root}" within {timeout[0]:.0f} s (connect timeout).'
@@ -718,6 +733,12 @@ class MimecastManager:
 
 
 _FORBIDDEN_FOR_ADDRESS = "err_xdk_operation_forbidden_for_address"
+# Request-building failures: the request never left; retrying cannot help.
+_UNUSABLE_ADDRESS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+)
 
 
 class _MessageWords(NamedTuple):
@@ -781,10 +802,29 @@ def _item_or(body: dict, fallback: dict) -> dict:
 
 
 def _normalise_api_root(api_root: str) -> str:
+    """The API Root without a trailing slash; a value no request could be sent to is refused here, before any call."""
     root = api_root.strip().rstrip("/")
     if not root.lower().startswith(("https://", "http://")):
-        raise MimecastConfigurationError(f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{root}").')
+        raise MimecastConfigurationError(
+            f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{excerpt(root)}").'
+        )
+    if not is_usable_url(root):
+        raise MimecastConfigurationError(
+            f'"{API_ROOT}" is not a usable URL (got "{excerpt(root)}"): it needs a valid host name and, if it has '
+            f"one, a port from 1 to 65535. Use the URL of Mimecast's API, such as {DEFAULT_API_ROOT}."
+        )
     return root
+
+
+def is_usable_url(url: str) -> bool:
+    """Whether requests can send to `url`: a valid host (labels of at most 63 characters), a port from 1 to 65535."""
+    try:
+        requests.models.PreparedRequest().prepare_url(url, None)
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except (requests.exceptions.RequestException, ValueError):
+        return False
+    return bool(host) and len(host) <= 253 and all(len(label) <= 63 for label in host.split(".")) and port != 0
 
 
 def _json_or_none(response: requests.Response) -> Any:
@@ -888,6 +928,18 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def _is_dns_failure(exc: BaseException) -> bool:
     return any(isinstance(cause, NameResolutionError) for cause in _causes(exc))
+
+
+def _proxy_refused_credentials(exc: BaseException) -> bool:
+    """A CONNECT tunnel the proxy answered with 407 (http.client words it "Tunnel connection failed: 407 ...")."""
+    return any(isinstance(cause, OSError) and "failed: 407" in str(cause) for cause in _causes(exc))
+
+
+def _proxy_authentication_error(path: str) -> MimecastConfigurationError:
+    return MimecastConfigurationError(
+        f"The proxy refused to forward {path} to Mimecast (HTTP 407 Proxy Authentication Required). Check the "
+        "proxy's username and password. Nothing reached Mimecast."
+    )
 
 
 def _may_have_been_sent(exc: requests.exceptions.RequestException) -> bool:

@@ -144,7 +144,14 @@ class TypedParameters:
         return parse_choice(name, self.text(name) or "", self.spec.param(name).options)
 
     def csv(self, name: str) -> list[str]:
-        return split_csv(self.text(name))
+        """The listed values.
+
+        For an optional list (a filter), a value that lists nothing (", ") means the default, as an empty one
+        does; for a mandatory one the caller refuses the empty list with its own message.
+        """
+        values = split_csv(self.text(name))
+        spec = self.spec.param(name)
+        return values if values or spec.mandatory else split_csv(spec.default)
 
     def email(self, name: str) -> str | None:
         """The parameter as a valid email address (None when empty and optional)."""

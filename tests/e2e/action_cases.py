@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from test_e2e_triage import ISSUE_POLICY_PARAMS
 
-TOKEN_PATH = "/oauth/token"
 # A run of this length leaves the action about 2 s after the runner's 5 s safety margin: enough to send,
 # too little for a retry backoff, and the read timeout the Manager derives from it stays short.
 SHORT_RUN_S = 7.5

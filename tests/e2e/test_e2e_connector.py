@@ -21,7 +21,6 @@ from simulator import DEFAULT_REGISTRY, ApiFail
 from simulator.dates import format_api_date
 from simulator.endpoints import load_feature_modules
 from simulator.envelopes import error
-from simulator.faults import ForcedFault
 from simulator.server import Simulator
 
 
@@ -363,16 +362,6 @@ def test_the_api2_token_is_reused_across_runs(scenario):
     assert len(scenario.requests(TOKEN)) == 1
 
 
-def test_an_expired_cached_token_is_refreshed_once(scenario):
-    scenario.message()
-    scenario.run()
-    scenario.sim.state.tokens.expire_all()
-    scenario.advance(60)
-    scenario.message(seconds_ago=5)
-    assert len(scenario.run().ingested_alerts) == 1
-    assert len(scenario.requests(TOKEN)) == 2
-
-
 def test_api1_credentials_work_too(simulator, connector_runner, store, api1_instance):
     scenario = TrackingScenario(simulator, connector_runner, store)
     scenario.message()
@@ -428,18 +417,6 @@ def test_overflowed_alerts_are_not_created_and_not_fetched_again(scenario, store
     assert len(first.ingested_alerts) == 2 and len(first.overflow_alerts) == 1
     scenario.advance(60)
     assert scenario.run().ingested_alerts == []
-
-
-def test_a_transient_search_failure_hands_over_nothing_and_keeps_the_state(scenario):
-    scenario.message()
-    scenario.sim.state.faults.add(ForcedFault("http_error", count=6, path=SEARCH, status=503))
-
-    failed = scenario.run()
-
-    assert failed.exit_code == 0 and failed.ingested_alerts == []
-    assert "Nothing was handed over" in log_text(failed)
-    assert scenario.state() is None
-    assert len(scenario.run().ingested_alerts) == 1
 
 
 def test_with_latency_and_a_small_timeout_every_run_ends_in_time_and_nothing_is_lost(scenario, store):

@@ -3,9 +3,12 @@ passes the filters becomes exactly one alert in SOAR.
 
 Each example generates an arrival schedule (many messages in one second, late-indexed messages, bursts larger
 than Max Messages To Return, messages both directions of a domain match) and a run plan (limits, short
-timeouts with added latency, injected 429 and 5xx, a crash at a random point: a log line, before a state
-write, right after return_package). The real connector runs as a platform subprocess again and again until
-it is quiet; only runs that exit 0 count, as on the platform. Examples: EXACTLY_ONCE_EXAMPLES (default 30).
+timeouts with added latency, a crash at a random point: a log line, before a state write, right after
+return_package) with a fault per run on the search, details, hold-list or token call: 429 (short, or a reset
+beyond the run), 5xx, dropped connections, malformed bodies, fail[] in HTTP 200, an answer later than the read
+timeout, and the API 2.0 token expired between runs (alone, or with the token endpoint failing or dropping).
+The real connector runs as a platform subprocess again and again until it is quiet; only runs that exit 0
+count, as on the platform. Examples: EXACTLY_ONCE_EXAMPLES (default 30).
 """
 
 import itertools
@@ -20,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from suite_helpers import assert_no_secret_leak
-from tracking_scenario import API2, INFO, SEARCH, disable_overflow
+from tracking_scenario import API2, HOLD_LIST, INFO, SEARCH, TOKEN, disable_overflow
 
 from devkit.runner import run_connector
 from simulator.faults import ForcedFault
@@ -32,6 +35,32 @@ INFOS = ("Message Hold Applied - Fraud Alert policy", "Envelope Rejected")
 RISKS = (None, "negligible", "low", "medium", "high")
 RISK_RANK = {"negligible": 0, "low": 1, "medium": 2, "high": 3}
 _example_numbers = itertools.count(1)
+
+
+# A run's fault: the forced faults queued before it (kind, path, count, extra fields).
+FAULTS = {
+    "429": [("rate_limit", INFO, 2, {"reset_ms": 200})],
+    "429-long-info": [("rate_limit", INFO, 1, {"reset_ms": 600_000})],
+    "429-long-search": [("rate_limit", SEARCH, 1, {"reset_ms": 600_000})],
+    "5xx-info": [("http_error", INFO, 4, {"status": 503})],
+    "5xx-search": [("http_error", SEARCH, 6, {"status": 502})],
+    "5xx-hold": [("http_error", HOLD_LIST, 3, {"status": 500})],
+    "drop-search": [("drop", SEARCH, 1, {})],
+    "drop-info": [("drop", INFO, 2, {})],
+    "malformed-search": [("malformed", SEARCH, 1, {"variant": "truncated"})],
+    "malformed-info": [("malformed", INFO, 1, {"variant": "html"})],
+    "fail-info": [("fail", INFO, 1, {})],
+    "late-search": [("read_delay", SEARCH, 1, {"delay_ms": 5000})],
+    "slow": [],
+    "token-expired": [],
+    "token-5xx": [("http_error", TOKEN, 3, {"status": 503})],
+    "token-drop": [("drop", TOKEN, 1, {})],
+}
+# Faults that leave a message's details or held-queue id unread while other detail calls succeed. Three such runs
+# would rightly alert the message from the search data alone, which the filters then judge differently.
+DETAIL_OUTAGES = ("5xx-info", "5xx-hold", "malformed-info", "fail-info")
+# Runs that wait out a slow or late answer get a short PythonProcessTimeout, so the wait ends the run.
+SHORT_RUNS = ("slow", "late-search")
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +94,7 @@ chaos_run = st.fixed_dictionaries(
     {
         "gap": st.integers(20, 400),
         "limit": st.integers(1, 4),
-        "fault": st.sampled_from(["none", "none", "none", "429", "5xx-info", "5xx-search", "slow"]),
+        "fault": st.sampled_from(["none", "none", "none", *FAULTS]),
         # The n-th log line falls after the searches (n >= 5), among the detail calls, or at the end of a run.
         "crash": st.one_of(
             st.just(None),
@@ -126,22 +155,17 @@ def track(sim, start, domains, index: int, m: dict):
 def inject(sim, fault: str) -> None:
     faults = sim.state.faults
     faults.clear()
-    faults.set_latency(0, INFO)
-    if fault == "429":
-        faults.add(ForcedFault("rate_limit", count=2, path=INFO, reset_ms=200))
-    elif fault == "5xx-info":
-        faults.add(ForcedFault("http_error", count=4, path=INFO, status=503))
-    elif fault == "5xx-search":
-        faults.add(ForcedFault("http_error", count=6, path=SEARCH, status=502))
-    elif fault == "slow":
-        faults.set_latency(500, INFO)
+    faults.set_latency(500 if fault == "slow" else 0, INFO)
+    if fault.startswith("token-"):
+        sim.state.tokens.expire_all()
+    for kind, path, count, extra in FAULTS.get(fault, []):
+        faults.add(ForcedFault(kind, count=count, path=path, **extra))
 
 
 def at_most_two_detail_outages(plan: list[dict]) -> list[dict]:
-    # Three runs failing one message's details while others succeed would alert it from the search data alone.
     outages = 0
     for run in plan:
-        if run["fault"] == "5xx-info":
+        if run["fault"] in DETAIL_OUTAGES:
             outages += 1
             if outages > 2:
                 run["fault"] = "none"
@@ -201,10 +225,9 @@ def test_every_message_that_passes_the_filters_becomes_exactly_one_alert(sim, me
         for step in at_most_two_detail_outages(plan):
             clock.advance(step["gap"])
             inject(sim, step["fault"])
-            slow = step["fault"] == "slow"
             run(
                 step["limit"],
-                timeout=6 if slow else 30,
+                timeout=6 if step["fault"] in SHORT_RUNS else 30,
                 env={"SOAR_DEVKIT_CRASH": step["crash"]} if step["crash"] else None,
             )
         inject(sim, "none")

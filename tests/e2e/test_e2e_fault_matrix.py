@@ -7,11 +7,9 @@ Ping's and the other actions' non-fault behaviour is tested in test_e2e_ping.py,
 and test_e2e_triage.py (there also: `release: false` / `reject: false` for a message that is not held).
 """
 
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +18,13 @@ from action_cases import (
     CASES,
     READS,
     SHORT_RUN_S,
-    TOKEN_PATH,
     WRITES,
     ActionCase,
     assert_completed,
     assert_failed,
     each,
 )
+from fault_injection import TOKEN_PATH, TOO_LONG_RESET_MS, first_token_stops_working, statuses, wait_for_log
 from suite_helpers import refused_port, simulator_instance
 
 from devkit.runner import ActionRun, run_action
@@ -37,7 +35,6 @@ from simulator.server import Simulator
 pytestmark = pytest.mark.e2e
 
 ARCHIVE_OPTIONS = {"archive": {"size": 200}}
-TOO_LONG_RESET_MS = 600_000
 UNKNOWN_OUTCOME = "so it is unknown whether Mimecast applied it; it was not retried. Check the item in Mimecast"
 NOT_RETRIED_WRITE = "It was not retried because Mimecast may have applied it; check the item in Mimecast"
 
@@ -85,10 +82,6 @@ def inject(sim: Simulator, kind: str, case: ActionCase, **spec: Any) -> None:
     sim.state.faults.add(ForcedFault(kind, path=case.path, **spec))
 
 
-def statuses(sim: Simulator, path: str) -> list[int | None]:
-    return [entry["status"] for entry in sim.state.log.entries(path=path)]
-
-
 def applied(sim: Simulator, case: ActionCase) -> int | None:
     return case.applied(sim) if case.applied else None
 
@@ -96,46 +89,6 @@ def applied(sim: Simulator, case: ActionCase) -> int | None:
 def nothing_or(case: ActionCase, count: int) -> int | None:
     """What `applied` must be: `count` writes took effect; reads change nothing."""
     return count if case.write else None
-
-
-@contextmanager
-def first_token_stops_working(sim: Simulator, *, revoke: bool) -> Iterator[None]:
-    """The first API 2.0 token the simulator issues stops working before the action can use it.
-
-    The token answer is held back for a moment after the token was issued, and in that moment the
-    token is expired (or its client revoked), as when Mimecast ends a token the client still holds.
-    """
-    sim.state.faults.add(ForcedFault("read_delay", path=TOKEN_PATH, after=True, delay_ms=100))
-    acted, stop = threading.Event(), threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            if sim.state.tokens.live_count(sim.state.clock.now()):
-                if revoke:
-                    sim.state.credentials.set_client_revoked(DEFAULT_API2_CLIENT_ID)
-                    sim.state.tokens.drop_client(DEFAULT_API2_CLIENT_ID)
-                else:
-                    sim.state.tokens.expire_all()
-                acted.set()
-                return
-            time.sleep(0.002)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        watcher.join()
-    assert acted.is_set(), "the action never obtained a token"
-
-
-def wait_for_log(sim: Simulator, path: str, count: int) -> None:
-    """Delayed answers are logged when their request thread ends; stopping the simulator cuts the delay short."""
-    sim.stop()
-    deadline = time.monotonic() + 5
-    while len(statuses(sim, path)) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
 
 
 # Transport: DNS, refused connection, read timeout, TLS
@@ -173,10 +126,9 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
     action cannot know.
     """
 
-    def run(case: ActionCase) -> tuple[ActionRun, list[int | None], int | None]:
+    def run(case: ActionCase, store: Path) -> tuple[ActionRun, list[int | None], int | None]:
         with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
             inject(sim, "read_delay", case, delay_ms=5000, after=case.write)
-            store = tmp_path_factory.mktemp(f"read-timeout-{case.id}") / "store"
             result = run_action(
                 case.action,
                 case.params(sim),
@@ -187,8 +139,10 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
             wait_for_log(sim, case.path, 1)
             return result, statuses(sim, case.path), applied(sim, case)
 
+    # Made here, not in the threads: pytest's temporary directories are not made for concurrent creation.
+    stores = {case.id: tmp_path_factory.mktemp(f"read-timeout-{case.id}") / "store" for case in CASES}
     with ThreadPoolExecutor(max_workers=5) as pool:
-        yield {case.id: pool.submit(run, case) for case in CASES}
+        yield {case.id: pool.submit(run, case, stores[case.id]) for case in CASES}
 
 
 @each(CASES)

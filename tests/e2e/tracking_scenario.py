@@ -16,6 +16,8 @@ INFO = "/api/message-finder/get-message-info"
 HOLD_LIST = "/api/gateway/get-hold-message-list"
 TOKEN = "/oauth/token"
 API2 = {"Client ID": "sim-client-3f8a1b7c", "Client Secret": "sim-client-secret-9d2e6f4a8b1c5e7d"}
+# How a failed run ends: its reason is the last line of stderr, where the platform shows it.
+FAILED_RUN = "MimecastExceptions.MimecastError: The Message Tracking connector run failed: "
 
 
 def disable_overflow(store: Path) -> None:
@@ -86,3 +88,16 @@ def message_event(alert: dict) -> dict:
 
 def log_text(run: ConnectorRun) -> str:
     return "\n".join(row["message"] for row in run.log_rows) + run.debug_output + run.stderr
+
+
+def assert_run_failed(run: ConnectorRun, scenario: TrackingScenario, state_before: Any, *fragments: str) -> None:
+    """A failed run: nothing ingested, the state as it was, the reason as the last line the platform shows."""
+    assert run.exit_code != 0 and run.ingested_alerts == []
+    assert scenario.state() == state_before
+    last_line = run.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(FAILED_RUN), run.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in last_line
+    log = run.log_path.read_text()
+    assert last_line.removeprefix("MimecastExceptions.MimecastError: ") in log
+    assert "Traceback" not in log and "Traceback" not in run.stdout

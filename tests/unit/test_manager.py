@@ -1,10 +1,12 @@
 import json
+import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 import requests
 import requests_mock as rm
+import urllib3
 
 from MimecastAuth import choose_credentials
 from MimecastExceptions import (
@@ -12,12 +14,15 @@ from MimecastExceptions import (
     MimecastAuthenticationError,
     MimecastBindingExpiredError,
     MimecastClockSkewError,
+    MimecastConfigurationError,
+    MimecastHostNotFoundError,
     MimecastOutcomeUnknownError,
     MimecastPermissionError,
     MimecastRateLimitError,
     MimecastResponseError,
     MimecastServerError,
     MimecastTimeoutError,
+    MimecastTransportError,
 )
 from MimecastManager import MimecastManager
 
@@ -313,3 +318,68 @@ def test_proxies_and_verify_are_applied_to_the_session(clock):
         mgr.get_account()
         assert m.request_history[0].verify is False
         assert m.request_history[0].proxies["https"] == "http://proxy.local:3128"
+
+
+def test_an_unreadable_verify_ssl_keeps_verification_on(clock):
+    mgr = MimecastManager.from_configuration({**API1, "API Root": ROOT, "Verify SSL": "yes"})
+    with rm.Mocker() as m:
+        m.post(f"{ROOT}/api/account/get-account", json=ACCOUNT)
+        mgr.get_account()
+        assert m.request_history[0].verify not in (False, None)
+
+
+@pytest.mark.parametrize(
+    "root", ["http://127.0.0.1:99999", "https://mime cast.example", "http://:80", "https://" + "a" * 64 + ".example"]
+)
+def test_an_api_root_no_request_could_be_sent_to_is_refused_before_any_call(root):
+    with pytest.raises(MimecastConfigurationError, match='"API Root" is not a usable URL'):
+        MimecastManager(root, choose_credentials(API1))
+
+
+def test_an_unusable_proxy_address_is_a_configuration_error_not_a_lost_connection(clock):
+    with rm.Mocker() as m:
+        m.post(f"{ROOT}/api/gateway/hold-release", exc=requests.exceptions.InvalidSchema("socks://u:pw@h missing"))
+        with pytest.raises(MimecastConfigurationError, match="The proxy address cannot be used") as raised:
+            manager(clock, API1)._request("/api/gateway/hold-release", [{"id": "x"}], write=True)
+        assert m.call_count == 1 and "pw" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status_code": 407, "headers": {"Proxy-Authenticate": "Basic"}},
+        {"exc": requests.exceptions.ProxyError(OSError("Tunnel connection failed: 407 Proxy Authentication Required"))},
+    ],
+    ids=["plain HTTP", "CONNECT tunnel"],
+)
+def test_a_proxy_refusing_the_credentials_says_so_and_is_not_retried(clock, answer):
+    with rm.Mocker() as m:
+        m.post(f"{ROOT}/api/account/get-account", **answer)
+        with pytest.raises(MimecastConfigurationError, match="HTTP 407 Proxy Authentication Required"):
+            manager(clock, API1).get_account()
+        assert m.call_count == 1
+
+
+def test_a_proxy_whose_host_does_not_resolve_is_reported_as_the_proxy(clock):
+    dns = urllib3.exceptions.NameResolutionError("proxy.invalid", None, socket.gaierror("Name or service not known"))
+    proxy_error = requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy", dns))
+    with rm.Mocker() as m:
+        m.post(f"{ROOT}/api/account/get-account", exc=proxy_error)
+        with pytest.raises(MimecastTransportError, match="through the configured proxy") as raised:
+            manager(clock, API1).get_account()
+        assert not isinstance(raised.value, MimecastHostNotFoundError)
+
+
+def test_an_unresolvable_api_root_is_not_retried(clock):
+    dns = urllib3.exceptions.NameResolutionError("api.invalid", None, socket.gaierror("Name or service not known"))
+    with rm.Mocker() as m:
+        m.post(f"{ROOT}/api/account/get-account", exc=requests.exceptions.ConnectionError(dns))
+        with pytest.raises(MimecastHostNotFoundError, match="DNS lookup failed"):
+            manager(clock, API1).get_account()
+        assert m.call_count == 1
+
+
+def test_api1_ids_that_cannot_travel_in_a_header_are_refused_without_showing_them():
+    with pytest.raises(MimecastConfigurationError, match='"Access Key" contains characters') as raised:
+        MimecastManager(ROOT, choose_credentials({**API1, "Access Key": "ключ-VALUE"}))
+    assert "ключ" not in str(raised.value)
