@@ -272,7 +272,9 @@ def drain_rows(settings: Settings, concurrency: int, ours: Drain, baseline: Drai
         ),
         Row(
             SCENARIO,
-            f"HTTP 429 from the rate limit ({settings.rate_limit} requests/ms)",
+            "HTTP 429 from the rate limit (bucket of {} requests per {} ms)".format(
+                *parse_rate_limit(settings.rate_limit)
+            ),
             ours.rate_limited,
             baseline.rate_limited,
             goal=ours_equal(0),
