@@ -45,23 +45,12 @@ def session_simulator() -> Iterator[Any]:
         yield sim
 
 
-def _admin_client(sim: Any) -> Any:
-    from simulator.client import SimulatorClient
-
-    return SimulatorClient(sim.url, getattr(sim, "ca_file", None))
-
-
 @pytest.fixture
 def simulator_client(simulator: Any) -> Iterator[Any]:
     """simulator.client.SimulatorClient for the function-scoped simulator (faults, clock, request log)."""
-    with _admin_client(simulator) as client:
-        yield client
+    from simulator.client import SimulatorClient
 
-
-@pytest.fixture
-def session_simulator_client(session_simulator: Any) -> Iterator[Any]:
-    """Admin client for the session simulator; reading its request log is fine, changing its state is not."""
-    with _admin_client(session_simulator) as client:
+    with SimulatorClient(simulator.url, simulator.ca_file) as client:
         yield client
 
 
