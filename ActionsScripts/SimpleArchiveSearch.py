@@ -17,7 +17,7 @@ from MimecastConstants import (
     TIME_FRAME_CUSTOM,
     TO,
 )
-from MimecastManager import utc_timestamp
+from MimecastDataModels import utc_timestamp
 
 
 def simple_archive_search(context: ActionContext) -> ActionResult:

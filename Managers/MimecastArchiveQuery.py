@@ -32,8 +32,8 @@ from MimecastConstants import (
     TO,
     XML_QUERY,
 )
+from MimecastDataModels import utc_timestamp
 from MimecastExceptions import MimecastValidationError
-from MimecastManager import utc_timestamp
 
 # Rolling windows ending now; a month is one calendar month back (31 March -> 28/29 February).
 TIME_FRAME_WINDOWS = {

@@ -45,6 +45,12 @@ def parse_mimecast_date(value: Any) -> datetime | None:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+def utc_timestamp(value: datetime) -> str:
+    """Mimecast's date format, e.g. 2011-12-03T10:15:30+0000 (four-digit year, which strftime does not pad)."""
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}+0000"
+
+
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 

@@ -58,6 +58,7 @@ from MimecastDataModels import (
     MimecastAccount,
     PolicyAddress,
     TrackedEmail,
+    utc_timestamp,
 )
 from MimecastExceptions import (
     MimecastApiError,
@@ -955,9 +956,3 @@ def _tls_cause(exc: BaseException) -> str:
         if message:
             return str(message)
     return "the certificate could not be verified"
-
-
-def utc_timestamp(value: datetime) -> str:
-    """Mimecast's date format, e.g. 2011-12-03T10:15:30+0000 (four-digit year, which strftime does not pad)."""
-    utc = value.astimezone(UTC)
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}+0000"

@@ -51,7 +51,7 @@ from MimecastConstants import (
     NO_RISK_PRIORITY,
     RISK_PRIORITIES,
 )
-from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail
+from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail, utc_timestamp
 
 RISK_ORDER = tuple(RISK_PRIORITIES)
 # A held-queue entry belongs to a tracked message when they agree on sender, recipient, subject and
@@ -191,10 +191,6 @@ def _ms(moment: datetime | None) -> int:
     return int(moment.timestamp() * 1000) if moment else 0
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000") if moment else ""
-
-
 def resolve_environment(event: dict[str, Any], settings: AlertSettings) -> str:
     """Environment Field Name's value in the message event (narrowed by the regex), else the default environment."""
     if not settings.environment_field:
@@ -247,8 +243,8 @@ def build_alert(
         EVENT_QUEUE_DETAIL_STATUS: (info.queue_detail_status if info else None) or "",
         EVENT_HELD_MESSAGE_ID: first_held,
         EVENT_HELD_MESSAGE_IDS: ", ".join(held_ids.values()),
-        EVENT_RECEIVED: _iso(tracked.received),
-        EVENT_SENT: _iso(tracked.sent),
+        EVENT_RECEIVED: utc_timestamp(tracked.received) if tracked.received else "",
+        EVENT_SENT: utc_timestamp(tracked.sent) if tracked.sent else "",
         EVENT_ATTACHMENT_COUNT: len(info.attachments) if info else 0,
         EVENT_DETAILS_AVAILABLE: info is not None,
         **flatten(tracked.raw, "tracked"),
