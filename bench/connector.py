@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import TOKEN_PATH, Settings, instance, request_counts, simulator
-from bench.probe import ingested_alerts, probe
+from bench.probe import probe
 from bench.report import Row, ours_at_most, ours_equal, ratio_at_least, skipped
 from devkit import REPO_ROOT
 from devkit.definitions import CONNECTORS_SCRIPTS_DIR, UsageError, find_connector_def
@@ -169,7 +169,7 @@ def _direct_run(params: dict[str, str], store: Path) -> tuple[float, list[str], 
     started = time.perf_counter()
     run = run_connector(params, store=store)
     wall = time.perf_counter() - started
-    ids = [alert.get("ticket_id") for alert in ingested_alerts(run)]
+    ids = [alert.get("ticket_id") for alert in run.ingested_alerts]
     return wall, ids, None, run.stderr[-2000:] if run.exit_code else ""
 
 

@@ -16,8 +16,6 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 from devkit import REPO_ROOT
 from devkit.definitions import MANAGERS_DIR
@@ -46,26 +44,18 @@ def run_action_job(job: dict) -> dict:
     }
 
 
-def ingested_alerts(run: Any) -> list[dict]:
-    """What the platform would create: the alerts of a run that exited 0 after writing its output."""
-    if hasattr(run, "ingested_alerts"):
-        return list(run.ingested_alerts)
-    return list(run.alerts) if run.exit_code == 0 and run.output is not None else []
-
-
 def run_connector_job(job: dict) -> dict:
     from devkit.runner import run_connector
 
     started = time.perf_counter()
     run = run_connector(job["params"], store=job["store"], kill_after_s=job.get("timeout_s"))
     wall = time.perf_counter() - started
-    alerts = ingested_alerts(run)
     return {
         "wall_s": wall,
         "peak_rss_kb": _peak_rss_kb(),
         "exit_code": run.exit_code,
         "timed_out": run.timed_out,
-        "ticket_ids": [alert.get("ticket_id") for alert in alerts],
+        "ticket_ids": [alert.get("ticket_id") for alert in run.ingested_alerts],
         "stderr_tail": run.stderr[-2000:] if run.exit_code else "",
     }
 
@@ -128,7 +118,7 @@ def probe(job: dict, *, timeout_s: float = 900) -> dict:
         [sys.executable, "-m", "bench.probe"],
         input=json.dumps(job).encode("utf-8"),
         capture_output=True,
-        cwd=str(Path(__file__).resolve().parent.parent),
+        cwd=REPO_ROOT,
         timeout=timeout_s,
         check=False,
     )

@@ -41,9 +41,8 @@ def ratio_at_most(maximum: float) -> Goal:
     return Goal(f"ratio ≤ {fmt_limit(maximum)}", lambda row: row.ratio is not None and row.ratio <= maximum)
 
 
-def ours_at_most(maximum: float, unit: str = "") -> Goal:
-    suffix = f" {unit}" if unit else ""
-    return Goal(f"≤ {fmt_limit(maximum)}{suffix}", lambda row: row.ours is not None and row.ours <= maximum)
+def ours_at_most(maximum: float) -> Goal:
+    return Goal(f"≤ {fmt_limit(maximum)}", lambda row: row.ours is not None and row.ours <= maximum)
 
 
 def ours_equal(expected: float) -> Goal:
