@@ -1,4 +1,5 @@
-"""Helpers the shared fixtures use and test modules import: instances for the simulator, the leak check.
+"""Helpers the shared fixtures use and test modules import: instances for the simulator, Mimecast's samples,
+the leak check.
 
 Test modules import these from here, never from `conftest`: which conftest that name means depends on
 what pytest collected first.
@@ -12,8 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from devkit import INSTANCES_DIR
+from devkit import INSTANCES_DIR, REPO_ROOT
 from devkit.runner import ActionRun, ConnectorRun
+
+MIMECAST_SAMPLES = REPO_ROOT / "tests" / "samples" / "mimecast"
 
 
 def simulator_instance(url: str, api: str = "api2", **overrides: Any) -> dict[str, Any]:
@@ -22,6 +25,11 @@ def simulator_instance(url: str, api: str = "api2", **overrides: Any) -> dict[st
     instance["API Root"] = url
     instance.update(overrides)
     return instance
+
+
+def mimecast_sample(name: str) -> Any:
+    """An answer Mimecast published (tests/samples/mimecast/<name>), parsed."""
+    return json.loads((MIMECAST_SAMPLES / name).read_text())
 
 
 @contextlib.contextmanager

@@ -1,23 +1,17 @@
 """The Manager's message-tracking calls and its rate-limit pacing, against requests-mock."""
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import requests_mock as rm
+from suite_helpers import mimecast_sample as sample
 from test_manager import API1, ROOT, FakeClock, manager
 
 from MimecastExceptions import MimecastApiError, MimecastRateLimitError
 from MimecastManager import RateLimitPacer
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "mimecast"
 START = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
 END = datetime(2026, 3, 7, 16, 3, 9, tzinfo=UTC)
-
-
-def sample(name):
-    return json.loads((SAMPLES / name).read_text())
 
 
 @pytest.fixture

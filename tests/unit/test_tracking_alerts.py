@@ -1,10 +1,9 @@
 """Filters, alerts and events of the connector (MimecastTrackingAlerts), from Mimecast's samples."""
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from suite_helpers import mimecast_sample
 
 from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail, internet_message_id
 from MimecastTrackingAlerts import (
@@ -17,16 +16,13 @@ from MimecastTrackingAlerts import (
     resolve_environment,
 )
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "mimecast"
-
 
 def sample(name):
-    return json.loads((SAMPLES / name).read_text())["data"][0]
+    return mimecast_sample(name)["data"][0]
 
 
 HELD_TRACKED = TrackedEmail.from_json(sample("message_finder_search_held.json")["trackedEmails"][0])
 HELD_INFO = MessageInfo.from_json(sample("message_finder_get_message_info_held_with_risk.json"))
-HELD_NO_RISK = MessageInfo.from_json(sample("message_finder_get_message_info_held.json"))
 ARCHIVED_TRACKED = TrackedEmail.from_json(sample("message_finder_search.json")["trackedEmails"][0])
 ARCHIVED_INFO = MessageInfo.from_json(sample("message_finder_get_message_info_archived.json"))
 DEFAULTS = AlertSettings(default_environment="Default Environment")
