@@ -31,19 +31,7 @@ if TYPE_CHECKING:
 
 # Statuses the connector filters on, and every value API 2.0 accepts in a search.
 STATUSES = ("delivery", "held", "accepted", "bounced", "deferred", "rejected", "archived")
-SEARCH_STATUSES = (
-    "processing",
-    "delivery",
-    "system",
-    "held",
-    "accepted",
-    "bulk_processing",
-    "bulk_delivery",
-    "bounced",
-    "deferred",
-    "rejected",
-    "archived",
-)
+SEARCH_STATUSES = messages.TRACKING_STATUSES
 ROUTES = ("inbound", "outbound", "internal")
 SEARCH_ROUTES = ("all", "internal", "outbound", "inbound", "external")
 RISKS = ("negligible", "low", "medium", "high")
