@@ -6,7 +6,6 @@ returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`
 
 import json
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -16,7 +15,7 @@ from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import MIN_SECRET_CHARS, MimecastError, redact
+from MimecastExceptions import MIN_SECRET_CHARS, failure_reason
 from MimecastManager import MimecastManager
 from MimecastParameters import TypedParameters, excerpt
 
@@ -113,12 +112,7 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         context = ActionContext(siemplify, spec, siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {})
         result = perform(context)
     except Exception as exc:
-        secrets = context.secrets() if context else []
-        if isinstance(exc, MimecastError):
-            reason = redact(str(exc), secrets)
-        else:
-            logger.error(redact(traceback.format_exc(), secrets))
-            reason = redact(f"unexpected error ({type(exc).__name__}): {exc}", secrets)
+        reason = failure_reason(exc, context.secrets() if context else [], logger.error)
         message = spec.failure_template.format(action=spec.name, reason=reason)
         logger.error(message)
         _log_finish(logger, spec, started, context, "failed")

@@ -9,7 +9,6 @@ building in MimecastTrackingAlerts; this module only orchestrates, talks to the 
 import json
 import re
 import time
-import traceback
 import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -64,7 +63,7 @@ from MimecastExceptions import (
     MimecastRateLimitError,
     MimecastTLSError,
     MimecastValidationError,
-    redact,
+    failure_reason,
 )
 from MimecastManager import MimecastManager, is_usable_url
 from MimecastParameters import (
@@ -698,12 +697,7 @@ def run_tracking_connector(siemplify: Any, started: float) -> None:
     except Exception as exc:
         if run is not None:
             secrets.extend(run.manager.secrets)
-        if isinstance(exc, MimecastError):
-            reason = str(exc)
-        else:
-            logger.error(redact(traceback.format_exc(), secrets))
-            reason = f"unexpected error ({type(exc).__name__}): {exc}"
-        message = redact(f"The Message Tracking connector run failed: {reason}", secrets)
+        message = f"The Message Tracking connector run failed: {failure_reason(exc, secrets, logger.error)}"
         logger.error(message)
         raise MimecastError(message) from None
 

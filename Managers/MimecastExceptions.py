@@ -1,6 +1,7 @@
 """Typed failures. `str(exc)` is the reason shown to a person: actionable, never a secret."""
 
-from collections.abc import Iterable
+import traceback
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 REDACTED = "***"
@@ -32,6 +33,15 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
+
+
+def failure_reason(exc: BaseException, secrets: Sequence[str], log_error: Callable[[str], None]) -> str:
+    """The reason a failed run shows, secrets redacted: a MimecastError's own text; anything else is an
+    unexpected error, whose traceback is logged (call while handling `exc`)."""
+    if isinstance(exc, MimecastError):
+        return redact(str(exc), secrets)
+    log_error(redact(traceback.format_exc(), secrets))
+    return redact(f"unexpected error ({type(exc).__name__}): {exc}", secrets)
 
 
 class MimecastError(Exception):
