@@ -9,7 +9,7 @@ import requests_mock as rm
 from defusedxml.ElementTree import fromstring
 from hypothesis import example, given
 from hypothesis import strategies as st
-from test_manager import ROOT, FakeClock, manager
+from test_manager import ROOT, manager
 
 from MimecastArchiveQuery import SimpleArchiveQuery, checked_advanced_query, time_frame_range
 from MimecastConstants import (
@@ -176,11 +176,6 @@ def test_advanced_query_refusals_say_what_is_wrong(xml, reason):
 def test_advanced_query_is_passed_unchanged():
     xml = '<?xml version="1.0"?>\n<xmlquery trace="iql,muse"><muse><text>subject:a &amp; b</text></muse></xmlquery>'
     assert checked_advanced_query(xml) is xml
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def page(items, next_token=None, flat=False):

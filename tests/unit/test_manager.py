@@ -57,11 +57,6 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
 def manager(clock, config=None, remaining=60.0, **kwargs):
     configuration = config or {"Client ID": "cid", "Client Secret": CLIENT_SECRET}
     return MimecastManager(

@@ -5,18 +5,13 @@ from datetime import UTC, datetime
 import pytest
 import requests_mock as rm
 from suite_helpers import mimecast_sample as sample
-from test_manager import API1, ROOT, FakeClock, manager
+from test_manager import API1, ROOT, manager
 
 from MimecastExceptions import MimecastApiError, MimecastRateLimitError
 from MimecastManager import RateLimitPacer
 
 START = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
 END = datetime(2026, 3, 7, 16, 3, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def test_search_sends_one_item_with_window_filters_and_direction(clock):
@@ -158,8 +153,7 @@ def test_a_wait_that_does_not_fit_the_run_is_refused_without_sending(clock):
     assert "it was not sent" in str(raised.value)
 
 
-def test_a_report_is_lowered_by_every_request_that_overlapped_it():
-    clock = FakeClock()
+def test_a_report_is_lowered_by_every_request_that_overlapped_it(clock):
     pacer = RateLimitPacer(clock.monotonic, clock.sleep)
 
     class Answer:

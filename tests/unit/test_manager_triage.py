@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests_mock as rm
-from test_manager import API1, ROOT, FakeClock, assert_no_secret, manager, token
+from test_manager import API1, ROOT, assert_no_secret, manager, token
 
 from MimecastDataModels import PolicyAddress
 from MimecastExceptions import (
@@ -23,11 +23,6 @@ REPORT = f"{ROOT}/api/message-finder/report-message"
 SENDERS = f"{ROOT}/api/managedsender/permit-or-block-sender"
 CREATE_POLICY = f"{ROOT}/api/policy/blockedsenders/create-policy"
 EMPTY = {"meta": {"status": 200}, "data": [], "fail": []}
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def answer(*items, fail=()):
