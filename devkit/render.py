@@ -60,17 +60,22 @@ def _tail(text: str, lines: int = _TAIL_LINES) -> str:
     return "\n".join(kept)
 
 
+def _crash_report(run: ActionRun | ConnectorRun, what: str, never_done: str) -> str:
+    reason = "was killed after its timeout" if run.timed_out else f"exited with code {run.exit_code}"
+    parts = [f"{what} crashed: it {reason} without {never_done}."]
+    if run.stderr.strip():
+        parts.append("stderr (last lines):\n" + _tail(run.stderr))
+    return "\n".join(parts)
+
+
 def format_action_run(run: ActionRun, result_name: str = "is_success", show_debug: bool = False) -> str:
-    parts = []
     if run.crashed:
-        reason = "was killed after its timeout" if run.timed_out else f"exited with code {run.exit_code}"
-        parts.append(f"Script crashed: it {reason} without writing an output object.")
-        if run.stderr.strip():
-            parts.append("stderr (last lines):\n" + _tail(run.stderr))
-        return "\n".join(parts)
-    parts.append(f"Output message: {run.message}")
-    parts.append(f"Execution state: {run.execution_state_name} ({run.execution_state})")
-    parts.append(f"Result value ({result_name}): {json.dumps(run.result_value)}")
+        return _crash_report(run, "Script", "writing an output object")
+    parts = [
+        f"Output message: {run.message}",
+        f"Execution state: {run.execution_state_name} ({run.execution_state})",
+        f"Result value ({result_name}): {json.dumps(run.result_value)}",
+    ]
     if run.json_result is not None:
         parts.append("JSON result:\n" + json.dumps(run.json_result, indent=2, ensure_ascii=False))
     for title, rows in run.tables.items():
@@ -81,15 +86,10 @@ def format_action_run(run: ActionRun, result_name: str = "is_success", show_debu
 
 
 def format_connector_run(run: ConnectorRun, test_run: bool = False) -> str:
-    parts = []
     if run.crashed:
-        reason = "was killed after its timeout" if run.timed_out else f"exited with code {run.exit_code}"
-        parts.append(f"Connector crashed: it {reason} without returning a package.")
-        if run.stderr.strip():
-            parts.append("stderr (last lines):\n" + _tail(run.stderr))
-        return "\n".join(parts)
+        return _crash_report(run, "Connector", "returning a package")
     kind = "Test run" if test_run else "Run"
-    parts.append(f"{kind}: {len(run.alerts)} alert(s), {len(run.overflow_alerts)} overflowed.")
+    parts = [f"{kind}: {len(run.alerts)} alert(s), {len(run.overflow_alerts)} overflowed."]
     if run.alerts:
         rows = [
             {
