@@ -15,7 +15,7 @@ from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import MIN_SECRET_CHARS, failure_reason
+from MimecastExceptions import failure_reason
 from MimecastManager import MimecastManager
 from MimecastParameters import TypedParameters, excerpt
 
@@ -67,9 +67,9 @@ class ActionContext(TypedParameters):
         return self._manager.request_count if self._manager else 0
 
     def secrets(self) -> list[str]:
+        """Every secret of the run, for redaction (`redact` skips values too short to be one)."""
         configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
-        held = list(self._manager.secrets) if self._manager else []
-        return [secret for secret in {*configured, *held} if len(secret) >= MIN_SECRET_CHARS]
+        return [*configured, *(self._manager.secrets if self._manager else ())]
 
 
 def list_result(models: Sequence[Any], found_message: str, none_found_message: str, table_title: str) -> ActionResult:

@@ -309,7 +309,7 @@ def read_settings(
             allowlist=tuple(entry for entry in allowlist if isinstance(entry, str) and entry.strip()),
             allowlist_is_blocklist=params.checkbox(WHITELIST_AS_BLACKLIST),
         ),
-        secrets=tuple(secret for secret in secrets if len(secret) >= 4),
+        secrets=tuple(secrets),
     )
 
 
