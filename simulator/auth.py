@@ -111,12 +111,11 @@ class Api2Client:
 class CredentialStore:
     """API 1.0 bindings (by access key) and API 2.0 clients (by client id); secrets never leave it."""
 
-    def __init__(self, *, with_defaults: bool = True) -> None:
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._bindings: dict[str, Api1Binding] = {}
         self._clients: dict[str, Api2Client] = {}
-        if with_defaults:
-            self.reset()
+        self.reset()
 
     def reset(self) -> None:
         """Only the built-in tenant credentials, with every permission."""

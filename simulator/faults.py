@@ -133,16 +133,13 @@ def parse_rate_limit(text: str) -> tuple[int, int]:
 
 
 class FaultPlan:
-    def __init__(self, latency_ms: int = 0, rate_limit: tuple[int, int] | None = None) -> None:
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.latency_ms = 0
         self.path_latency_ms: dict[str, int] = {}
         self.bucket: TokenBucket | None = None
         self._queue: list[ForcedFault] = []
-        self.set_latency(latency_ms)
-        if rate_limit:
-            self.set_rate_limit(*rate_limit)
 
     def reset(self) -> None:
         """No latency, no bucket, no queued faults."""

@@ -18,7 +18,6 @@ from simulator.validation import (
 )
 
 SEARCH_FIELDS = ("all", "subject", "sender", "recipient", "reason_code", "reasonCode", "senderIP")
-ROUTES = ("all", "internal", "outbound", "inbound", "external")
 HOLD_LIST_MAX_PAGE = 500
 HELD_EDIT = "Account | Monitoring | Held | Edit"
 # hold-reject `reasonType`, exactly as documented (reference §5.5).
