@@ -30,6 +30,13 @@ class ParamSpec(NamedTuple):
     options: tuple[str, ...] = ()
 
 
+def _param(owner: str, params: tuple[ParamSpec, ...], name: str) -> ParamSpec:
+    for spec in params:
+        if spec.name == name:
+            return spec
+    raise KeyError(f'"{owner}" has no parameter "{name}"')
+
+
 class ActionSpec(NamedTuple):
     name: str
     script_stem: str
@@ -38,10 +45,7 @@ class ActionSpec(NamedTuple):
     failure_template: str = 'Error executing action "{action}". Reason: {reason}'
 
     def param(self, name: str) -> ParamSpec:
-        for spec in self.params:
-            if spec.name == name:
-                return spec
-        raise KeyError(f'"{self.name}" has no parameter "{name}"')
+        return _param(self.name, self.params, name)
 
 
 # Integration instance (spec §2)
@@ -300,7 +304,7 @@ class ConnectorSpec(NamedTuple):
     params: tuple[ParamSpec, ...] = ()
 
     def param(self, name: str) -> ParamSpec:
-        return next(p for p in self.params if p.name == name)
+        return _param(self.name, self.params, name)
 
 
 DEVICE_PRODUCT_FIELD = "DeviceProductField"
