@@ -315,8 +315,7 @@ class MimecastManager:
         if options:
             item["advancedTrackAndTraceOptions"] = options
         body = self._request(PATH_MESSAGE_FINDER_SEARCH, [item])
-        data = body.get("data") or [{}]
-        tracked = data[0].get("trackedEmails") if isinstance(data[0], dict) else None
+        tracked = _item_or(body, {}).get("trackedEmails")
         if not isinstance(tracked, list):
             raise MimecastResponseError(
                 f"Mimecast's answer to {PATH_MESSAGE_FINDER_SEARCH} has no trackedEmails list.",
