@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from devkit import INSTANCES_DIR, REPO_ROOT
-from devkit.definitions import UsageError, find_connector_def, load_json, platform_value, secret_property_names
+from devkit.definitions import (
+    UsageError,
+    find_connector_def,
+    load_json,
+    platform_value,
+    secret_property_names,
+    secret_values,
+)
 from devkit.render import format_action_run, format_connector_run, masked_configuration, redact
 from devkit.runner import run_action, run_connector
 
@@ -54,11 +61,6 @@ def load_instance(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UsageError(f"Instance file {path} must hold a JSON object of configuration values")
     return data
-
-
-def secret_values(root: Path, configuration: dict[str, Any]) -> list[str]:
-    secret_names = secret_property_names(root, list(configuration))
-    return [str(v) for k, v in configuration.items() if k in secret_names and v not in ("", None)]
 
 
 def describe_instance(root: Path, path: Path, configuration: dict[str, Any]) -> str:

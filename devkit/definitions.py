@@ -80,6 +80,12 @@ def secret_property_names(root: Path, names: list[str]) -> set[str]:
     return secret
 
 
+def secret_values(root: Path, configuration: dict[str, Any]) -> list[str]:
+    """The values of a configuration's secret properties that are set: what output must never show."""
+    names = secret_property_names(root, list(configuration))
+    return [str(v) for k, v in configuration.items() if k in names and v not in ("", None)]
+
+
 def load_constants(root: Path) -> ModuleType:
     """Import Managers/MimecastConstants.py by path without leaving it in sys.modules."""
     path = root / CONSTANTS_FILE

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from devkit import INSTANCES_DIR, REPO_ROOT
-from devkit.definitions import load_constants, load_json, secret_property_names
+from devkit.definitions import load_constants, load_json, secret_values
 from devkit.render import format_action_run, format_connector_run, redact, text_table
 from devkit.runner import ActionRun, run_action, run_connector
 from simulator.client import SimulatorClient
@@ -74,8 +74,18 @@ def _resolve(value: Any, simulator: SimulatorClient, record: DemoRecord | None) 
     return value
 
 
+def _resolved(params: Mapping[str, Any], simulator: SimulatorClient, record: DemoRecord | None) -> dict[str, str]:
+    return {name: _resolve(value, simulator, record) for name, value in params.items()}
+
+
 def _shown(value: Any) -> str:
     return f"<{value.description}>" if isinstance(value, FromSimulator | FromAlert) else value
+
+
+def _command_line(words: list[str], params: Mapping[str, Any]) -> str:
+    for name, value in params.items():
+        words += ["--param", f"{name}={_shown(value)}"]
+    return shlex.join(words)
 
 
 @dataclass(frozen=True)
@@ -92,15 +102,10 @@ class DemoStep:
     # Extra check on the output message: (description, predicate).
     message_check: tuple[str, Callable[[str], bool]] | None = None
 
-    def resolved_params(self, simulator: SimulatorClient, record: DemoRecord | None = None) -> dict[str, str]:
-        return {name: _resolve(value, simulator, record) for name, value in self.params.items()}
-
     def command_line(self, params: Mapping[str, str] | None = None) -> str:
         """The command a person could run; `params` are the resolved values (else the step's literal ones)."""
         words = ["python", "-m", "devkit", "action", self.action, "--instance", f"devkit/instances/{self.instance}"]
-        for name, value in (self.params if params is None else params).items():
-            words += ["--param", f"{name}={_shown(value)}"]
-        line = shlex.join(words)
+        line = _command_line(words, self.params if params is None else params)
         if self.overrides:
             line += "   # with " + ", ".join(f"{name} changed" for name in self.overrides)
         return line
@@ -120,9 +125,7 @@ class ConnectorStep:
 
     def command_line(self, params: Mapping[str, str]) -> str:
         words = ["python", "-m", "devkit", "connector", "--instance", f"devkit/instances/{self.instance}"]
-        for name, value in params.items():
-            words += ["--param", f"{name}={_shown(value)}"]
-        return shlex.join(words)
+        return _command_line(words, params)
 
 
 def _says_credentials_rejected(message: str) -> bool:
@@ -311,17 +314,36 @@ def _alert_rows(alerts: list[dict]) -> list[dict]:
     return rows
 
 
+def _step_instance(
+    file_name: str, api_root: str, overrides: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """A devkit instance file pointed at api_root with the step's overrides, and its secret values to redact."""
+    instance = {**load_json(INSTANCES_DIR / file_name), "API Root": api_root, **(overrides or {})}
+    return instance, secret_values(REPO_ROOT, instance)
+
+
+def run_action_step(step: DemoStep, api_root: str, out: TextIO, store: Path, record: DemoRecord) -> str | None:
+    """Run the action step; None when it went as expected, else what differs."""
+    instance, secrets = _step_instance(step.instance, api_root, step.overrides)
+    try:
+        with SimulatorClient(api_root) as simulator:
+            params = _resolved(step.params, simulator, record)
+    except RuntimeError as exc:
+        return f"the step could not be prepared: {exc}"
+    out.write(f"$ {step.command_line(params)}\n")
+    run = run_action(step.action, params, instance=instance, store=store)
+    out.write(redact(format_action_run(run), secrets) + "\n")
+    return step_outcome(step, run)
+
+
 def run_connector_step(step: ConnectorStep, api_root: str, out: TextIO, store: Path, record: DemoRecord) -> str | None:
     """Run the connector step; None when it went as expected, else what differs."""
-    instance = dict(load_json(INSTANCES_DIR / step.instance))
-    instance["API Root"] = api_root
-    secret_names = secret_property_names(REPO_ROOT, list(instance))
-    secrets = [str(v) for k, v in instance.items() if k in secret_names and v]
+    instance, secrets = _step_instance(step.instance, api_root)
     try:
         with SimulatorClient(api_root) as simulator:
             if step.prepare:
                 out.write(step.prepare(simulator, record) + "\n")
-            params = {name: _resolve(value, simulator, record) for name, value in step.params.items()}
+            params = _resolved(step.params, simulator, record)
     except RuntimeError as exc:
         return f"the step could not be prepared: {exc}"
     out.write(f"$ {step.command_line(params)}\n")
@@ -419,21 +441,8 @@ def run_steps(steps: list[DemoStep | ConnectorStep], api_root: str, out: TextIO,
             difference = run_connector_step(step, api_root, out, store, record)
             expectation = step.check[0]
         else:
-            instance = dict(load_json(INSTANCES_DIR / step.instance))
-            instance.update({"API Root": api_root, **step.overrides})
-            secret_names = secret_property_names(REPO_ROOT, list(instance))
-            secrets = [str(v) for k, v in instance.items() if k in secret_names and v]
+            difference = run_action_step(step, api_root, out, store, record)
             expectation = step.expect
-            try:
-                with SimulatorClient(api_root) as simulator:
-                    params = step.resolved_params(simulator, record)
-            except RuntimeError as exc:
-                difference = f"the step could not be prepared: {exc}"
-            else:
-                out.write(f"$ {step.command_line(params)}\n")
-                run = run_action(step.action, params, instance=instance, store=store)
-                out.write(redact(format_action_run(run), secrets) + "\n")
-                difference = step_outcome(step, run)
         if difference:
             differences.append(f"Step {number} ({step.title}): {difference}")
             out.write(f"--> NOT AS EXPECTED: {difference}\n")
