@@ -38,7 +38,6 @@ class RequestLog:
         self._by_path: defaultdict[str, Counter] = defaultdict(Counter)
         self._by_status: Counter = Counter()
         self._faults: Counter = Counter()
-        self._dropped = 0
         self._in_flight = 0
         self._max_in_flight = 0
 
@@ -61,8 +60,6 @@ class RequestLog:
             status = "dropped" if entry.status is None else str(entry.status)
             self._by_path[entry.path][status] += 1
             self._by_status[status] += 1
-            if entry.status is None:
-                self._dropped += 1
             if entry.fault:
                 self._faults[entry.fault["kind"]] += 1
 
@@ -79,7 +76,7 @@ class RequestLog:
                 "by_path": {p: dict(c) for p, c in self._by_path.items()},
                 "by_status": dict(self._by_status),
                 "rate_limited": self._by_status.get("429", 0),
-                "dropped": self._dropped,
+                "dropped": self._by_status.get("dropped", 0),
                 "faults": dict(self._faults),
                 "in_flight": self._in_flight,
                 "max_in_flight": self._max_in_flight,
@@ -92,5 +89,4 @@ class RequestLog:
             self._by_path.clear()
             self._by_status.clear()
             self._faults.clear()
-            self._dropped = 0
             self._max_in_flight = self._in_flight
