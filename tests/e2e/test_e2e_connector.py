@@ -330,7 +330,7 @@ def test_test_run_creates_at_most_one_alert_and_writes_no_state(scenario):
     run = scenario.run(test_run=True)
 
     assert run.exit_code == 0 and len(run.ingested_alerts) == 1
-    assert scenario.contexts().get("4", {}).get("mimecast-tracking-1") is None, "no state, no token, no overflow data"
+    assert scenario.connector_context() is None, "no state, no token, no overflow data"
     assert len(scenario.requests(INFO)) == 1
     live = scenario.run()
     assert len(live.ingested_alerts) == 3
@@ -362,11 +362,9 @@ def test_the_api2_token_is_reused_across_runs(scenario):
     assert len(scenario.requests(TOKEN)) == 1
 
 
-def test_api1_credentials_work_too(simulator, connector_runner, store, api1_instance):
-    scenario = TrackingScenario(simulator, connector_runner, store)
+def test_api1_credentials_work_too(scenario, connector_runner):
     scenario.message()
-    params = {key: value for key, value in api1_instance.items() if key != "Verify SSL"}
-    run = connector_runner({**scenario.params, "Client ID": "", "Client Secret": "", **params}, now=scenario.now)
+    run = connector_runner({**scenario.params, **scenario.api1_params()}, now=scenario.now)
     assert len(run.ingested_alerts) == 1
     assert scenario.requests(TOKEN) == []
 

@@ -14,7 +14,6 @@ details call fetch one message at a time, so the oldest is the one whose details
 """
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -24,7 +23,7 @@ from typing import Any
 import pytest
 from action_cases import assert_no_traceback
 from fault_injection import TOO_LONG_RESET_MS, first_token_stops_working, statuses
-from suite_helpers import refused_port, simulator_instance
+from suite_helpers import refused_port
 from tracking_scenario import (
     HOLD_LIST,
     INFO,
@@ -94,16 +93,6 @@ def three_messages(scenario: TrackingScenario) -> list[Any]:
 
 def inject(sim: Simulator, kind: str, path: str, **spec: Any) -> None:
     sim.state.faults.add(ForcedFault(kind, path=path, **spec))
-
-
-def api1_params(sim: Simulator, **overrides: str) -> dict[str, str]:
-    instance = simulator_instance(sim.url, "api1")
-    return {
-        **{k: v for k, v in instance.items() if k != "Verify SSL"},
-        "Client ID": "",
-        "Client Secret": "",
-        **overrides,
-    }
 
 
 def received(message: Any) -> int:
@@ -265,7 +254,7 @@ def test_tls_self_signed_with_verify_ssl_off_works(tls_scenario):
 def test_http_401_api1_bad_signature_fails_the_run(scenario):
     messages = three_messages(scenario)
 
-    run = scenario.run(**api1_params(scenario.sim, **{"Secret Key": "A" * 87 + "="}), **PARAMS)
+    run = scenario.run(**scenario.api1_params(**{"Secret Key": "A" * 87 + "="}), **PARAMS)
 
     assert_run_failed(
         run,
@@ -275,7 +264,7 @@ def test_http_401_api1_bad_signature_fails_the_run(scenario):
         "HTTP 401, 0004 Invalid Signature (err_xdk_invalid_signature). Check the four API 1.0 values",
     )
     assert set(statuses(scenario.sim, SEARCH)) == {401}
-    assert_next_run_delivers_the_rest(scenario, [run], messages, **api1_params(scenario.sim))
+    assert_next_run_delivers_the_rest(scenario, [run], messages, **scenario.api1_params())
 
 
 def test_http_401_api2_token_expired_during_the_run_is_refreshed_once(scenario):
@@ -289,13 +278,9 @@ def test_http_401_api2_token_expired_during_the_run_is_refreshed_once(scenario):
     assert sorted(statuses(scenario.sim, SEARCH)) == [200, 200, 401, 401], "both searches resent with one new token"
 
 
-def cached_token(scenario: TrackingScenario) -> str:
-    return json.loads(scenario.contexts()["4"]["mimecast-tracking-1"]["mimecast_api2_token"])["access_token"]
-
-
 def test_http_401_api2_cached_token_expired_since_the_last_run_is_refreshed_once(scenario):
     earlier = scenario.run(**PARAMS)
-    first_token = cached_token(scenario)
+    first_token = scenario.cached_token()
     scenario.sim.state.tokens.expire_all()
     scenario.advance(60)
     messages = three_messages(scenario)
@@ -308,7 +293,7 @@ def test_http_401_api2_cached_token_expired_since_the_last_run_is_refreshed_once
     assert statuses(scenario.sim, TOKEN) == [200, 200]
     later = scenario.sim.state.log.entries(since=seq, path=SEARCH)
     assert sorted(entry["status"] for entry in later) == [200, 200, 401, 401]
-    assert cached_token(scenario) != first_token, "the new token replaced the expired one in the connector context"
+    assert scenario.cached_token() != first_token, "the new token replaced the expired one in the connector context"
 
 
 def test_http_401_api2_client_revoked_since_the_last_run_fails_the_run(scenario):
@@ -396,13 +381,13 @@ def test_http_418_api1_binding_expired_fails_the_run(scenario):
     messages = three_messages(scenario)
     scenario.sim.state.credentials.set_binding_expired(DEFAULT_API1_ACCESS_KEY)
 
-    run = scenario.run(**api1_params(scenario.sim), **PARAMS)
+    run = scenario.run(**scenario.api1_params(), **PARAMS)
 
     assert_run_failed(
         run, scenario, None, "API 1.0 Access Key and Secret Key have expired (HTTP 418", "Generate new keys"
     )
     scenario.sim.state.credentials.set_binding_expired(DEFAULT_API1_ACCESS_KEY, expired=False)
-    assert_next_run_delivers_the_rest(scenario, [run], messages, **api1_params(scenario.sim))
+    assert_next_run_delivers_the_rest(scenario, [run], messages, **scenario.api1_params())
 
 
 # Rate limits

@@ -10,7 +10,6 @@ cached token lives in the connector context and nowhere a person reads.
 
 import base64
 import http.client
-import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -103,10 +102,6 @@ def proxy_params(proxy: ForwardingProxy, password: str = PROXY_PASSWORD) -> dict
     return {"Proxy Server Address": proxy.address, "Proxy Username": PROXY_USER, "Proxy Password": password}
 
 
-def cached_token(scenario: TrackingScenario) -> str:
-    return json.loads(scenario.contexts()["4"]["mimecast-tracking-1"]["mimecast_api2_token"])["access_token"]
-
-
 def test_every_call_goes_through_the_proxy_with_its_credentials_and_the_password_never_shows(scenario, proxy):
     held = scenario.message(seconds_ago=60)
 
@@ -137,7 +132,7 @@ def test_a_proxy_that_refuses_the_credentials_fails_the_run_and_says_so(scenario
 
 def test_mimecast_error_texts_that_echo_a_credential_or_the_cached_token_are_redacted(scenario):
     scenario.run()
-    token = cached_token(scenario)
+    token = scenario.cached_token()
     scenario.message(seconds_ago=30)
     scenario.advance(60)
     echo = f"Rejected client_secret={API2['Client Secret']} with token {token}"
@@ -147,18 +142,18 @@ def test_mimecast_error_texts_that_echo_a_credential_or_the_cached_token_are_red
 
     assert run.ingested_alerts == [] and "Rejected client_secret=*** with token ***" in run.debug_output
     assert_nothing_forbidden(shown_texts(run.stdout, run.stderr, run.log_path), [token, API2["Client Secret"]])
-    assert cached_token(scenario) == token, "the token stays where the connector keeps it"
+    assert scenario.cached_token() == token, "the token stays where the connector keeps it"
 
 
 def test_the_cached_token_is_kept_only_in_the_connector_context(scenario):
     """The context (the platform's database) may hold the token (spec §6); nothing a person reads does."""
     message = scenario.message(seconds_ago=30)
     runs = [scenario.run()]
-    token = cached_token(scenario)
+    token = scenario.cached_token()
     scenario.sim.state.tokens.expire_all()
     scenario.advance(60)
     runs.append(scenario.run())
-    renewed = cached_token(scenario)
+    renewed = scenario.cached_token()
     scenario.sim.state.credentials.set_client_revoked(API2["Client ID"])
     scenario.sim.state.tokens.drop_client(API2["Client ID"])
     scenario.advance(60)

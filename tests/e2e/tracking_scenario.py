@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from suite_helpers import simulator_instance
+
 from devkit.runner import ConnectorRun
+from simulator import DEFAULT_API2_CLIENT_ID, DEFAULT_API2_CLIENT_SECRET
 
 CONNECTOR = "Mimecast - Message Tracking Connector"
 INSTANCE_ID = "mimecast-tracking-1"
@@ -15,7 +18,7 @@ SEARCH = "/api/message-finder/search"
 INFO = "/api/message-finder/get-message-info"
 HOLD_LIST = "/api/gateway/get-hold-message-list"
 TOKEN = "/oauth/token"
-API2 = {"Client ID": "sim-client-3f8a1b7c", "Client Secret": "sim-client-secret-9d2e6f4a8b1c5e7d"}
+API2 = {"Client ID": DEFAULT_API2_CLIENT_ID, "Client Secret": DEFAULT_API2_CLIENT_SECRET}
 # How a failed run ends: its reason is the last line of stderr, where the platform shows it.
 FAILED_RUN = "MimecastExceptions.MimecastError: The Message Tracking connector run failed: "
 
@@ -70,9 +73,26 @@ class TrackingScenario:
         path = self.store / "context.json"
         return json.loads(path.read_text()) if path.exists() else {}
 
+    def connector_context(self) -> dict | None:
+        """What the connector keeps in the platform's database (its state, the cached API 2.0 token)."""
+        return self.contexts().get("4", {}).get(INSTANCE_ID)
+
     def state(self) -> dict | None:
-        raw = self.contexts().get("4", {}).get(INSTANCE_ID, {}).get(STATE_KEY)
+        raw = (self.connector_context() or {}).get(STATE_KEY)
         return json.loads(raw) if raw else None
+
+    def cached_token(self) -> str:
+        return json.loads(self.connector_context()["mimecast_api2_token"])["access_token"]
+
+    def api1_params(self, **overrides: str) -> dict[str, Any]:
+        """Connector parameters that authenticate with the simulator's API 1.0 keys instead of API 2.0."""
+        instance = simulator_instance(self.sim.url, "api1")
+        return {
+            **{k: v for k, v in instance.items() if k != "Verify SSL"},
+            "Client ID": "",
+            "Client Secret": "",
+            **overrides,
+        }
 
     def requests(self, path: str | None = None) -> list[dict]:
         return self.sim.state.log.entries(path=path)
