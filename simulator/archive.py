@@ -25,6 +25,7 @@ from simulator.clock import SimClock
 from simulator.dates import format_api_date
 from simulator.messages import ARCHIVED, status_lookup
 from simulator.registry import feature_state
+from simulator.validation import ItemInvalid
 
 DEFAULT_SIZE = 3000
 SPAN_DAYS = 60
@@ -84,14 +85,11 @@ _OR_SPLIT = re.compile(r"\s+or\s+(?=(?:from|to|subject):)", re.IGNORECASE)
 _TERM = re.compile(r"^(from|to|subject):(.*)$", re.IGNORECASE | re.DOTALL)
 
 
-class QueryError(ValueError):
+class QueryError(ItemInvalid):
     """The query cannot be searched; answered in `fail[]` with Mimecast's code and message."""
 
     def __init__(self, code: str, message: str, field_name: str = "query") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field_name = field_name
+        super().__init__(field_name, code, message)
 
 
 def parse_instant(text: str) -> datetime:

@@ -15,7 +15,15 @@ from simulator.clock import SimClock
 from simulator.dates import format_api_date, parse_api_date
 from simulator.held import secure_id
 from simulator.registry import feature_state
-from simulator.validation import ItemInvalid, is_domain, is_email_address, one_of, optional_bool, required_string
+from simulator.validation import (
+    NULL_MESSAGE,
+    ItemInvalid,
+    is_domain,
+    is_email_address,
+    one_of,
+    optional_bool,
+    required_string,
+)
 
 OPTIONS = ("block_sender", "no_action")
 FROM_PARTS = ("envelope_from", "header_from", "both")
@@ -131,7 +139,7 @@ def _address(policy: dict, side: str) -> dict[str, Any]:
         if isinstance(legacy_type, str) and ADDRESS_TYPES.get(legacy_type):
             given[ADDRESS_TYPES[legacy_type]] = policy.get(f"{side}Value")
     if given is None:
-        raise ItemInvalid(side, "err_validation_null", "This field is mandatory and cannot be null")
+        raise ItemInvalid(side, "err_validation_null", NULL_MESSAGE)
     if not isinstance(given, dict):
         raise ItemInvalid(side, "err_validation_invalid_type", "This field must be an object")
     address_type = given.get("type")

@@ -31,6 +31,7 @@ from simulator.faults import DROP, FAIL, HTTP_ERROR, MALFORMED, RATE_LIMIT, READ
 from simulator.registry import API1, API2, DEFAULT_REGISTRY, ApiFail, ApiResult, Endpoint, Registry, RequestContext
 from simulator.requestlog import SAFE_HEADERS, LogEntry
 from simulator.state import SimConfig, SimulatorState
+from simulator.validation import NULL_MESSAGE
 
 TOKEN_PATH = "/oauth/token"
 REDACTED = "[redacted]"
@@ -218,7 +219,7 @@ def _validated_body(raw: bytes, endpoint: Endpoint) -> tuple[dict, list, dict]:
     if body.get("data") is None:
         raise ApiFail(
             400,
-            [envelopes.error("err_validation_null", "This field is mandatory and cannot be null", field="data")],
+            [envelopes.error("err_validation_null", NULL_MESSAGE, field="data")],
         )
     data, meta = body["data"], body.get("meta")
     meta = {} if meta is None else meta

@@ -8,7 +8,9 @@ import json
 from typing import Any
 
 from simulator.archive import MAX_PAGE_SIZE, ArchiveQuery, ArchiveState, QueryError
+from simulator.envelopes import fail_entry
 from simulator.registry import ApiResult, RequestContext, admin_route, endpoint
+from simulator.validation import ItemInvalid, required_string
 
 PATH = "/api/archive/search"
 
@@ -20,9 +22,9 @@ def archive_search(ctx: RequestContext) -> ApiResult:
     record: dict[str, Any] = {"seq": ctx.seq, "admin": item.get("admin") is True}
     try:
         query, offset, page_size = _read_request(item, ctx)
-    except QueryError as exc:
-        archive.record({**record, "error": exc.code})
-        return ApiResult(data=[], fail=[ctx.item_error(item, exc.code, exc.message, field=exc.field_name)])
+    except ItemInvalid as exc:
+        archive.record({**record, "error": exc.entry["code"]})
+        return ApiResult(data=[], fail=[fail_entry([exc.entry], key=item)])
     # The API user owns no mailbox, so a search that is not administrative finds nothing (reference §5.2).
     matches = archive.search(query) if record["admin"] else []
     page = matches[offset : offset + page_size]
@@ -51,14 +53,7 @@ def _pagination(ctx: RequestContext) -> dict:
 
 
 def _read_request(item: dict, ctx: RequestContext) -> tuple[ArchiveQuery, int, int]:
-    text = item.get("query")
-    if text is None:
-        raise QueryError("err_validation_null", "This field is mandatory and cannot be null")
-    if not isinstance(text, str):
-        raise QueryError("err_validation_invalid_type", "This field must be a string")
-    if not text.strip():
-        raise QueryError("err_validation_blank", "This field, if present, cannot be blank or empty")
-    query = ArchiveQuery.parse(text, ctx.now)
+    query = ArchiveQuery.parse(required_string(item, "query"), ctx.now)
     pagination = _pagination(ctx)
     size = pagination.get("pageSize")
     if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):

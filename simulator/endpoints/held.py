@@ -8,6 +8,7 @@ from simulator.held import HELD, HeldMessage, HeldQueue
 from simulator.pagination import paginate
 from simulator.registry import ApiResult, RequestContext, admin_route, endpoint
 from simulator.validation import (
+    NULL_MESSAGE,
     ItemInvalid,
     optional_bool,
     optional_request_date,
@@ -93,7 +94,7 @@ def hold_reject(ctx: RequestContext) -> ApiResult:
     def reject(item: dict) -> list[dict]:
         ids = item.get("ids")
         if ids is None:
-            raise ItemInvalid("ids", "err_validation_null", "This field is mandatory and cannot be null")
+            raise ItemInvalid("ids", "err_validation_null", NULL_MESSAGE)
         if not isinstance(ids, list) or not all(isinstance(i, str) and i.strip() for i in ids) or not ids:
             raise ItemInvalid("ids", "err_validation_invalid_type", "This field must be a non-empty array of ids")
         outcome = {"message": optional_string(item, "message"), "notify": optional_bool(item, "notify", False)}
