@@ -271,16 +271,28 @@ def _load_instance(instance: Mapping[str, Any] | str | Path) -> dict[str, Any]:
     return dict(instance)
 
 
-def build_action_parameters(definition: dict, params: Mapping[str, Any] | None, fill_defaults: bool) -> dict[str, str]:
-    """The context's "parameters": given values, plus the def's defaults the way a new playbook step is prefilled."""
-    params = dict(params or {})
+def _script_for(root: Path, def_path: Path, scripts_dir: str) -> Path:
+    """The script of a definition: same stem, in its scripts folder, as the platform pairs them."""
+    script = root / scripts_dir / f"{def_path.stem}.py"
+    if not script.is_file():
+        raise UsageError(f"{def_path.relative_to(root)} has no script: {script.relative_to(root)} is missing")
+    return script
+
+
+def _refuse_unknown_params(kind: str, definition: dict, params: Mapping[str, Any]) -> None:
     names = [p["Name"] for p in definition.get("Parameters") or []]
     unknown = [name for name in params if name not in names]
     if unknown:
         raise UsageError(
-            f'Action "{definition.get("Name")}" has no parameter {", ".join(repr(u) for u in unknown)}. '
+            f'{kind} "{definition.get("Name")}" has no parameter {", ".join(repr(u) for u in unknown)}. '
             f"Parameters: {', '.join(repr(n) for n in names) or 'none'}"
         )
+
+
+def build_action_parameters(definition: dict, params: Mapping[str, Any] | None, fill_defaults: bool) -> dict[str, str]:
+    """The context's "parameters": given values, plus the def's defaults the way a new playbook step is prefilled."""
+    params = dict(params or {})
+    _refuse_unknown_params("Action", definition, params)
     values = {}
     for param in definition.get("Parameters") or []:
         name = param["Name"]
@@ -313,9 +325,7 @@ def run_action(
     """
     root = Path(root or REPO_ROOT).resolve()
     def_path, definition = find_action_def(root, action_name)
-    script = root / ACTIONS_SCRIPTS_DIR / f"{def_path.stem}.py"
-    if not script.is_file():
-        raise UsageError(f"{def_path.relative_to(root)} has no script: {script.relative_to(root)} is missing")
+    script = _script_for(root, def_path, ACTIONS_SCRIPTS_DIR)
     parameters = build_action_parameters(definition, params, fill_defaults)
     configuration = _load_instance(instance)
     now_ms, now_iso = _frozen_now(now)
@@ -364,14 +374,7 @@ def run_action(
 def build_connector_params(definition: dict, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """connector_info "params": every def parameter with the given value or its default."""
     params = dict(params or {})
-    def_params = definition.get("Parameters") or []
-    names = [p["Name"] for p in def_params]
-    unknown = [name for name in params if name not in names]
-    if unknown:
-        raise UsageError(
-            f'Connector "{definition.get("Name")}" has no parameter {", ".join(repr(u) for u in unknown)}. '
-            f"Parameters: {', '.join(repr(n) for n in names)}"
-        )
+    _refuse_unknown_params("Connector", definition, params)
     return [
         {
             "param_name": p["Name"],
@@ -380,7 +383,7 @@ def build_connector_params(definition: dict, params: Mapping[str, Any] | None) -
             "mode": p.get("Mode"),
             "is_mandatory": bool(p.get("IsMandatory")),
         }
-        for p in def_params
+        for p in definition.get("Parameters") or []
     ]
 
 
@@ -404,9 +407,7 @@ def run_connector(
     """
     root = Path(root or REPO_ROOT).resolve()
     def_path, definition = find_connector_def(root)
-    script = root / CONNECTORS_SCRIPTS_DIR / f"{def_path.stem}.py"
-    if not script.is_file():
-        raise UsageError(f"{def_path.relative_to(root)} has no script: {script.relative_to(root)} is missing")
+    script = _script_for(root, def_path, CONNECTORS_SCRIPTS_DIR)
     connector_params = build_connector_params(definition, params)
     if kill_after_s is None:
         timeout_value = next(
