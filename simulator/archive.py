@@ -317,11 +317,14 @@ class ArchiveState:
 
     def add(self, spec: dict[str, Any]) -> ArchivedEmail:
         email = _email_from_spec(spec, self._clock.now(), len(self.emails), self._domain)
-        if any(existing.id == email.id for existing in self.emails):
+        if self.find(email.id) is not None:
             raise ValueError(f"an email with id {email.id!r} is already archived")
         self.emails.append(email)
         self._sorted = False
         return email
+
+    def find(self, email_id: str) -> ArchivedEmail | None:
+        return next((email for email in self.emails if email.id == email_id), None)
 
     def search(self, query: ArchiveQuery) -> list[ArchivedEmail]:
         return [email for email in self.emails if query.matches(email)]
@@ -452,4 +455,4 @@ def _email_from_spec(spec: dict[str, Any], now: datetime, number: int, domain: s
 @status_lookup("archive")
 def _archived_status(state: Any, message_id: str) -> str | None:
     archive = state.features.get("archive")
-    return ARCHIVED if archive is not None and any(e.id == message_id for e in archive.emails) else None
+    return ARCHIVED if archive is not None and archive.find(message_id) is not None else None

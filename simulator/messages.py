@@ -11,7 +11,7 @@ Registering a feature (e.g. in simulator/archive.py, next to its state class):
     @status_lookup("archive")
     def _archived_status(state, message_id):
         archive = state.features.get("archive")
-        return ARCHIVED if archive is not None and archive.get(message_id) else None
+        return ARCHIVED if archive is not None and archive.find(message_id) else None
 """
 
 from __future__ import annotations
