@@ -9,6 +9,7 @@ import sys
 import threading
 from datetime import datetime
 
+from simulator.auth import DEFAULT_TOKEN_TTL_S
 from simulator.faults import parse_rate_limit
 from simulator.server import Simulator
 
@@ -69,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--rate-limit", type=_rate_limit, metavar="LIMIT/WINDOW_MS", help="turn on the rate-limit bucket"
     )
     parser.add_argument(
-        "--token-ttl", type=int, default=1799, metavar="S", help="API 2.0 token lifetime (default 1799)"
+        "--token-ttl",
+        type=int,
+        default=DEFAULT_TOKEN_TTL_S,
+        metavar="S",
+        help=f"API 2.0 token lifetime (default {DEFAULT_TOKEN_TTL_S})",
     )
     parser.add_argument(
         "--clock-offset", type=float, default=0.0, metavar="S", help="simulator clock offset in seconds"

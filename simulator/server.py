@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from simulator import envelopes
 from simulator.admin import ADMIN_ROUTES, AdminError
-from simulator.auth import AuthError, detect_mode, verify_api1, verify_api2
+from simulator.auth import DEFAULT_TOKEN_TTL_S, AuthError, detect_mode, verify_api1, verify_api2
 from simulator.endpoints import load_feature_modules
 from simulator.faults import DROP, FAIL, HTTP_ERROR, MALFORMED, RATE_LIMIT, READ_DELAY, ForcedFault, parse_rate_limit
 from simulator.registry import API1, API2, DEFAULT_REGISTRY, ApiFail, ApiResult, Endpoint, Registry, RequestContext
@@ -501,7 +501,7 @@ class Simulator:
         latency_ms: int = 0,
         path_latency_ms: dict[str, int] | None = None,
         rate_limit: str | tuple[int, int] | None = None,
-        token_ttl_s: int = 1799,
+        token_ttl_s: int = DEFAULT_TOKEN_TTL_S,
         clock_offset_s: float = 0.0,
         frozen_at: datetime | None = None,
         faults: list[dict] | None = None,
