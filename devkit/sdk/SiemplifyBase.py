@@ -132,30 +132,11 @@ class SiemplifyBase:
         return contexts.get(str(context_type), {}).get(str(identifier), {}).get(key)
 
     def set_context_property(self, context_type: int, identifier: str, key: str, value: str, /) -> None:
-        _check_context_value(value)
-
-        def put(contexts: dict) -> None:
-            contexts.setdefault(str(context_type), {}).setdefault(str(identifier), {})[key] = value
-
-        SiemplifyUtils._devkit_crash_point("before_context_write")
-        update_store_json(CONTEXT_FILE, put)
-        SiemplifyUtils._devkit_crash_point("after_context_write")
+        _write_context_property(context_type, identifier, key, value, only_if_absent=False)
 
     def try_set_context_property(self, context_type: int, identifier: str, key: str, value: str, /) -> bool:
         """Set the property only if it does not exist yet; True when this call set it."""
-        _check_context_value(value)
-
-        def put_if_absent(contexts: dict) -> bool:
-            properties = contexts.setdefault(str(context_type), {}).setdefault(str(identifier), {})
-            if key in properties:
-                return False
-            properties[key] = value
-            return True
-
-        SiemplifyUtils._devkit_crash_point("before_context_write")
-        outcome = update_store_json(CONTEXT_FILE, put_if_absent)
-        SiemplifyUtils._devkit_crash_point("after_context_write")
-        return outcome
+        return _write_context_property(context_type, identifier, key, value, only_if_absent=True)
 
     def _run_folder_root(self) -> str:
         # The documented default only exists on a platform host; elsewhere keep run data in the store.
@@ -189,8 +170,21 @@ class SiemplifyBase:
             self._temp_folder = None
 
 
-def _check_context_value(value: Any) -> None:
+def _write_context_property(context_type: int, identifier: str, key: str, value: Any, *, only_if_absent: bool) -> bool:
+    """One locked store write of a string property; False when `only_if_absent` and the key exists."""
     if not isinstance(value, str):
         raise TypeError(f"Context property values are strings (store JSON yourself), got {type(value).__name__}")
     if len(value) > MAX_CONTEXT_VALUE_LENGTH:
         raise Exception(f"Context property value is {len(value)} characters; the platform accepts at most 3,000,000")
+
+    def put(contexts: dict) -> bool:
+        properties = contexts.setdefault(str(context_type), {}).setdefault(str(identifier), {})
+        if only_if_absent and key in properties:
+            return False
+        properties[key] = value
+        return True
+
+    SiemplifyUtils._devkit_crash_point("before_context_write")
+    written = update_store_json(CONTEXT_FILE, put)
+    SiemplifyUtils._devkit_crash_point("after_context_write")
+    return written
