@@ -4,6 +4,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from simulator import DEFAULT_API2_CLIENT_ID
 from simulator.faults import ForcedFault
@@ -12,6 +13,16 @@ from simulator.server import Simulator
 TOKEN_PATH = "/oauth/token"
 # A rate-limit reset no run can wait for.
 TOO_LONG_RESET_MS = 600_000
+
+
+def inject(sim: Simulator, kind: str, path: str, **spec: Any) -> None:
+    sim.state.faults.add(ForcedFault(kind, path=path, **spec))
+
+
+def revoke_api2_client(sim: Simulator) -> None:
+    """Mimecast revokes the API 2.0 client: its tokens stop working and new token requests are refused."""
+    sim.state.credentials.set_client_revoked(DEFAULT_API2_CLIENT_ID)
+    sim.state.tokens.drop_client(DEFAULT_API2_CLIENT_ID)
 
 
 def statuses(sim: Simulator, path: str) -> list[int | None]:
@@ -26,15 +37,14 @@ def first_token_stops_working(sim: Simulator, *, revoke: bool) -> Iterator[None]
     The token answer is held back for a moment after the token was issued, and in that moment the
     token is expired (or its client revoked), as when Mimecast ends a token the client still holds.
     """
-    sim.state.faults.add(ForcedFault("read_delay", path=TOKEN_PATH, after=True, delay_ms=100))
+    inject(sim, "read_delay", TOKEN_PATH, after=True, delay_ms=100)
     acted, stop = threading.Event(), threading.Event()
 
     def watch() -> None:
         while not stop.is_set():
             if sim.state.tokens.live_count(sim.state.clock.now()):
                 if revoke:
-                    sim.state.credentials.set_client_revoked(DEFAULT_API2_CLIENT_ID)
-                    sim.state.tokens.drop_client(DEFAULT_API2_CLIENT_ID)
+                    revoke_api2_client(sim)
                 else:
                     sim.state.tokens.expire_all()
                 acted.set()

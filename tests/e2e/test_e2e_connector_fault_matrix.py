@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from action_cases import assert_no_traceback
-from fault_injection import TOO_LONG_RESET_MS, first_token_stops_working, statuses
+from fault_injection import TOO_LONG_RESET_MS, first_token_stops_working, inject, revoke_api2_client, statuses
 from suite_helpers import refused_port
 from tracking_scenario import (
     HOLD_LIST,
@@ -38,7 +38,6 @@ from tracking_scenario import (
 from devkit.runner import ConnectorRun, run_connector
 from simulator import ALL_PERMISSIONS, DEFAULT_API1_ACCESS_KEY, DEFAULT_API2_CLIENT_ID, DEFAULT_REGISTRY
 from simulator.endpoints import load_feature_modules
-from simulator.faults import ForcedFault
 from simulator.server import Simulator
 
 pytestmark = pytest.mark.e2e
@@ -89,10 +88,6 @@ def three_messages(scenario: TrackingScenario) -> list[Any]:
         scenario.message(seconds_ago=120, status="rejected", info="Envelope Rejected", subject="rejected"),
         scenario.message(seconds_ago=60, subject="held last"),
     ]
-
-
-def inject(sim: Simulator, kind: str, path: str, **spec: Any) -> None:
-    sim.state.faults.add(ForcedFault(kind, path=path, **spec))
 
 
 def received(message: Any) -> int:
@@ -300,8 +295,7 @@ def test_http_401_api2_client_revoked_since_the_last_run_fails_the_run(scenario)
     scenario.run(**PARAMS)
     state_before = scenario.state()
     sim = scenario.sim
-    sim.state.credentials.set_client_revoked(DEFAULT_API2_CLIENT_ID)
-    sim.state.tokens.drop_client(DEFAULT_API2_CLIENT_ID)
+    revoke_api2_client(sim)
     scenario.advance(60)
     messages = three_messages(scenario)
 

@@ -16,10 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+from fault_injection import inject, revoke_api2_client
 from suite_helpers import assert_nothing_forbidden, shown_texts
 from tracking_scenario import API2, SEARCH, TOKEN, TrackingScenario, assert_run_failed, ticket_ids
-
-from simulator.faults import ForcedFault
 
 pytestmark = pytest.mark.e2e
 
@@ -136,7 +135,7 @@ def test_mimecast_error_texts_that_echo_a_credential_or_the_cached_token_are_red
     scenario.message(seconds_ago=30)
     scenario.advance(60)
     echo = f"Rejected client_secret={API2['Client Secret']} with token {token}"
-    scenario.sim.state.faults.add(ForcedFault("fail", path=SEARCH, count=2, code="err_echo", message=echo))
+    inject(scenario.sim, "fail", SEARCH, count=2, code="err_echo", message=echo)
 
     run = scenario.run()
 
@@ -154,8 +153,7 @@ def test_the_cached_token_is_kept_only_in_the_connector_context(scenario):
     scenario.advance(60)
     runs.append(scenario.run())
     renewed = scenario.cached_token()
-    scenario.sim.state.credentials.set_client_revoked(API2["Client ID"])
-    scenario.sim.state.tokens.drop_client(API2["Client ID"])
+    revoke_api2_client(scenario.sim)
     scenario.advance(60)
     runs.append(scenario.run())
 

@@ -24,12 +24,11 @@ from action_cases import (
     assert_failed,
     each,
 )
-from fault_injection import TOKEN_PATH, TOO_LONG_RESET_MS, first_token_stops_working, statuses, wait_for_log
+from fault_injection import TOKEN_PATH, TOO_LONG_RESET_MS, first_token_stops_working, inject, statuses, wait_for_log
 from suite_helpers import refused_port, simulator_instance
 
 from devkit.runner import ActionRun, run_action
 from simulator import ALL_PERMISSIONS, DEFAULT_API1_ACCESS_KEY, DEFAULT_API2_CLIENT_ID
-from simulator.faults import ForcedFault
 from simulator.server import Simulator
 
 pytestmark = pytest.mark.e2e
@@ -78,10 +77,6 @@ def run_case(action_runner: Any, case: ActionCase, sim: Simulator, *, api: str |
     return action_runner(case.action, params, instance=instance, **options), params
 
 
-def inject(sim: Simulator, kind: str, case: ActionCase, **spec: Any) -> None:
-    sim.state.faults.add(ForcedFault(kind, path=case.path, **spec))
-
-
 def applied(sim: Simulator, case: ActionCase) -> int | None:
     return case.applied(sim) if case.applied else None
 
@@ -128,7 +123,7 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
 
     def run(case: ActionCase, store: Path) -> tuple[ActionRun, list[int | None], int | None]:
         with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
-            inject(sim, "read_delay", case, delay_ms=5000, after=case.write)
+            inject(sim, "read_delay", case.path, delay_ms=5000, after=case.write)
             result = run_action(
                 case.action,
                 case.params(sim),
@@ -248,7 +243,7 @@ def test_http_418_api1_binding_expired(action_runner, sim, case):
 
 @each(CASES)
 def test_http_429_with_a_short_reset_is_waited_out(action_runner, sim, case):
-    inject(sim, "rate_limit", case, reset_ms=100)
+    inject(sim, "rate_limit", case.path, reset_ms=100)
 
     run, params = run_case(action_runner, case, sim)
 
@@ -260,7 +255,7 @@ def test_http_429_with_a_short_reset_is_waited_out(action_runner, sim, case):
 
 @each(CASES)
 def test_http_429_with_a_reset_beyond_the_run_time_fails_cleanly(action_runner, sim, case):
-    inject(sim, "rate_limit", case, reset_ms=TOO_LONG_RESET_MS)
+    inject(sim, "rate_limit", case.path, reset_ms=TOO_LONG_RESET_MS)
 
     run, _ = run_case(action_runner, case, sim)
 
@@ -277,7 +272,7 @@ def test_http_429_with_a_reset_beyond_the_run_time_fails_cleanly(action_runner, 
 def test_http_5xx(action_runner, sim, case, status):
     # Reads are retried (3 attempts in all); a write is never sent twice.
     persistent = case.write or status == 500
-    inject(sim, "http_error", case, status=status, count=3 if persistent else 1)
+    inject(sim, "http_error", case.path, status=status, count=3 if persistent else 1)
 
     run, params = run_case(action_runner, case, sim)
 
@@ -308,7 +303,7 @@ def test_http_5xx(action_runner, sim, case, status):
 )
 @each(WRITES)
 def test_write_fault_after_the_write_ran_is_an_unknown_outcome(action_runner, sim, case, kind, spec, wording):
-    inject(sim, kind, case, after=True, **spec)
+    inject(sim, kind, case.path, after=True, **spec)
 
     run, _ = run_case(action_runner, case, sim)
 
@@ -319,7 +314,7 @@ def test_write_fault_after_the_write_ran_is_an_unknown_outcome(action_runner, si
 
 @each(READS)
 def test_dropped_connection_on_a_read_is_retried(action_runner, sim, case):
-    inject(sim, "drop", case)
+    inject(sim, "drop", case.path)
 
     run, params = run_case(action_runner, case, sim)
 
@@ -330,7 +325,7 @@ def test_dropped_connection_on_a_read_is_retried(action_runner, sim, case):
 @pytest.mark.parametrize("variant", ["truncated", "html"])
 @each(CASES)
 def test_malformed_json(action_runner, sim, case, variant):
-    inject(sim, "malformed", case, variant=variant)
+    inject(sim, "malformed", case.path, variant=variant)
 
     run, _ = run_case(action_runner, case, sim)
 
@@ -347,7 +342,7 @@ def test_malformed_json(action_runner, sim, case, variant):
 
 @each(CASES)
 def test_fail_inside_http_200(action_runner, sim, case):
-    inject(sim, "fail", case, code="err_internal_error", message="Internal error. Please retry the request.")
+    inject(sim, "fail", case.path, code="err_internal_error", message="Internal error. Please retry the request.")
 
     run, _ = run_case(action_runner, case, sim)
 
