@@ -50,7 +50,8 @@ PING_ACTION = "Ping"
 PING_SUCCESS_PHRASE = "Successfully connected to the"
 PING_FAILURE_PHRASE = "Failed to connect to the"
 VERIFY_SSL = "Verify SSL"
-REQUIRED_CONNECTOR_PARAMS = ("DeviceProductField", "EventClassId", "PythonProcessTimeout", VERIFY_SSL)
+# Verify SSL is required too, with its own rule (verify_ssl).
+REQUIRED_CONNECTOR_PARAMS = ("DeviceProductField", "EventClassId", "PythonProcessTimeout")
 MAPPING_RULE_KEYS = ("Source", "Product", "EventName", "SecurityEventFieldName", "RawDataPrimaryFieldMatchTerm")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -458,7 +459,7 @@ class _Validator:
             self.parameter_names(path, "Parameters", params)
             by_name = {p.get("Name"): p for p in params if isinstance(p, dict)}
             for required in REQUIRED_CONNECTOR_PARAMS:
-                if required not in by_name and required != VERIFY_SSL:
+                if required not in by_name:
                     self.add(path, "Parameters", f'missing the "{required}" parameter the platform needs')
             timeout = by_name.get("PythonProcessTimeout")
             if timeout:
@@ -525,9 +526,9 @@ class _Validator:
             self.keys(path, f"[{index}]", rule, tuple((key, "a string", True) for key in MAPPING_RULE_KEYS))
             if isinstance(rule, dict) and "IsArtifact" in rule and not isinstance(rule["IsArtifact"], bool):
                 self.add(path, f"[{index}].IsArtifact", "must be a boolean")
-            for key in ("RawDataPrimaryFieldComparisonType",):
-                if isinstance(rule, dict) and key in rule and not _is_int(rule[key]):
-                    self.add(path, f"[{index}].{key}", "must be an integer")
+            comparison = "RawDataPrimaryFieldComparisonType"
+            if isinstance(rule, dict) and comparison in rule and not _is_int(rule[comparison]):
+                self.add(path, f"[{index}].{comparison}", "must be an integer")
         self.mapping = [rule for rule in rules if isinstance(rule, dict)]
 
     # -- contract cross-check --------------------------------------------------------------------------
