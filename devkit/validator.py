@@ -181,6 +181,11 @@ class ValidationReport:
         return not self.problems
 
 
+def _entry_field(prefix: str, entry: Any, index: int, name_key: str = "Name") -> str:
+    """Where a list entry is reported: `prefix[<its name>]`, or its index when it has none."""
+    return f"{prefix}[{entry.get(name_key, index) if isinstance(entry, dict) else index}]"
+
+
 def _type_name(value: Any) -> str:
     return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", dict: "object"}.get(
         type(value), "null" if value is None else type(value).__name__
@@ -304,7 +309,7 @@ class _Validator:
         properties = definition.get("IntegrationProperties")
         if isinstance(properties, list):
             for index, prop in enumerate(properties):
-                where = f"IntegrationProperties[{prop.get('PropertyName', index) if isinstance(prop, dict) else index}]"
+                where = _entry_field("IntegrationProperties", prop, index, "PropertyName")
                 if not self.keys(path, where, prop, PROPERTY_KEYS):
                     continue
                 if identifier and prop.get("IntegrationIdentifier") not in (None, identifier):
@@ -364,7 +369,7 @@ class _Validator:
         return True
 
     def _action_param(self, path: Path, param: Any, index: int) -> None:
-        where = f"Parameters[{param.get('Name', index) if isinstance(param, dict) else index}]"
+        where = _entry_field("Parameters", param, index)
         if not self.keys(path, where, param, ACTION_PARAM_KEYS):
             return
         code = param.get("Type")
@@ -448,7 +453,7 @@ class _Validator:
             if not isinstance(params, list):
                 continue
             for index, param in enumerate(params):
-                where = f"Parameters[{param.get('Name', index) if isinstance(param, dict) else index}]"
+                where = _entry_field("Parameters", param, index)
                 if not self.keys(path, where, param, CONNECTOR_PARAM_KEYS):
                     continue
                 if _is_int(param.get("Type")) and param["Type"] not in PROPERTY_TYPE_CODES:
