@@ -43,6 +43,14 @@ def mandatory(name: str) -> str:
     return f'Parameter "{name}" is mandatory and was not provided.'
 
 
+def not_a_valid(name: str, value: str, kind: str) -> str:
+    return f'Invalid value for "{name}": "{value}" is not a valid {kind}.'
+
+
+def control_character(name: str) -> str:
+    return f'"{name}" contains a control character that an XML query cannot carry; remove it.'
+
+
 def refused(case_id: str, parameter: str, kind: str, value: str, reason: str, **others: str) -> Any:
     """A cell whose input is refused with `reason` (a prefix when it ends with "…") before any request."""
     return pytest.param(CASE[case_id], {**others, parameter: value}, reason, id=f"{case_id}-{parameter}-{kind}")
@@ -102,22 +110,16 @@ REFUSED = [
         "Fields To Return",
         "control character",
         "id,\x07subject",
-        '"Fields To Return" contains a control character that an XML query cannot carry; remove it.',
+        control_character("Fields To Return"),
     ),
     refused(
         "SimpleArchiveSearch",
         "Mailboxes",
         "control character",
         "ceo@corp.example\x1b",
-        '"Mailboxes" contains a control character that an XML query cannot carry; remove it.',
+        control_character("Mailboxes"),
     ),
-    refused(
-        "SimpleArchiveSearch",
-        "To",
-        "control character",
-        "ceo@corp.example\x00",
-        '"To" contains a control character that an XML query cannot carry; remove it.',
-    ),
+    refused("SimpleArchiveSearch", "To", "control character", "ceo@corp.example\x00", control_character("To")),
     refused("AdvancedArchiveSearch", "XML Query", "empty", "", mandatory("XML Query")),
     refused("AdvancedArchiveSearch", "XML Query", "whitespace", " \n\t ", mandatory("XML Query")),
     refused(
@@ -190,21 +192,15 @@ REFUSED = [
         "Sender",
         "unicode",
         "jöhn@exämple.org",
-        'Invalid value for "Sender": "jöhn@exämple.org" is not a valid email address.',
+        not_a_valid("Sender", "jöhn@exämple.org", "email address"),
     ),
-    refused(
-        "BlockSender",
-        "Sender",
-        "very long",
-        LONG_EMAIL,
-        'Invalid value for "Sender": "' + "a" * 80 + '…" is not a valid email address.',
-    ),
+    refused("BlockSender", "Sender", "very long", LONG_EMAIL, not_a_valid("Sender", "a" * 80 + "…", "email address")),
     refused(
         "BlockSender",
         "Sender",
         "two addresses",
         "a@example.org, b@example.org",
-        'Invalid value for "Sender": "a@example.org, b@example.org" is not a valid email address.',
+        not_a_valid("Sender", "a@example.org, b@example.org", "email address"),
     ),
     refused("BlockSender", "Recipient", "whitespace", " \r\n ", mandatory("Recipient")),
     refused("PermitSender", "Sender", "empty", "", mandatory("Sender")),
@@ -213,14 +209,14 @@ REFUSED = [
         "Recipient",
         "domain only",
         "example.com",
-        'Invalid value for "Recipient": "example.com" is not a valid email address.',
+        not_a_valid("Recipient", "example.com", "email address"),
     ),
     refused(
         "PermitSender",
         "Recipient",
         "unicode",
         "алиса@пример.рф",
-        'Invalid value for "Recipient": "алиса@пример.рф" is not a valid email address.',
+        not_a_valid("Recipient", "алиса@пример.рф", "email address"),
     ),
     refused("CreateBlockSenderPolicy", "Description", "whitespace", "   ", mandatory("Description")),
     refused(
@@ -228,7 +224,7 @@ REFUSED = [
         "Sender",
         "unicode domain",
         "exämple.org",
-        'Invalid value for "Sender": "exämple.org" is not a valid domain.',
+        not_a_valid("Sender", "exämple.org", "domain"),
         **{"Sender Type": "Email Domain"},
     ),
     refused(
@@ -244,7 +240,7 @@ REFUSED = [
         "Recipient",
         "very long email",
         LONG_EMAIL,
-        'Invalid value for "Recipient": "' + "a" * 80 + '…" is not a valid email address.',
+        not_a_valid("Recipient", "a" * 80 + "…", "email address"),
         **{"Recipient Type": "Email Address"},
     ),
     refused(
@@ -252,7 +248,7 @@ REFUSED = [
         "Recipient",
         "single-label domain",
         "bob@localhost",
-        'Invalid value for "Recipient": "bob@localhost" is not a valid email address.',
+        not_a_valid("Recipient", "bob@localhost", "email address"),
         **{"Recipient Type": "Email Address"},
     ),
     refused(
