@@ -14,20 +14,20 @@ from simulator.envelopes import error
 from simulator.registry import ApiFail
 
 
-def _token(kind: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"k": kind, "o": offset}).encode()).decode().rstrip("=")
+def page_token(scope: str, offset: int) -> str:
+    """An opaque token for `offset` that only a request of the same `scope` accepts."""
+    return base64.urlsafe_b64encode(json.dumps({"k": scope, "o": offset}).encode()).decode().rstrip("=")
 
 
-def _offset(kind: str, token: str) -> int:
+def token_offset(scope: str, token: str) -> int | None:
+    """The offset a `page_token(scope, ...)` stands for; None for a token of another scope or none of ours."""
     try:
         decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if decoded["k"] != kind or not isinstance(decoded["o"], int) or decoded["o"] < 0:
-            raise ValueError
-        return decoded["o"]
+        if decoded["k"] == scope and isinstance(decoded["o"], int) and decoded["o"] >= 0:
+            return decoded["o"]
     except (ValueError, KeyError, TypeError):
-        raise ApiFail(
-            400, [error("err_validation_invalid_page_token", "The page token is not valid", field="pageToken")]
-        ) from None
+        pass
+    return None
 
 
 def paginate(
@@ -41,11 +41,15 @@ def paginate(
         raise ApiFail(400, [error("err_validation_invalid_page_size", "pageSize must be a positive number")])
     size = min(size, max_size)
     token = asked.get("pageToken")
-    offset = _offset(kind, token) if token else 0
+    offset = token_offset(kind, token) if token else 0
+    if offset is None:
+        raise ApiFail(
+            400, [error("err_validation_invalid_page_token", "The page token is not valid", field="pageToken")]
+        )
     page = list(items[offset : offset + size])
     pagination: dict[str, Any] = {"pageSize": size, "totalCount": len(items)}
     if offset + size < len(items):
-        pagination["next"] = _token(kind, offset + size)
+        pagination["next"] = page_token(kind, offset + size)
     if offset > 0:
-        pagination["previous"] = _token(kind, max(offset - size, 0))
+        pagination["previous"] = page_token(kind, max(offset - size, 0))
     return page, {"pagination": pagination}

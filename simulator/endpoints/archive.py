@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from typing import Any
 
 from simulator.archive import MAX_PAGE_SIZE, ArchiveQuery, ArchiveState, QueryError
 from simulator.envelopes import fail_entry
+from simulator.pagination import page_token, token_offset
 from simulator.registry import ApiResult, RequestContext, admin_route, endpoint
 from simulator.validation import ItemInvalid, required_string
 
@@ -30,7 +30,7 @@ def archive_search(ctx: RequestContext) -> ApiResult:
     page = matches[offset : offset + page_size]
     pagination: dict[str, Any] = {"pageSize": page_size, "recordStart": offset}
     if offset + page_size < len(matches):
-        pagination["next"] = _page_token(item, offset + page_size)
+        pagination["next"] = page_token(_fingerprint(item), offset + page_size)
     archive.record(
         {
             **record,
@@ -60,28 +60,15 @@ def _read_request(item: dict, ctx: RequestContext) -> tuple[ArchiveQuery, int, i
         raise QueryError("err_validation_invalid_value", "This field must be a positive integer", "pagination.pageSize")
     page_size = min(size or query.page_size or 25, MAX_PAGE_SIZE)
     token = pagination.get("pageToken")
-    offset = _token_offset(item, token) if token else query.startrow
+    offset = token_offset(_fingerprint(item), str(token)) if token else query.startrow
+    if offset is None:
+        # A token from another query (or none of ours).
+        raise QueryError("err_invalid_page_token", "The page token is not valid for this query", "pagination.pageToken")
     return query, offset, page_size
 
 
 def _fingerprint(item: dict) -> str:
     return hashlib.sha256(json.dumps([item.get("query"), item.get("admin")]).encode()).hexdigest()[:16]
-
-
-def _page_token(item: dict, offset: int) -> str:
-    raw = json.dumps({"q": _fingerprint(item), "o": offset}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _token_offset(item: dict, token: Any) -> int:
-    """The offset a `next` token stands for; a token from another query (or none of ours) is refused."""
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(str(token) + "=" * (-len(str(token)) % 4)))
-        if decoded["q"] == _fingerprint(item) and isinstance(decoded["o"], int) and decoded["o"] >= 0:
-            return decoded["o"]
-    except (ValueError, TypeError, KeyError):
-        pass
-    raise QueryError("err_invalid_page_token", "The page token is not valid for this query", "pagination.pageToken")
 
 
 @admin_route("/_sim/archive", method="GET")
