@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SDK_DIR = Path(__file__).resolve().parents[2] / "devkit" / "sdk"
+from devkit import SDK_DIR
 
 # Variables of the host that would change what the SDK prints or where it writes.
 _SCRUBBED_ENV = (
@@ -30,6 +30,16 @@ _SCRUBBED_ENV = (
     "NO_PROXY",
     "PYTHONPATH",
 )
+
+
+def sdk_env(extra: dict[str, str] | None = None, store: Path | None = None) -> dict[str, str]:
+    """The host environment without what would change the SDK's output, only the SDK importable, and the store."""
+    env = {key: value for key, value in os.environ.items() if key not in _SCRUBBED_ENV}
+    env["PYTHONPATH"] = str(SDK_DIR)
+    if store is not None:
+        env["SOAR_DEVKIT_STORE"] = str(store)
+    env.update(extra or {})
+    return env
 
 
 def action_context(**overrides: Any) -> dict[str, Any]:
@@ -103,12 +113,7 @@ class ScriptRunner:
         return json.loads((self.store / file_name).read_text(encoding="utf-8"))
 
     def env(self, extra: dict[str, str] | None = None, *, store: bool = True) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items() if key not in _SCRUBBED_ENV}
-        env["PYTHONPATH"] = str(SDK_DIR)
-        if store:
-            env["SOAR_DEVKIT_STORE"] = str(self.store)
-        env.update(extra or {})
-        return env
+        return sdk_env(extra, self.store if store else None)
 
     def script(self, source: str) -> Path:
         self._count += 1
@@ -238,15 +243,12 @@ def probe(expressions: list[str], env: dict[str, str] | None = None, tmp_dir: Pa
     Helpers available to the expressions: ``extract(params, name, **kwargs)`` (extract_script_param
     with a recording LOGGER), ``signature(module, path)``, ``is_property(module, path)``.
     """
-    runner_env = {key: value for key, value in os.environ.items() if key not in _SCRUBBED_ENV}
-    runner_env["PYTHONPATH"] = str(SDK_DIR)
-    runner_env.update(env or {})
     completed = subprocess.run(
         [sys.executable, "-c", _PROBE_PRELUDE],
         input=json.dumps(expressions),
         capture_output=True,
         text=True,
-        env=runner_env,
+        env=sdk_env(env),
         cwd=tmp_dir,
         timeout=60,
         check=True,
