@@ -6,6 +6,7 @@ Transport, TLS, rate-limit, permission and server faults are cells of test_e2e_f
 import json
 
 import pytest
+from suite_helpers import simulator_instance
 
 PING_OK = "Successfully connected to the Mimecast server with the provided connection parameters!"
 PING_FAILED = "Failed to connect to the Mimecast server! Error is "
@@ -13,9 +14,8 @@ ACCOUNT_PATH = "/api/account/get-account"
 
 
 @pytest.mark.parametrize("api", ["api1", "api2"])
-def test_ping_succeeds_with_both_auth_modes(action_runner, simulator, simulator_client, api, request):
-    instance = request.getfixturevalue(f"{api}_instance")
-    run = action_runner("Ping", instance=instance)
+def test_ping_succeeds_with_both_auth_modes(action_runner, simulator, simulator_client, api):
+    run = action_runner("Ping", instance=simulator_instance(simulator.url, api))
 
     assert run.completed and run.exit_code == 0
     assert run.message == PING_OK

@@ -1,6 +1,7 @@
 """Triage actions end to end (spec §4.4 to §4.9): the real scripts as platform subprocesses against the simulator."""
 
 import pytest
+from suite_helpers import simulator_instance
 
 TOKEN = "/oauth/token"
 HOLD_RELEASE = "/api/gateway/hold-release"
@@ -35,9 +36,9 @@ def failure(action, reason=""):
 
 
 @pytest.fixture
-def instance(request, api):
+def instance(simulator, api):
     """The simulator instance for the test's `api` parameter."""
-    return request.getfixturevalue(f"{api}_instance")
+    return simulator_instance(simulator.url, api)
 
 
 @pytest.fixture
