@@ -2,7 +2,8 @@
 
 A row knows how to run its action successfully against a freshly reset simulator, which endpoint it
 calls, whether that call is a write, which API generation it needs, and how to count what its write
-changed in the simulated tenant. Messages are the spec's (§4), written out here on purpose.
+changed in the simulated tenant. Messages are the spec's (§4), written out on purpose: here, or in the
+action's own test module when that one has them already.
 """
 
 from collections.abc import Callable
@@ -10,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from test_e2e_triage import ISSUE_POLICY_PARAMS
+from test_e2e_archive_search import FOUND as ARCHIVE_FOUND
+from test_e2e_ping import PING_FAILED, PING_OK
+from test_e2e_triage import ISSUE_POLICY_PARAMS, failure
 
 # A run of this length leaves the action about 2 s after the runner's 5 s safety margin: enough to send,
 # too little for a retry backoff, and the read timeout the Manager derives from it stays short.
 SHORT_RUN_S = 7.5
-PING_FAILURE = "Failed to connect to the Mimecast server! Error is "
-ARCHIVE_FOUND = "Successfully found archive emails for the provided criteria in Mimecast"
 ADVANCED_QUERY = (
     '<?xml version="1.0"?><xmlquery trace="iql,muse"><metadata query-type="emailarchive" archive="true" '
     'active="false" page-size="5" startrow="0"><smartfolders/><return-fields><return-field>id</return-field>'
@@ -41,7 +42,7 @@ class ActionCase:
         return self.applied is not None
 
     def failure_prefix(self) -> str:
-        return PING_FAILURE if self.action == "Ping" else f'Error executing action "{self.action}". Reason: '
+        return PING_FAILED if self.action == "Ping" else failure(self.action)
 
 
 def _held_id(sim: Any) -> str:
@@ -70,7 +71,7 @@ CASES = (
         "/api/account/get-account",
         "Account | Dashboard | Read",
         params=lambda sim: {},
-        success=lambda p: "Successfully connected to the Mimecast server with the provided connection parameters!",
+        success=lambda p: PING_OK,
     ),
     ActionCase(
         "SimpleArchiveSearch",
