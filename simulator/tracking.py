@@ -245,6 +245,8 @@ class TrackedMessage:
         """`data[0]` of /api/message-finder/get-message-info (structure of the reference samples)."""
         status, _info = self.current_status(held)
         received, sent = format_api_date(self.received), format_api_date(self.sent)
+        components = self.components()
+        attachment_bytes = sum(a.size for a in self.attachments)
         recipient_info: dict[str, Any] = {
             "messageInfo": self.message_info(load_content),
             "recipientMetaInfo": {
@@ -252,8 +254,8 @@ class TrackedMessage:
                 "spamEvent": "na",
                 "messageExpiresIn": 7,
                 "processingServer": "us-mta-101.us.mimecast.lan",
-                "transmissionSize": 5000 + sum(a.size for a in self.attachments),
-                "binaryEmailSize": 5100 + sum(a.size for a in self.attachments),
+                "transmissionSize": 5000 + attachment_bytes,
+                "binaryEmailSize": 5100 + attachment_bytes,
                 "remoteIp": self.sender_ip,
                 "remoteHost": f"mail.{self.sender.rpartition('@')[2]}",
                 "remoteServerGreeting": f"EHLO mail.{self.sender.rpartition('@')[2]}",
@@ -261,14 +263,14 @@ class TrackedMessage:
                 "transmissionStart": received,
                 "transmissionEnd": received,
                 "encryptionInfo": "TLS",
-                "components": self.components(),
+                "components": components,
             },
         }
         if status in ("held", "bounced", "deferred", "rejected"):
             tx_info: dict[str, Any] = {
                 "transmissionComponents": [
                     {"fileType": part["type"], "fileName": part["name"], "txSize": part["size"], "hash": part["hash"]}
-                    for part in self.components()
+                    for part in components
                 ]
             }
             if self.queue_detail_status:
@@ -276,9 +278,10 @@ class TrackedMessage:
             recipient_info["txInfo"] = tx_info
         detail: dict[str, Any] = {"recipientInfo": recipient_info}
         if status in ("delivery", "archived", "accepted"):
+            delivered_info = {**self.message_info(False), "route": self.route}
             detail["deliveredMessage"] = {
                 address: {
-                    "messageInfo": {**self.message_info(False), "route": self.route},
+                    "messageInfo": delivered_info,
                     "policyInfo": [
                         {"policyType": "Spam Scanning", "policyName": "Relaxed Spam Detection", "inherited": False},
                         {"policyType": "Secure Receipt", "policyName": "Opportunistic TLS", "inherited": False},
@@ -296,7 +299,7 @@ class TrackedMessage:
                         "transmissionStart": sent,
                         "transmissionEnd": sent,
                         "encryptionInfo": "TLS",
-                        "components": self.components()[:1],
+                        "components": components[:1],
                     },
                 }
                 for address, _ in self.recipients
