@@ -9,7 +9,7 @@ import requests_mock as rm
 from defusedxml.ElementTree import fromstring
 from hypothesis import example, given
 from hypothesis import strategies as st
-from test_manager import ROOT, manager
+from test_manager import ROOT, manager, token
 
 from MimecastArchiveQuery import SimpleArchiveQuery, checked_advanced_query, time_frame_range
 from MimecastConstants import (
@@ -27,7 +27,6 @@ from MimecastExceptions import MimecastApiError, MimecastValidationError
 NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
 START = datetime(2025, 3, 31, 11, 0, tzinfo=UTC)
 SEARCH_URL = f"{ROOT}/api/archive/search"
-TOKEN = {"access_token": "tok-1", "expires_in": 1799}
 # Any text XML 1.0 can carry (no control characters other than tab, line feed and carriage return).
 XML_TEXT = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff").filter(
@@ -194,7 +193,7 @@ def sent(history):
 
 def test_pages_ask_for_what_is_still_wanted_up_to_500_and_follow_next(clock):
     with rm.Mocker() as m:
-        m.post(f"{ROOT}/oauth/token", json=TOKEN)
+        m.post(f"{ROOT}/oauth/token", **token())
         m.post(SEARCH_URL, [page(emails("a", 500), "t1"), page(emails("b", 500), "t2"), page(emails("c", 500), "t3")])
         found = manager(clock).search_archive("<xmlquery/>", 1100)
         bodies = sent(m.request_history)
@@ -214,7 +213,7 @@ def test_pages_ask_for_what_is_still_wanted_up_to_500_and_follow_next(clock):
 
 def test_paging_stops_when_results_end_or_next_repeats(clock):
     with rm.Mocker() as m:
-        m.post(f"{ROOT}/oauth/token", json=TOKEN)
+        m.post(f"{ROOT}/oauth/token", **token())
         m.post(SEARCH_URL, [page(emails("a", 2), "t1"), page(emails("b", 1))])
         assert len(manager(clock).search_archive("<q/>", 50)) == 3
         m.post(SEARCH_URL, [page(emails("a", 2), "same"), page(emails("b", 2), "same")])
@@ -225,7 +224,7 @@ def test_paging_stops_when_results_end_or_next_repeats(clock):
 
 def test_the_documented_flat_data_shape_is_read_too(clock):
     with rm.Mocker() as m:
-        m.post(f"{ROOT}/oauth/token", json=TOKEN)
+        m.post(f"{ROOT}/oauth/token", **token())
         m.post(SEARCH_URL, [page(emails("f", 2), flat=True)])
         assert [e.id for e in manager(clock).search_archive("<q/>", 5)] == ["f0", "f1"]
 
@@ -242,7 +241,7 @@ def test_fail_in_the_answer_is_raised_with_mimecasts_text(clock):
         ],
     }
     with rm.Mocker() as m:
-        m.post(f"{ROOT}/oauth/token", json=TOKEN)
+        m.post(f"{ROOT}/oauth/token", **token())
         m.post(SEARCH_URL, json=body)
         with pytest.raises(MimecastApiError) as raised:
             manager(clock).search_archive("x", 5)

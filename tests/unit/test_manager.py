@@ -36,6 +36,7 @@ API1 = {
     "Access Key": "access-key-VALUE-9012",
     "Secret Key": API1_SECRET_B64,
 }
+API2 = {"Client ID": "cid", "Client Secret": CLIENT_SECRET}
 SECRETS = (CLIENT_SECRET, "app-key-VALUE-5678", "access-key-VALUE-9012", API1_SECRET_B64, "tok-1", "tok-2")
 
 
@@ -58,10 +59,9 @@ class FakeClock:
 
 
 def manager(clock, config=None, remaining=60.0, **kwargs):
-    configuration = config or {"Client ID": "cid", "Client Secret": CLIENT_SECRET}
     return MimecastManager(
         ROOT,
-        choose_credentials(configuration),
+        choose_credentials(config or API2),
         deadline=clock.monotonic() + remaining,
         sleep=clock.sleep,
         monotonic=clock.monotonic,

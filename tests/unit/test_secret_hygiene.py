@@ -12,7 +12,7 @@ import requests
 import requests_mock as rm
 from hypothesis import given
 from hypothesis import strategies as st
-from test_manager import API1, CLIENT_SECRET, ROOT, FakeClock, manager
+from test_manager import API1, API2, CLIENT_SECRET, ROOT, FakeClock, manager
 
 from MimecastExceptions import REDACTED, MimecastError, redact
 
@@ -22,7 +22,6 @@ PROXY_PASSWORD = "proxy-PASSWORD-4711"
 ACCOUNT_URL = f"{ROOT}/api/account/get-account"
 RELEASE_URL = f"{ROOT}/api/gateway/hold-release"
 TOKEN_URL = f"{ROOT}/oauth/token"
-API2 = {"Client ID": "cid", "Client Secret": CLIENT_SECRET}
 
 
 class RecordingLogger:
