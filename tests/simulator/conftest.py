@@ -1,10 +1,11 @@
 """Fixtures for the simulator's tests: a running simulator and plain `requests` callers for both auth modes."""
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
-from simtest_helpers import GET_ACCOUNT, TIMEOUT, api1_headers, build_test_registry, fetch_token
+from simtest_helpers import GET_ACCOUNT, TIMEOUT, build_test_registry, fetch_token, post_api1
 
 from simulator import Simulator
 from simulator.client import SimulatorClient
@@ -24,20 +25,10 @@ def admin(sim: Simulator) -> Iterator[SimulatorClient]:
 
 @pytest.fixture
 def api1(sim: Simulator) -> Callable[..., requests.Response]:
-    """POST a signed API 1.0 request; keyword arguments go to `api1_headers`, `headers` overrides the result."""
+    """`post_api1` to the fixture's simulator."""
 
-    def call(
-        path: str = GET_ACCOUNT,
-        body: object = None,
-        *,
-        headers: dict | None = None,
-        timeout: float = TIMEOUT,
-        **sign_kwargs: object,
-    ) -> requests.Response:
-        sent = api1_headers(path, **sign_kwargs)
-        sent.update(headers or {})
-        payload = {"data": []} if body is None else body
-        return requests.post(sim.url + path, json=payload, headers=sent, timeout=timeout)
+    def call(path: str = GET_ACCOUNT, body: object = None, **kwargs: Any) -> requests.Response:
+        return post_api1(sim.url, path, body, **kwargs)
 
     return call
 

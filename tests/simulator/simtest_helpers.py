@@ -8,6 +8,7 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -72,6 +73,23 @@ def api1_headers(
         "x-mc-req-id": req_id,
         "x-mc-app-id": app_id,
     }
+
+
+def post_api1(
+    url: str,
+    path: str = GET_ACCOUNT,
+    body: object = None,
+    *,
+    headers: dict | None = None,
+    timeout: float = TIMEOUT,
+    **sign_kwargs: Any,
+) -> requests.Response:
+    """POST a signed API 1.0 request (body `{"data": []}` unless given); keyword arguments go to `api1_headers`,
+    `headers` overrides the result."""
+    sent = api1_headers(path, **sign_kwargs)
+    sent.update(headers or {})
+    payload = {"data": []} if body is None else body
+    return requests.post(url + path, json=payload, headers=sent, timeout=timeout)
 
 
 def fetch_token(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from simtest_helpers import GET_ACCOUNT, TIMEOUT, WRITE, api1_headers, build_test_registry, fetch_token, sample
+from simtest_helpers import GET_ACCOUNT, TIMEOUT, WRITE, build_test_registry, fetch_token, post_api1, sample
 
 from simulator import Simulator
 from simulator.faults import ForcedFault, TokenBucket
@@ -41,7 +41,7 @@ def test_path_latency_delays_that_path(sim, admin, api1):
 
 def test_latency_set_at_start_up():
     with Simulator(port=0, latency_ms=120, path_latency_ms={GET_ACCOUNT: 30}) as sim:
-        requests.post(sim.url + GET_ACCOUNT, json={"data": []}, headers=api1_headers(GET_ACCOUNT), timeout=TIMEOUT)
+        post_api1(sim.url)
         assert sim.state.log.entries()[-1]["duration_ms"] >= 150
 
 
@@ -55,7 +55,7 @@ def limited_sim():
 
 
 def post_write(sim):
-    return requests.post(sim.url + WRITE, json={"data": []}, headers=api1_headers(WRITE), timeout=TIMEOUT)
+    return post_api1(sim.url, WRITE)
 
 
 def test_bucket_headers_count_down_and_the_empty_bucket_answers_429(limited_sim):
@@ -248,10 +248,7 @@ def test_faults_on_the_token_endpoint(sim, admin):
 
 def test_faults_set_at_start_up_and_listed_and_cleared(sim, admin, api1):
     with Simulator(port=0, faults=[{"kind": "http_error", "status": 503, "count": 1}]) as started:
-        response = requests.post(
-            started.url + GET_ACCOUNT, json={"data": []}, headers=api1_headers(GET_ACCOUNT), timeout=TIMEOUT
-        )
-        assert response.status_code == 503
+        assert post_api1(started.url).status_code == 503
     admin.add_fault("drop", count=3)
     assert [(f["kind"], f["count"]) for f in admin.faults()] == [("drop", 3)]
     admin.clear_faults()
@@ -295,9 +292,7 @@ def test_frozen_clock_decides_date_checks(sim, admin, api1):
 
 def test_clock_offset_at_start_up():
     with Simulator(port=0, clock_offset_s=-3600) as sim:
-        response = requests.post(
-            sim.url + GET_ACCOUNT, json={"data": []}, headers=api1_headers(GET_ACCOUNT), timeout=TIMEOUT
-        )
+        response = post_api1(sim.url)
         assert response.status_code == 401
         assert response.json()["fail"][0]["errors"][0]["code"] == "err_xdk_invalid_date"
 

@@ -1,8 +1,7 @@
 """/api/gateway/get-hold-message-list against the held queue."""
 
 import pytest
-import requests
-from simtest_helpers import api1_headers
+from simtest_helpers import post_api1
 
 from simulator.server import Simulator
 
@@ -16,7 +15,7 @@ def sim():
 
 
 def post(sim, body):
-    return requests.post(sim.url + PATH, json=body, headers=api1_headers(PATH), timeout=10)
+    return post_api1(sim.url, PATH, body)
 
 
 def test_admin_list_pages_through_every_held_message(sim):

@@ -6,8 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
-from simtest_helpers import TIMEOUT, api1_headers, sample
+from simtest_helpers import post_api1, sample
 
 from simulator.client import SimulatorClient
 from simulator.clock import SimClock
@@ -29,9 +28,7 @@ def sim():
 
 
 def post(sim, path, item):
-    response = requests.post(
-        sim.url + path, json={"data": [item]}, headers=api1_headers(path, date=NOW), timeout=TIMEOUT
-    )
+    response = post_api1(sim.url, path, {"data": [item]}, date=NOW)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -167,9 +164,7 @@ def test_invalid_status_or_route_is_a_validation_failure(sim):
 
 
 def test_search_needs_exactly_one_item(sim):
-    response = requests.post(
-        sim.url + SEARCH, json={"data": [{}, {}]}, headers=api1_headers(SEARCH, date=NOW), timeout=TIMEOUT
-    )
+    response = post_api1(sim.url, SEARCH, {"data": [{}, {}]}, date=NOW)
     assert response.status_code == 400
 
 
@@ -269,10 +264,5 @@ def test_admin_routes_add_generate_and_list(sim):
 def test_tracking_calls_count_against_the_rate_limit_bucket(sim):
     with SimulatorClient(sim.url) as client:
         client.set_rate_limit(2, 60000)
-    statuses = [
-        requests.post(
-            sim.url + SEARCH, json={"data": [{}]}, headers=api1_headers(SEARCH, date=NOW), timeout=TIMEOUT
-        ).status_code
-        for _ in range(3)
-    ]
+    statuses = [post_api1(sim.url, SEARCH, {"data": [{}]}, date=NOW).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
