@@ -204,13 +204,12 @@ def test_python_dash_m_devkit_runs_as_a_module(tmp_path):
 
 
 @pytest.mark.e2e
-def test_ping_through_the_cli_against_the_simulator(session_simulator, tmp_path, store):
+def test_ping_through_the_cli_against_the_simulator(session_api2_instance, tmp_path, store):
     instance = tmp_path / "sim.json"
-    configuration = json.loads((REPO_ROOT / "devkit" / "instances" / "simulator-api2.json").read_text())
-    instance.write_text(json.dumps({**configuration, "API Root": session_simulator.url}))
+    instance.write_text(json.dumps(session_api2_instance))
 
     code, text = devkit("action", "Ping", "--instance", str(instance), "--store", str(store))
 
     assert code == 0, text
     assert "Output message: Successfully connected to the Mimecast server" in text
-    assert configuration["Client Secret"] not in text
+    assert session_api2_instance["Client Secret"] not in text
