@@ -233,11 +233,7 @@ def add_api2(state: SimulatorState, payload: dict, query: dict) -> dict:
 @_route("POST", "/_sim/credentials/api2/revoke")
 def revoke_api2(state: SimulatorState, payload: dict, query: dict) -> dict:
     """{"client_id": ...} revokes (its tokens stop working, new token requests get 401); "revoked": false undoes."""
-    client_id = _required(payload, "client_id")
-    revoked = bool(payload.get("revoked", True))
-    state.credentials.set_client_revoked(client_id, revoked)
-    if revoked:
-        state.tokens.drop_client(client_id)
+    state.revoke_api2_client(_required(payload, "client_id"), bool(payload.get("revoked", True)))
     return {"ok": True}
 
 

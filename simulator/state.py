@@ -76,6 +76,14 @@ class SimulatorState:
             self.log.reset()
             self.reset_data()
 
+    def revoke_api2_client(self, client_id: str, revoked: bool = True) -> None:
+        """Mimecast revokes an API 2.0 client: its tokens stop working and new token requests get 401
+        (`revoked=False` lets it ask for tokens again)."""
+        with self.lock:
+            self.credentials.set_client_revoked(client_id, revoked)
+            if revoked:
+                self.tokens.drop_client(client_id)
+
     def reset_data(self) -> None:
         """Rebuild every feature's data from the seed (credentials, knobs and the log are kept).
 

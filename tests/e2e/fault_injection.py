@@ -21,8 +21,7 @@ def inject(sim: Simulator, kind: str, path: str, **spec: Any) -> None:
 
 def revoke_api2_client(sim: Simulator) -> None:
     """Mimecast revokes the API 2.0 client: its tokens stop working and new token requests are refused."""
-    sim.state.credentials.set_client_revoked(DEFAULT_API2_CLIENT_ID)
-    sim.state.tokens.drop_client(DEFAULT_API2_CLIENT_ID)
+    sim.state.revoke_api2_client(DEFAULT_API2_CLIENT_ID)
 
 
 def statuses(sim: Simulator, path: str) -> list[int | None]:

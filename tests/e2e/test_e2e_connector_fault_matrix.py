@@ -310,7 +310,7 @@ def test_http_401_api2_client_revoked_since_the_last_run_fails_the_run(scenario)
     )
     refreshes = statuses(sim, TOKEN)[1:]
     assert refreshes and set(refreshes) == {401} and len(refreshes) <= 2, "at most one refresh per rejected search"
-    sim.state.credentials.set_client_revoked(DEFAULT_API2_CLIENT_ID, revoked=False)
+    sim.state.revoke_api2_client(DEFAULT_API2_CLIENT_ID, revoked=False)
     assert_next_run_delivers_the_rest(scenario, [run], messages)
 
 

@@ -3,7 +3,6 @@
 import base64
 import hashlib
 import hmac
-import json
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -15,6 +14,8 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+from suite_helpers import mimecast_sample as sample  # noqa: E402, F401 - the published answers, by file name
 
 from simulator import (  # noqa: E402
     DEFAULT_API1_ACCESS_KEY,
@@ -32,14 +33,9 @@ from simulator.endpoints import load_feature_modules  # noqa: E402
 from simulator.envelopes import error  # noqa: E402
 from simulator.registry import Registry  # noqa: E402
 
-SAMPLES = REPO_ROOT / "tests" / "samples" / "mimecast"
 GET_ACCOUNT = "/api/account/get-account"
 TIMEOUT = 10
 ALL_SECRETS = (DEFAULT_API1_SECRET_KEY, DEFAULT_API1_ACCESS_KEY, DEFAULT_API1_APP_KEY, DEFAULT_API2_CLIENT_SECRET)
-
-
-def sample(name: str) -> dict:
-    return json.loads((SAMPLES / name).read_text())
 
 
 def mc_date(instant: datetime) -> str:
