@@ -7,7 +7,7 @@ import requests_mock as rm
 from suite_helpers import mimecast_sample as sample
 from test_manager import API1, ROOT, manager
 
-from MimecastExceptions import MimecastApiError, MimecastRateLimitError
+from MimecastExceptions import MimecastApiError, MimecastRateLimitError, MimecastResponseError
 from MimecastManager import RateLimitPacer
 
 START = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
@@ -59,6 +59,19 @@ def test_search_start_beyond_retention_is_mimecasts_failure(clock):
             manager(clock, API1).search_tracked_messages(START, END)
     assert raised.value.codes == ("err_track_and_trace_invalid_start_date",)
     assert "Start date is outside the permitted range" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"trackedEmails": []}, [], "trackedEmails", [["trackedEmails"]], [{"trackedEmails": {"id": "x"}}]],
+    ids=["data not a list", "no item", "data a string", "item not an object", "trackedEmails not a list"],
+)
+def test_an_answer_without_a_tracked_emails_list_is_a_response_error(clock, data):
+    with rm.Mocker() as m:
+        m.post(f"{ROOT}/api/message-finder/search", json={"meta": {"status": 200}, "data": data, "fail": []})
+        with pytest.raises(MimecastResponseError) as raised:
+            manager(clock, API1).search_tracked_messages(START, END)
+    assert str(raised.value) == "Mimecast's answer to /api/message-finder/search has no trackedEmails list."
 
 
 def test_message_info_reads_risk_queue_reason_and_internet_message_id(clock):
