@@ -4,6 +4,9 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.pins-installed
 SIM_PORT ?= 8765
+# Google's soar-sdk (no package index serves it) is installed from the pinned wheel in this directory when it
+# holds it, else from the pinned commit of its repository (SDK_WHEELS= forces that): see devkit/pins.py.
+SDK_WHEELS ?= $(if $(wildcard ../shared/vendor/soar_sdk-0.2.0-py3-none-any.whl),../shared/vendor,)
 
 .PHONY: venv demo test package sim lint bench clean
 
@@ -12,7 +15,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (found %s); set PYTHON=/path/to/python3.11" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(PYTHON) devkit/pins.py runtime dev > $(VENV)/requirements.txt
+	$(PYTHON) devkit/pins.py --sdk-wheels "$(SDK_WHEELS)" runtime dev sdk > $(VENV)/requirements.txt
 	$(VPY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	@touch $(STAMP)
 
