@@ -18,7 +18,7 @@ def advanced_archive_search(context: ActionContext) -> ActionResult:
             f"Returned {ADVANCED_ARCHIVE_MAX_EMAILS} emails, the most this action returns; if more match, narrow "
             "the query (e.g. its <date>) to see the rest."
         )
-    return list_result(emails, ARCHIVE_FOUND_MESSAGE, ARCHIVE_NOT_FOUND_MESSAGE, ARCHIVE_RESULTS_TABLE)
+    return list_result(emails, ARCHIVE_FOUND_MESSAGE, ARCHIVE_NOT_FOUND_MESSAGE, ARCHIVE_RESULTS_TABLE, "emails")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def simple_archive_search(context: ActionContext) -> ActionResult:
         f"(UTC), at most {max_emails}"
     )
     emails = context.manager.search_archive(query.to_xml(min(max_emails, ARCHIVE_MAX_PAGE_SIZE)), max_emails)
-    return list_result(emails, ARCHIVE_FOUND_MESSAGE, ARCHIVE_NOT_FOUND_MESSAGE, ARCHIVE_RESULTS_TABLE)
+    return list_result(emails, ARCHIVE_FOUND_MESSAGE, ARCHIVE_NOT_FOUND_MESSAGE, ARCHIVE_RESULTS_TABLE, "emails")
 
 
 if __name__ == "__main__":

@@ -3,16 +3,15 @@ import time
 # Measured first: PythonProcessTimeout counts from process start, and imports take time too.
 STARTED = time.monotonic()
 
-from SiemplifyConnectors import SiemplifyConnectorExecution  # noqa: E402
 from SiemplifyUtils import output_handler  # noqa: E402
 
-from MimecastConnectorRunner import run_tracking_connector  # noqa: E402
+from MimecastConnectorRunner import run_tracking_connector, start_connector_run  # noqa: E402
 from MimecastConstants import MESSAGE_TRACKING_CONNECTOR  # noqa: E402
 
 
 @output_handler
 def main() -> None:
-    siemplify = SiemplifyConnectorExecution()
+    siemplify = start_connector_run()
     siemplify.script_name = MESSAGE_TRACKING_CONNECTOR.name
     run_tracking_connector(siemplify, STARTED)
 

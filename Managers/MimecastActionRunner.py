@@ -5,22 +5,37 @@ returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`
 """
 
 import json
+import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
 from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
-from MimecastConstants import INTEGRATION_IDENTIFIER, SECRET_FIELDS, ActionSpec
-from MimecastExceptions import failure_reason
+from MimecastConstants import (
+    ACTION_FAILURE_TEMPLATE,
+    API_ROOT,
+    DEFAULT_API_ROOT,
+    INTEGRATION_IDENTIFIER,
+    SECRET_FIELDS,
+    ActionSpec,
+)
+from MimecastExceptions import failure_reason, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import TypedParameters, excerpt
+from MimecastPlatform import PlatformError, platform_call
+from MimecastProxy import platform_proxy
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
+# The SDK measures the serialized result items (titles, flags, the JSON result as a JSON string, table lines):
+# per item a few hundred characters beyond its content, and a margin below the limit for rounding.
+RESULT_OVERHEAD_CHARS = 512
+RESULT_MARGIN_CHARS = 65_536
 
 
 class ActionResult(NamedTuple):
@@ -28,6 +43,9 @@ class ActionResult(NamedTuple):
     json_result: Any = None
     tables: tuple[tuple[str, list[dict]], ...] = ()
     result_value: bool = True
+    # When set ("emails"): the JSON result is a list and each table has one row per item, in the same order, so
+    # the newest items that fit within the platform's maximum JSON result size can be returned on their own.
+    items: str = ""
 
 
 class ActionContext(TypedParameters):
@@ -39,6 +57,7 @@ class ActionContext(TypedParameters):
         self.logger = siemplify.LOGGER
         self._configuration = configuration
         self._manager: MimecastManager | None = None
+        self._proxy_password = ""
         deadline_ms = getattr(siemplify, "execution_deadline_unix_time_ms", 0) or 0
         self.deadline = (
             time.monotonic() + (int(deadline_ms) - unix_now()) / 1000.0 - DEADLINE_MARGIN_S if deadline_ms else None
@@ -47,11 +66,23 @@ class ActionContext(TypedParameters):
     @property
     def manager(self) -> MimecastManager:
         if self._manager is None:
+            api_root = str(self._configuration.get(API_ROOT) or DEFAULT_API_ROOT).strip()
+            proxy = platform_proxy(self._platform_proxy_settings(), api_root)
             self._manager = MimecastManager.from_configuration(
-                self._configuration, logger=self.logger, deadline=self.deadline
+                self._configuration, logger=self.logger, deadline=self.deadline, proxies=proxy.proxies
             )
-            self.logger.info(f"Using {self._manager.auth_mode} against {self._manager.api_root}")
+            through = f" through the platform's proxy {proxy.shown}" if proxy.shown else ""
+            self.logger.info(f"Using {self._manager.auth_mode} against {self._manager.api_root}{through}")
         return self._manager
+
+    def _platform_proxy_settings(self) -> dict | None:
+        """The platform's proxy settings when the action is to use them (the SDK read them once already)."""
+        if not getattr(self.siemplify, "use_proxy_settings", False):
+            return None
+        with platform_call("give its proxy settings"):
+            settings = self.siemplify._get_proxy_settings() or {}
+        self._proxy_password = str(settings.get("password") or "")
+        return settings
 
     def now(self) -> datetime:
         return utc_now()
@@ -69,15 +100,19 @@ class ActionContext(TypedParameters):
     def secrets(self) -> list[str]:
         """Every secret of the run, for redaction (`redact` skips values too short to be one)."""
         configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
-        return [*configured, *(self._manager.secrets if self._manager else ())]
+        proxy = [self._proxy_password, quote(self._proxy_password, safe=""), quote(self._proxy_password)]
+        return [*configured, *proxy, *(self._manager.secrets if self._manager else ())]
 
 
-def list_result(models: Sequence[Any], found_message: str, none_found_message: str, table_title: str) -> ActionResult:
+def list_result(
+    models: Sequence[Any], found_message: str, none_found_message: str, table_title: str, items: str = "items"
+) -> ActionResult:
     """A search outcome: the models' `to_json()` as the JSON result (`[]` when none), one table row per model."""
     return ActionResult(
         found_message if models else none_found_message,
         [model.to_json() for model in models],
         ((table_title, [model.to_table() for model in models]),),
+        items=items,
     )
 
 
@@ -102,22 +137,36 @@ def run_action(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult
 
 @output_handler
 def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
-    siemplify = SiemplifyAction()
+    try:
+        with platform_call("start the action (the SDK reads the context and the platform's proxy settings)"):
+            siemplify = SiemplifyAction()
+    except PlatformError as exc:
+        # No SDK object, so no output object: the platform shows the run as failed with this line.
+        sys.stderr.write(f"{exc}\n")
+        sys.exit(1)
     siemplify.script_name = spec.name
     logger = siemplify.LOGGER
     started = time.monotonic()
     logger.info(f'Action "{spec.name}" started')
     context: ActionContext | None = None
     try:
-        context = ActionContext(siemplify, spec, siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {})
+        with platform_call("read the case and the integration instance's configuration"):
+            configuration = siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {}
+        context = ActionContext(siemplify, spec, configuration)
         result = perform(context)
     except Exception as exc:
-        reason = failure_reason(exc, context.secrets() if context else [], logger.error)
-        message = spec.failure_template.format(action=spec.name, reason=reason)
+        if isinstance(exc, PlatformError):
+            # Not Mimecast's failure: never worded as one (Ping's "Failed to connect to the Mimecast server").
+            reason = redact(str(exc), context.secrets() if context else [])
+            message = ACTION_FAILURE_TEMPLATE.format(action=spec.name, reason=reason)
+        else:
+            reason = failure_reason(exc, context.secrets() if context else [], logger.error)
+            message = spec.failure_template.format(action=spec.name, reason=reason)
         logger.error(message)
         _log_finish(logger, spec, started, context, "failed")
         siemplify.end(message, False, EXECUTION_STATE_FAILED)
         return
+    result = _within_result_size(result, int(getattr(siemplify, "max_json_result_size", 15) or 15), logger)
     if result.json_result is not None:
         siemplify.result.add_result_json(result.json_result)
     for title, rows in result.tables:
@@ -126,6 +175,42 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
     logger.info(result.message)
     _log_finish(logger, spec, started, context, "completed")
     siemplify.end(result.message, result.result_value, EXECUTION_STATE_COMPLETED)
+
+
+def result_size(result: ActionResult) -> int:
+    """Characters of the results as the SDK measures them against max_json_result_size (the JSON-in-JSON text)."""
+    size = RESULT_OVERHEAD_CHARS
+    if result.json_result is not None:
+        size += len(json.dumps(json.dumps(result.json_result)))
+    for title, rows in result.tables:
+        size += len(json.dumps(title)) + len(json.dumps(csv_lines(rows))) + RESULT_OVERHEAD_CHARS
+    return size
+
+
+def _within_result_size(result: ActionResult, max_mb: int, logger: Any) -> ActionResult:
+    """The result, or its newest items that fit in the platform's limit (the SDK would otherwise return nothing)."""
+    limit = max_mb * 1_048_576 - RESULT_MARGIN_CHARS
+    if result_size(result) <= limit or not result.items:
+        return result
+    total = len(result.json_result)
+
+    def first(count: int) -> ActionResult:
+        return result._replace(
+            json_result=result.json_result[:count], tables=tuple((t, rows[:count]) for t, rows in result.tables)
+        )
+
+    low, high = 0, total  # first(low) fits, first(high) does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if result_size(first(middle)) <= limit else (low, middle)
+    kept = first(low)
+    note = (
+        f" Only the newest {low} of {total} {result.items} fit in the platform's maximum JSON result size "
+        f"({max_mb} MB); the other {total - low} were left out. Narrow the search or lower the number of "
+        f"{result.items} to return."
+    )
+    logger.warn(note.strip())
+    return kept._replace(message=result.message + note)
 
 
 def _log_finish(logger: Any, spec: ActionSpec, started: float, context: ActionContext | None, outcome: str) -> None:

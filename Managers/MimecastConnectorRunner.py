@@ -6,6 +6,7 @@ and details (concurrent, paced, stopped before the timeout) -> filters and alert
 building in MimecastTrackingAlerts; this module only orchestrates, talks to the SDK and logs.
 """
 
+import dataclasses
 import json
 import re
 import time
@@ -15,8 +16,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
+from SiemplifyBase import get_logger
+from SiemplifyConnectors import SiemplifyConnectorExecution
 from SiemplifyConnectorsDataModel import AlertInfo
 from SiemplifyUtils import unix_now
 
@@ -65,13 +68,16 @@ from MimecastExceptions import (
     MimecastValidationError,
     failure_reason,
 )
-from MimecastManager import MimecastManager, is_usable_url
+from MimecastManager import MimecastManager
 from MimecastParameters import (
     TypedParameters,
     excerpt,
     parse_choice,
     require_domain,
 )
+from MimecastPlatform import PlatformError, platform_call, platform_failure
+from MimecastProxy import proxy_settings
+from MimecastServerTime import ClockReading
 from MimecastTracking import (
     MAX_DETAIL_ATTEMPTS,
     STATE_KEY,
@@ -105,6 +111,12 @@ MIN_PROCESS_TIMEOUT_S = int(FINISH_RESERVE_S + NEW_WORK_MARGIN_S) + 1
 # by bisection in at most SEARCH_BISECTIONS extra rounds of searches.
 SEARCH_CEILING = 500
 SEARCH_BISECTIONS = 6
+# A measured clock difference this far from the one the window was planned with makes the run plan it again;
+# Mimecast's clock this far ahead of the planned end makes it search up to Mimecast's time too (less is left
+# to the next run's overlap). Beyond CLOCK_WARN_S the run warns that the clocks differ.
+CLOCK_REPLAN_S = 300
+CLOCK_CATCH_UP_S = 5
+CLOCK_WARN_S = 60
 HELD = "held"
 # Errors that no later run can fix by itself: the run fails and says why.
 FATAL_ERRORS = (
@@ -115,6 +127,7 @@ FATAL_ERRORS = (
     MimecastBindingExpiredError,
     MimecastTLSError,
     MimecastHostNotFoundError,
+    PlatformError,
 )
 
 
@@ -185,48 +198,6 @@ def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logge
     return tuple(valid)
 
 
-def proxy_settings(address: str | None, username: str | None, password: str | None) -> tuple[dict | None, str]:
-    """(requests proxies, the proxy as it may be shown: without credentials); an unusable proxy is refused."""
-    if not address:
-        if username or password:
-            raise MimecastValidationError(
-                f'"{PROXY_USERNAME}" or "{PROXY_PASSWORD}" is set but "{PROXY_SERVER_ADDRESS}" is empty. Set the '
-                "proxy's address, or clear both so the connector connects to Mimecast directly."
-            )
-        return None, ""
-    if password and not username:
-        raise MimecastValidationError(
-            f'"{PROXY_PASSWORD}" is set but "{PROXY_USERNAME}" is empty; set both or neither.'
-        )
-    for name, value in ((PROXY_USERNAME, username), (PROXY_PASSWORD, password)):
-        # HTTP Basic authentication, as requests sends it to the proxy, carries Latin-1 only. The value is not shown.
-        try:
-            (value or "").encode("latin-1")
-        except UnicodeEncodeError:
-            raise MimecastValidationError(
-                f'"{name}" holds characters a proxy cannot receive (HTTP Basic authentication carries Latin-1 '
-                "characters only)."
-            ) from None
-    scheme, separator, rest = address.partition("://")
-    if not separator:
-        scheme, rest = "http", address
-    shown = f"{scheme}://{rest}"
-    if "@" in rest.split("/")[0]:
-        # Not echoed: the part before "@" may be a password.
-        raise MimecastValidationError(
-            f'"{PROXY_SERVER_ADDRESS}" must not contain a user name or password; put them in "{PROXY_USERNAME}" and '
-            f'"{PROXY_PASSWORD}".'
-        )
-    if scheme.lower() not in ("http", "https") or not is_usable_url(shown) or urlsplit(shown).path not in ("", "/"):
-        raise MimecastValidationError(
-            f'Invalid value for "{PROXY_SERVER_ADDRESS}": "{excerpt(address)}". Use http://host:port or '
-            "https://host:port."
-        )
-    credentials = f"{quote(username, safe='')}:{quote(password or '', safe='')}@" if username else ""
-    url = f"{scheme}://{credentials}{rest}"
-    return {"http": url, "https": url}, shown
-
-
 def read_settings(
     values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any
 ) -> ConnectorSettings:
@@ -279,7 +250,7 @@ def read_settings(
             "directly, or set http://host:port."
         )
     password = params.text(PROXY_PASSWORD)
-    proxies, proxy_shown = proxy_settings(params.text(PROXY_SERVER_ADDRESS), params.text(PROXY_USERNAME), password)
+    proxy = proxy_settings(params.text(PROXY_SERVER_ADDRESS), params.text(PROXY_USERNAME), password)
     configuration = {p.name: params.text(p.name) or "" for p in INTEGRATION_PARAMS}
     # Checked here: the Manager keeps verification on for a value it cannot read, but the connector says so.
     configuration[VERIFY_SSL] = str(params.checkbox(VERIFY_SSL)).lower()
@@ -295,8 +266,8 @@ def read_settings(
         timeout_s=timeout_s,
         concurrency=concurrency,
         configuration=configuration,
-        proxies=proxies,
-        proxy_shown=proxy_shown,
+        proxies=proxy.proxies,
+        proxy_shown=proxy.shown,
         alert=AlertSettings(
             device_product_field=params.text(DEVICE_PRODUCT_FIELD) or "",
             event_class_field=params.text(EVENT_CLASS_ID) or "",
@@ -323,8 +294,10 @@ class ContextTokenStore:
         self._writable = writable
 
     def load(self) -> CachedToken | None:
+        with platform_call("read the cached API 2.0 token from the connector context"):
+            raw = self._siemplify.get_connector_context_property(self._identifier, TOKEN_KEY)
         try:
-            data = json.loads(self._siemplify.get_connector_context_property(self._identifier, TOKEN_KEY) or "null")
+            data = json.loads(raw or "null")
             if isinstance(data, dict) and data.get("client") == self._client:
                 return CachedToken(str(data["access_token"]), float(data["expires_at"]))
         except (ValueError, KeyError, TypeError):
@@ -334,7 +307,8 @@ class ContextTokenStore:
     def save(self, token: CachedToken) -> None:
         if self._writable:
             value = {"client": self._client, "access_token": token.access_token, "expires_at": token.expires_at}
-            self._siemplify.set_connector_context_property(self._identifier, TOKEN_KEY, json.dumps(value))
+            with platform_call("save the API 2.0 token in the connector context"):
+                self._siemplify.set_connector_context_property(self._identifier, TOKEN_KEY, json.dumps(value))
 
 
 def _classify(exc: BaseException) -> str:
@@ -371,7 +345,8 @@ class TrackingRun:
         self.pool: ThreadPoolExecutor  # the run's worker pool, open while `run` searches and fetches
 
     def load_state(self) -> TrackingState:
-        raw = self.siemplify.get_connector_context_property(self.identifier, STATE_KEY)
+        with platform_call("read the connector state from the connector context"):
+            raw = self.siemplify.get_connector_context_property(self.identifier, STATE_KEY)
         try:
             return TrackingState.from_json(raw)
         except (ValueError, KeyError, TypeError) as exc:
@@ -379,15 +354,11 @@ class TrackingRun:
             return TrackingState()
 
     def run(self) -> None:
-        settings = self.settings
         state = self.load_state()
-        now_s = unix_now() // 1000
-        window = plan_window(state, now_s, settings.max_hours_backwards)
-        self._log_start(window)
         try:
             with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="mimecast") as pool:
                 self.pool = pool
-                found, window = self.search(window)
+                found, window, clock_offset = self.search_on_mimecast_time(state)
                 selection = select_candidates(state, window, found)
                 self.logger.info(
                     f"{len(found)} tracked message(s) found, {len(selection.candidates)} not processed yet "
@@ -403,7 +374,7 @@ class TrackingRun:
         finally:
             self.manager.close()
         result = commit(
-            state,
+            dataclasses.replace(state, clock_offset=clock_offset),
             window,
             selection.candidates,
             outcome.processed,
@@ -434,7 +405,11 @@ class TrackingRun:
         text = result.state.to_json()
         if len(text) > STATE_MAX_BYTES:
             self.logger.error(f"The connector state is {len(text)} bytes, above its bound of {STATE_MAX_BYTES}.")
-        self.siemplify.set_connector_context_property(self.identifier, STATE_KEY, text)
+        with platform_call(
+            "save the connector state in the connector context (the platform ingests nothing from "
+            "this run, and the next run hands these messages over again)"
+        ):
+            self.siemplify.set_connector_context_property(self.identifier, STATE_KEY, text)
 
     def _log_start(self, window: RunWindow) -> None:
         s = self.settings
@@ -452,6 +427,63 @@ class TrackingRun:
         )
 
     # Searches
+
+    def search_on_mimecast_time(self, state: TrackingState) -> tuple[list[TrackedEmail], RunWindow, int]:
+        """Search the window planned on Mimecast's clock; (messages found, the window, Mimecast minus host seconds).
+
+        The window is planned with the clock difference the last run measured; the `Date` headers of the
+        search answers measure it again, and the window is then set exactly on Mimecast's time:
+        * off by more than CLOCK_REPLAN_S (the host's clock was changed, or a first run on a host whose
+          clock is off): planned again on Mimecast's time and searched again;
+        * Mimecast further than CLOCK_CATCH_UP_S ahead of the planned end: the rest, up to Mimecast's time,
+          is searched too;
+        * Mimecast behind the planned end: the window ends at Mimecast's time.
+        A first run searches CLOCK_REPLAN_S further back than planned, so its start on Mimecast's time lies
+        inside what was searched. The window never ends after Mimecast's time, so the checkpoint never passes
+        mail Mimecast has not received yet, whatever the host's clock says.
+        """
+        hours = self.settings.max_hours_backwards
+        offset = state.clock_offset
+        # The end a few seconds past the estimate of Mimecast's time, so a small error delays nothing; it is cut
+        # back to Mimecast's time below.
+        planned = plan_window(state, unix_now() // 1000 + offset + CLOCK_CATCH_UP_S, hours)
+        found, searched, reading = self._search_round(planned)
+        if reading is not None and abs(reading.offset - offset) > CLOCK_REPLAN_S:
+            self.logger.info(
+                f"Mimecast's clock is {_duration(reading.offset)} {'ahead of' if reading.offset > 0 else 'behind'} "
+                "this host's, not as expected; planning the window again on Mimecast's time."
+            )
+            planned = plan_window(state, reading.latest, hours)
+            found, searched, reading = self._search_round(planned, reading)
+        if reading is None:
+            return _inside_window(found, planned.start, searched.end), planned._replace(end=searched.end), offset
+        if searched.end == planned.end and reading.earliest > planned.end + CLOCK_CATCH_UP_S:
+            rest = planned._replace(start=planned.end, end=reading.earliest, checkpoint=planned.end)
+            more, rest = self.search(rest)
+            found, searched = found + more, searched._replace(end=rest.end)
+        if abs(reading.offset) > CLOCK_WARN_S:
+            direction = "behind" if reading.offset > 0 else "ahead of"
+            self.logger.warn(
+                f"The SOAR host's clock is {_duration(reading.offset)} {direction} Mimecast's (the Date header of its "
+                "answers). The connector follows Mimecast's clock, but actions and API 1.0 signatures use the host's: "
+                "synchronise the SOAR host's clock (NTP)."
+            )
+        window = plan_window(state, reading.earliest, hours)
+        if window.start < searched.start:
+            # Only at Mimecast's retention limit, by less than CLOCK_REPLAN_S: keep to what was searched.
+            window = window._replace(start=searched.start, floor=max(window.floor, (searched.start, "")))
+        window = window._replace(end=max(window.start, min(searched.end, reading.earliest)))
+        return _inside_window(found, window.start, window.end), window, reading.offset
+
+    def _search_round(
+        self, planned: RunWindow, previous: ClockReading | None = None
+    ) -> tuple[list[TrackedEmail], RunWindow, ClockReading | None]:
+        """Search `planned` (a first run from CLOCK_REPLAN_S earlier); what Mimecast's answers said of its clock."""
+        self._log_start(planned)
+        searched = planned._replace(start=planned.start - CLOCK_REPLAN_S) if planned.first_run else planned
+        mark = self.manager.server_clock.mark()
+        found, searched = self.search(searched)
+        return found, searched, self.manager.server_clock.since(mark) or previous
 
     def search(self, window: RunWindow) -> tuple[list[TrackedEmail], RunWindow]:
         """Every domain as recipient and as sender, over the longest window Mimecast answers in full.
@@ -649,13 +681,14 @@ class TrackingRun:
         """AlertInfo objects for the alerts that pass the platform's overflow check."""
         cases = []
         for alert in alerts:
-            overflowed = self.siemplify.is_overflowed_alert(
-                environment=alert.environment,
-                alert_identifier=alert.ticket_id,
-                ingestion_time=unix_now(),
-                alert_name=alert.rule_generator,
-                product=alert.device_product,
-            )
+            with platform_call("check an alert against its overflow settings"):
+                overflowed = self.siemplify.is_overflowed_alert(
+                    environment=alert.environment,
+                    alert_identifier=alert.ticket_id,
+                    ingestion_time=unix_now(),
+                    alert_name=alert.rule_generator,
+                    product=alert.device_product,
+                )
             if overflowed:
                 self.logger.warn(f"Alert for {alert.ticket_id} overflowed and was not created.")
                 continue
@@ -679,8 +712,39 @@ def _datetime(unix_s: int) -> datetime:
     return datetime.fromtimestamp(unix_s, tz=UTC)
 
 
+def _duration(seconds: int) -> str:
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s" if rest >= 60 else f"{rest} s"
+
+
 def _iso(unix_s: int) -> str:
     return _datetime(unix_s).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+RUN_FAILED = "The Message Tracking connector run failed: "
+
+
+def start_connector_run() -> SiemplifyConnectorExecution:
+    """The SDK's connector object; a failure before any of the connector's own code ran is worded, not a traceback.
+
+    The SDK reads its overflow settings from the platform and exports the proxy parameters while it is built.
+    """
+    try:
+        return SiemplifyConnectorExecution()
+    except Exception as exc:
+        if isinstance(exc, ValueError) and "Port" in str(exc):
+            # urllib's "Port out of range 0-65535" / "Port could not be cast ...", from the SDK's proxy export.
+            reason = (
+                f'the SOAR SDK cannot use "{PROXY_SERVER_ADDRESS}" ({exc}). Use http://host:port with a port from 1 '
+                "to 65535."
+            )
+        else:
+            reason = str(platform_failure(exc, "start the connector run (the SDK reads its overflow settings)"))
+        logger = get_logger()  # the SDK's logger, if the constructor got as far as setting it up
+        if logger is not None:
+            logger.error(RUN_FAILED + reason)
+        raise MimecastError(RUN_FAILED + reason) from None
 
 
 def run_tracking_connector(siemplify: Any, started: float) -> None:
@@ -697,9 +761,14 @@ def run_tracking_connector(siemplify: Any, started: float) -> None:
     except Exception as exc:
         if run is not None:
             secrets.extend(run.manager.secrets)
-        message = f"The Message Tracking connector run failed: {failure_reason(exc, secrets, logger.error)}"
+        message = RUN_FAILED + failure_reason(exc, secrets, logger.error)
         logger.error(message)
         raise MimecastError(message) from None
+
+
+def _inside_window(found: list[TrackedEmail], start: int, end: int) -> list[TrackedEmail]:
+    """Messages received in [start, end]; undated ones are kept (they are reported, never alerted)."""
+    return [t for t in found if t.received is None or start <= t.received.timestamp() <= end]
 
 
 def _complete(results: dict[tuple[str, str], list[TrackedEmail]]) -> bool:

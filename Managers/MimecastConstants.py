@@ -37,12 +37,15 @@ def _param(owner: str, params: tuple[ParamSpec, ...], name: str) -> ParamSpec:
     raise KeyError(f'"{owner}" has no parameter "{name}"')
 
 
+ACTION_FAILURE_TEMPLATE = 'Error executing action "{action}". Reason: {reason}'
+
+
 class ActionSpec(NamedTuple):
     name: str
     script_stem: str
     params: tuple[ParamSpec, ...] = ()
-    # Ping words its failure differently from every other action (spec §4.1).
-    failure_template: str = 'Error executing action "{action}". Reason: {reason}'
+    # Ping words a failure to reach Mimecast differently from every other action.
+    failure_template: str = ACTION_FAILURE_TEMPLATE
 
     def param(self, name: str) -> ParamSpec:
         return _param(self.name, self.params, name)

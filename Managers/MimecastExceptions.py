@@ -4,6 +4,8 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
+from MimecastPlatform import PlatformError
+
 REDACTED = "***"
 # Shorter values would mangle ordinary words; no Mimecast secret is that short.
 MIN_SECRET_CHARS = 4
@@ -38,7 +40,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 def failure_reason(exc: BaseException, secrets: Sequence[str], log_error: Callable[[str], None]) -> str:
     """The reason a failed run shows, secrets redacted: a MimecastError's own text; anything else is an
     unexpected error, whose traceback is logged (call while handling `exc`)."""
-    if isinstance(exc, MimecastError):
+    if isinstance(exc, MimecastError | PlatformError):
         return redact(str(exc), secrets)
     log_error(redact(traceback.format_exc(), secrets))
     return redact(f"unexpected error ({type(exc).__name__}): {exc}", secrets)

@@ -7,13 +7,12 @@ connection errors are retried with bounded backoff for reads only; a write whose
 unknown is never retried.
 """
 
-import email.utils
 import itertools
 import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
@@ -83,6 +82,7 @@ from MimecastExceptions import (
     redact,
 )
 from MimecastParameters import excerpt
+from MimecastServerTime import ServerClock, header_time
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
@@ -224,6 +224,7 @@ class MimecastManager:
         self._read_timeout = read_timeout
         self.request_count = 0
         self._pacer = RateLimitPacer(monotonic, sleep)
+        self.server_clock = ServerClock(wall_clock)
         self._session = session or requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
@@ -235,8 +236,9 @@ class MimecastManager:
             urllib3.disable_warnings(InsecureRequestWarning)
             self._logger.warn(f'"{VERIFY_SSL}" is off: the certificate of {self.api_root} is not verified.')
         self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
-        if proxies:
-            self._session.proxies.update(proxies)
+        # Passed on every request too: requests prefers the process environment's proxy over the session's, and
+        # the SDK exports the connector's proxy parameters there in a form that breaks for some of their values.
+        self._proxies = dict(proxies) if proxies else None
         if credentials.mode == AUTH_API1:
             self._auth = api1_auth(credentials, wall_clock)
         else:
@@ -535,7 +537,9 @@ class MimecastManager:
             self.request_count += 1
             error, retry = None, False
             try:
-                response = self._session.post(url, auth=auth, timeout=timeout, verify=self._verify, **body)
+                response = self._session.post(
+                    url, auth=auth, timeout=timeout, verify=self._verify, proxies=self._proxies, **body
+                )
             except requests.exceptions.RequestException as exc:
                 if paced:
                     self._pacer.release(ticket)
@@ -554,6 +558,7 @@ class MimecastManager:
                 continue
             if paced:
                 self._pacer.observe(ticket, response)
+            self.server_clock.observe(response.headers)
             elapsed_ms = (self._monotonic() - started) * 1000
             self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
             if response.status_code == 407:
@@ -722,13 +727,10 @@ class MimecastManager:
 
     def _clock_skew(self, response: requests.Response) -> float | None:
         """Seconds by which Mimecast's clock (its `Date` header) is ahead of ours, if beyond tolerance."""
-        try:
-            server_time = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
-        except (TypeError, ValueError):
+        server_time = header_time(response.headers)
+        if server_time is None:
             return None
-        if server_time.tzinfo is None:
-            server_time = server_time.replace(tzinfo=UTC)
-        skew = server_time.timestamp() - self._wall_clock()
+        skew = server_time - self._wall_clock()
         return skew if abs(skew) > CLOCK_SKEW_TOLERANCE_S else None
 
 

@@ -47,12 +47,14 @@ class TrackingState:
         or ids dropped to keep the state bounded).
     seen: digest -> received of processed messages still inside the window.
     attempts: digest -> runs in which the message's details could not be read.
+    clock_offset: Mimecast's clock minus the SOAR host's, in seconds, as the last run measured it.
     """
 
     checkpoint: int | None = None
     floor: Key | None = None
     seen: dict[str, int] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
+    clock_offset: int = 0
 
     @classmethod
     def from_json(cls, text: str | None) -> "TrackingState":
@@ -68,6 +70,7 @@ class TrackingState:
             floor=(int(floor[0]), str(floor[1])) if floor else None,
             seen={str(k): int(v) for k, v in (data.get("seen") or {}).items()},
             attempts={str(k): int(v) for k, v in (data.get("attempts") or {}).items()},
+            clock_offset=int(data.get("clock") or 0),
         )
 
     def to_json(self) -> str:
@@ -78,6 +81,7 @@ class TrackingState:
                 "floor": list(self.floor) if self.floor else None,
                 "seen": dict(sorted(self.seen.items(), key=lambda item: (item[1], item[0]))),
                 "attempts": self.attempts,
+                "clock": self.clock_offset,
             },
             separators=(",", ":"),
         )
@@ -223,7 +227,7 @@ def commit(
                 attempts[d] = attempts.get(d, 0) + 1
     if len(attempts) > MAX_ATTEMPT_ENTRIES:
         attempts = dict(sorted(attempts.items(), key=lambda item: -item[1])[:MAX_ATTEMPT_ENTRIES])
-    return Commit(TrackingState(checkpoint, floor, seen, attempts), withdrawn, dropped)
+    return Commit(TrackingState(checkpoint, floor, seen, attempts, state.clock_offset), withdrawn, dropped)
 
 
 def _inside(seen: dict[str, int], checkpoint: int, floor: Key) -> dict[str, int]:
