@@ -4,7 +4,6 @@ Written against the connector's interface (its definition's parameter names, the
 feature); when the tree has no connector, the scenario reports itself as not present instead of failing.
 """
 
-import json
 import math
 import random
 import tempfile
@@ -20,7 +19,8 @@ from bench.probe import probe
 from bench.report import Row, ours_at_most, ours_equal, ratio_at_least, skipped
 from devkit import REPO_ROOT
 from devkit.definitions import CONNECTORS_SCRIPTS_DIR, UsageError, find_connector_def
-from devkit.runner import run_connector
+from devkit.platform import overflow_settings
+from devkit.runner import run_connector, set_overflow_settings
 from simulator.faults import parse_rate_limit
 
 SCENARIO = "Connector throughput"
@@ -115,9 +115,7 @@ def connector_params(sim: Any, concurrency: int, max_messages: int, max_hours: i
 def new_store() -> Path:
     """A platform store with the overflow protection (50 alerts per 10 minutes) off, as for a volume test."""
     store = Path(tempfile.mkdtemp(prefix="bench-connector-"))
-    settings = json.dumps({"is_enabled": False})
-    contexts = {"4": {"overflow_settings": {"overflow_settings": settings}}}
-    (store / "context.json").write_text(json.dumps(contexts), encoding="utf-8")
+    set_overflow_settings(store, overflow_settings(enabled=False))
     return store
 
 

@@ -1,5 +1,6 @@
-"""Scenario 3: wall time of Ping as a fresh platform-style process against `python -c "import requests"`."""
+"""Scenario 3: wall time of Ping as a fresh platform-style process, against importing the SDK (the platform's share)."""
 
+import os
 import resource
 import subprocess
 import sys
@@ -10,9 +11,12 @@ from statistics import median
 from bench.harness import Settings, instance, simulator
 from bench.report import Row, ratio_at_most
 from devkit.runner import run_action
+from devkit.soar_sdk import sdk_dir
 
 SCENARIO = "Action start-up"
-BASELINE_ARGV = (sys.executable, "-c", "import requests")
+REQUESTS_ARGV = (sys.executable, "-c", "import requests")
+# What every script on the platform pays before its own code runs: importing the SDK's action module.
+SDK_ARGV = (sys.executable, "-c", "import SiemplifyAction")
 WARM_UP_RUNS = 2
 GOAL_RATIO = 1.5
 
@@ -39,40 +43,55 @@ def run(settings: Settings) -> tuple[list[Row], list[str]]:
             if not result.completed:
                 raise RuntimeError(f"Ping did not complete: {result.message or result.stderr[-2000:]}")
 
-        def floor() -> None:
-            subprocess.run(BASELINE_ARGV, check=True)
+        sdk_env = {**os.environ, "PYTHONPATH": str(sdk_dir())}
 
+        def sdk_floor() -> None:
+            subprocess.run(SDK_ARGV, check=True, env=sdk_env, stdout=subprocess.DEVNULL)
+
+        def requests_floor() -> None:
+            subprocess.run(REQUESTS_ARGV, check=True)
+
+        jobs = (("ours", ping), ("sdk", sdk_floor), ("requests", requests_floor))
         for _ in range(WARM_UP_RUNS):
-            ping()
-            floor()
-        samples: dict[str, list[tuple[float, float]]] = {"ours": [], "baseline": []}
+            for _label, job in jobs:
+                job()
+        samples: dict[str, list[tuple[float, float]]] = {label: [] for label, _job in jobs}
         for repeat in range(settings.startup_repeats):
-            order = (("ours", ping), ("baseline", floor))
-            for label, job in order if repeat % 2 == 0 else reversed(order):
+            for label, job in jobs if repeat % 2 == 0 else reversed(jobs):
                 samples[label].append(timed(job))
     wall = {label: median([s[0] for s in values]) * 1000 for label, values in samples.items()}
     cpu = {label: median([s[1] for s in values]) * 1000 for label, values in samples.items()}
     rows = [
         Row(
             SCENARIO,
-            f"Ping, median wall time of {settings.startup_repeats} fresh processes",
+            f"Ping, median wall time of {settings.startup_repeats} fresh processes (baseline: importing the SDK)",
             wall["ours"],
-            wall["baseline"],
+            wall["sdk"],
             unit="ms",
             goal=ratio_at_most(GOAL_RATIO),
         ),
-        Row(SCENARIO, "Ping, median CPU time (user + system)", cpu["ours"], cpu["baseline"], unit="ms"),
+        Row(SCENARIO, "Ping, median CPU time (user + system)", cpu["ours"], cpu["sdk"], unit="ms"),
+        Row(
+            SCENARIO,
+            "the platform's share: importing the SDK (baseline: importing requests)",
+            wall["sdk"],
+            wall["requests"],
+            unit="ms",
+        ),
     ]
     notes = [
         '* Ours: `devkit.runner.run_action("Ping")`, the way the platform starts an action: a new '
-        "`python ActionsScripts/Ping.py` process with the context JSON on stdin and only the SDK stand-in and "
-        "Managers/ importable; API 2.0 (a token request, then get-account) against the simulator with no added "
-        "latency. The time includes the runner writing the store files and the two HTTP calls.",
-        f'* Baseline: `python -c "import requests"` on the same interpreter (`{sys.executable}`).',
-        f"* {WARM_UP_RUNS} unmeasured warm-up runs each, then {settings.startup_repeats} of each, alternating which "
-        "goes first; medians. CPU time is the children's user + system time, less sensitive to other load on "
-        "the machine than wall time.",
-        "* The devkit runs scripts with PYTHONDONTWRITEBYTECODE=1, so Managers/ and the SDK stand-in are compiled "
-        "from source in every run; `requests` comes from its installed bytecode.",
+        "`python ActionsScripts/Ping.py` process on Google's soar-sdk with the context JSON on stdin, only the SDK "
+        "and Managers/ importable, its platform calls (case, configuration) answered by the devkit's loopback "
+        "fake of the SOAR server; API 2.0 (a token request, then get-account) against the simulator with no added "
+        "latency. The time includes starting the platform fake and the four HTTP calls.",
+        f'* Baseline: `python -c "import SiemplifyAction"` with the SDK on PYTHONPATH, on the same interpreter '
+        f"(`{sys.executable}`): the cost every script on the platform pays before its own code runs. Its own line "
+        'compares it with `python -c "import requests"`.',
+        f"* {WARM_UP_RUNS} unmeasured warm-up runs each, then {settings.startup_repeats} of each, alternating the "
+        "order; medians. CPU time is the children's user + system time, less sensitive to other load on the "
+        "machine than wall time.",
+        "* The devkit runs scripts with PYTHONDONTWRITEBYTECODE=1, so Managers/ are compiled from source in every "
+        "run; the SDK and requests come from their installed bytecode.",
     ]
     return rows, notes

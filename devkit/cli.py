@@ -8,7 +8,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,14 +42,6 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def iso_instant(text: str) -> str:
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant (e.g. 2026-03-07T16:03:00Z): {text!r}") from None
-    return text
-
-
 def load_instance(path: Path) -> dict[str, Any]:
     try:
         data = load_json(path)
@@ -83,7 +74,6 @@ def cmd_action(args: argparse.Namespace, out: TextIO) -> int:
         params,
         instance=configuration,
         store=args.store,
-        now=args.now,
         timeout_s=args.timeout,
         fill_defaults=not args.no_defaults,
         root=root,
@@ -122,7 +112,6 @@ def cmd_connector(args: argparse.Namespace, out: TextIO) -> int:
         environment=args.environment,
         allowlist=args.allowlist,
         test_run=args.test_run,
-        now=args.now,
         kill_after_s=args.kill_after,
         root=root,
     )
@@ -176,7 +165,6 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
         sub.add_argument("--store", default=str(DEFAULT_STORE), help="platform store directory (persists)")
-        sub.add_argument("--now", type=iso_instant, help="freeze the scripts' clock at this ISO 8601 instant")
         sub.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
 
     action = commands.add_parser("action", help="run one action as the platform does")

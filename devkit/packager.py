@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devkit import REPO_ROOT, SDK_DIR
+from devkit import REPO_ROOT
 from devkit.definitions import (
     ACTIONS_DEFS_DIR,
     ACTIONS_SCRIPTS_DIR,
@@ -23,26 +23,11 @@ from devkit.definitions import (
     MANAGERS_DIR,
 )
 from devkit.pins import pins
+from devkit.soar_sdk import sdk_dir
 from devkit.validator import Problem, validate
 
 DEFAULT_WHEELS_DIR = REPO_ROOT / ".cache" / "wheels"
 DEFAULT_OUT = REPO_ROOT / "dist" / "Mimecast.zip"
-# The SDK modules the platform provides (never shipped); the stand-in may add none beyond these.
-SDK_MODULES = frozenset(
-    {
-        "SiemplifyBase",
-        "Siemplify",
-        "SiemplifyAction",
-        "SiemplifyConnectors",
-        "SiemplifyConnectorsDataModel",
-        "SiemplifyJob",
-        "SiemplifyUtils",
-        "ScriptResult",
-        "SiemplifyLogger",
-        "SiemplifyDataModel",
-        "OverflowManager",
-    }
-)
 # Source directory -> directory in the ZIP, with the file pattern shipped from it.
 LAYOUT = (
     (ACTIONS_DEFS_DIR, ACTIONS_DEFS_DIR, "*.actiondef"),
@@ -177,7 +162,8 @@ def imported_modules(source: str) -> set[str]:
 
 def check_imports(root: Path, python_files: list[tuple[Path, str]], provided: set[str]) -> list[str]:
     """Problems for every third-party import that no shipped wheel provides; files are (source, name in ZIP)."""
-    sdk = SDK_MODULES | {p.stem for p in SDK_DIR.glob("*.py")}
+    # The platform provides the SDK's modules (never shipped): those of the installed soar-sdk.
+    sdk = {p.stem for p in sdk_dir().glob("*.py")}
     managers = {p.stem for p in (root / MANAGERS_DIR).glob("*.py")}
     known = set(sys.stdlib_module_names) | sdk | managers | provided
     problems = []

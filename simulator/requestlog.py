@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -40,15 +41,31 @@ class RequestLog:
         self._faults: Counter = Counter()
         self._in_flight = 0
         self._max_in_flight = 0
+        self._listeners: list[Callable[[str], None]] = []
 
     def next_seq(self) -> int:
         with self._lock:
             return next(self._seq)
 
-    def begin(self) -> None:
+    def listen(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call `listener(path)` as each API request arrives, before it is answered; returns the unsubscribe."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def begin(self, path: str) -> None:
         with self._lock:
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(path)
 
     def end(self) -> None:
         with self._lock:

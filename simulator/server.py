@@ -348,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         received_at = state.clock.now()
         seq = log.next_seq()
-        log.begin()
+        log.begin(path)
         exchange = _Exchange(sim, method, path, self.headers, raw_body, seq)
         try:
             latency_ms = state.faults.latency_for(path)

@@ -76,7 +76,7 @@ def session_api2_instance(session_simulator: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    """A platform store (SOAR_DEVKIT_STORE) that lives for one test and persists across its runs."""
+    """A platform store (its context properties) that lives for one test and persists across its runs."""
     return tmp_path / "store"
 
 
@@ -93,11 +93,11 @@ def _every_run_of_a_shipped_script_is_checked_for_leaked_secrets() -> Iterator[N
 
     original = runner_module._run_script
 
-    def checked(argv: list[str], context: dict, env: dict[str, str], timeout_s: float) -> Any:
-        process = original(argv, context, env, timeout_s)
+    def checked(argv: list[str], context: dict, env: dict[str, str], timeout_s: float, platform: Any, **kw: Any) -> Any:
+        process = original(argv, context, env, timeout_s, platform, **kw)
         if Path(argv[0]).resolve().parent in SHIPPED_SCRIPT_DIRS:
             log_path = next((Path(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--logPath=")), None)
-            forbidden = forbidden_texts(*run_configurations(env, context))
+            forbidden = forbidden_texts(*run_configurations(platform, context))
             assert_nothing_forbidden(shown_texts(process.stdout, process.stderr, log_path), forbidden)
         return process
 

@@ -40,6 +40,9 @@ def refused_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+# urllib3's warning for an unverified request to the simulator (on 127.0.0.1; the platform fake is "localhost").
+UNVERIFIED_MIMECAST_WARNING = "Unverified HTTPS request is being made to host '127.0.0.1'"
+
 SECRET_PROPERTIES = ("Application Key", "Access Key", "Secret Key", "Client Secret", "Proxy Password")
 # Words that appear only where a credential is being written out.
 CREDENTIAL_MARKERS = ("Bearer ", "Authorization")
@@ -117,14 +120,17 @@ def assert_no_secret_leak(run: ActionRun | ConnectorRun, configuration: Mapping[
     """No secret, bearer token or Authorization value in anything the run showed or logged.
 
     The connector may keep its API 2.0 token in the connector context (the platform's database), so
-    the store's context.json is not searched; everything a person can read is.
+    the store's context properties are not searched; everything a person can read is.
     """
     assert_nothing_forbidden(shown_texts(run.stdout, run.stderr, run.log_path), forbidden_texts(configuration))
 
 
-def run_configurations(env: Mapping[str, str], context: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The configured values a run could leak: every instance in its store, the connector's parameters."""
-    configuration_file = Path(env["SOAR_DEVKIT_STORE"]) / "configuration.json"
-    instances = json.loads(configuration_file.read_text()) if configuration_file.is_file() else {}
+def run_configurations(platform: Any, context: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The configured values a run could leak: every instance its platform knew, the connector's parameters."""
     params = (context.get("connector_info") or {}).get("params") or []
-    return [*instances.values(), {param["param_name"]: param["param_value"] for param in params}]
+    proxy = platform.store.proxy or {}
+    return [
+        *platform.store.configurations.values(),
+        {param["param_name"]: param["param_value"] for param in params},
+        {"Proxy Password": proxy.get("password") or ""},
+    ]

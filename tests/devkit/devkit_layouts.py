@@ -10,61 +10,59 @@ from devkit.definitions import load_constants
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>'
 
-# Reports argv, context, environment and store back in its JSON result; "Mode" chooses its behaviour.
+# On the real SDK: reports argv, context, environment and configuration in its JSON result; "Mode" chooses
+# its behaviour.
 ECHO_SCRIPT = r"""
 import importlib.util
-import json
 import os
 import signal
 import sys
 import time
 
-context = json.loads(sys.stdin.buffer.read().decode("utf-8-sig"))
-mode = (context.get("parameters") or {}).get("Mode", "ok")
-if mode == "crash":
-    raise RuntimeError("boom from the script")
-if mode in ("sleep", "stubborn"):
-    if mode == "stubborn":
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    sys.stderr.write("sleeping\n")
-    sys.stderr.flush()
-    time.sleep(600)
-store = os.environ["SOAR_DEVKIT_STORE"]
-with open(os.path.join(store, "configuration.json")) as handle:
-    configuration = json.load(handle)
-info = {
-    "argv": sys.argv[1:],
-    "context": context,
-    "cwd": os.getcwd(),
-    "pythonpath": os.environ.get("PYTHONPATH"),
-    "store": store,
-    "now": os.environ.get("SOAR_DEVKIT_NOW"),
-    "extra": os.environ.get("ECHO_EXTRA"),
-    "importable": {
-        name: importlib.util.find_spec(name) is not None
-        for name in ("devkit", "simulator", "tests", "SiemplifyAction", "EchoHelper")
-    },
-    "configuration": configuration,
-}
-item = {"Type": None, "IsForEntity": False, "Content": "", "Attachments": {}, "Htmls": {}, "Markdowns": {}}
-results = {
-    "JsonResult": dict(item, Title="JsonResult", RawJson=json.dumps(info), CSVLines=""),
-    "Mailboxes_None": dict(
-        item, Title="Mailboxes", RawJson="", CSVLines=["Mailbox,Messages", "alice@example.com,3", "bob@example.com,0"]
-    ),
-}
-message = f"Echo ran in mode {mode}"
-if mode == "leak":
-    message += " with secret " + configuration[context["integration_instance"]].get("Client Secret", "")
-state = 2 if mode == "fail" else 0
-sys.stdout.write(json.dumps({
-    "Message": message,
-    "ResultObjectJson": json.dumps(results),
-    "ResultValue": state == 0,
-    "DebugOutput": "echo debug line\n",
-    "ExecutionState": state,
-}))
-sys.exit(0)
+from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
+from SiemplifyAction import SiemplifyAction
+from SiemplifyUtils import output_handler
+
+
+@output_handler
+def main():
+    siemplify = SiemplifyAction()
+    mode = siemplify.parameters.get("Mode", "ok")
+    if mode == "crash":
+        raise RuntimeError("boom from the script")
+    if mode in ("sleep", "stubborn"):
+        if mode == "stubborn":
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        sys.stderr.write("sleeping\n")
+        sys.stderr.flush()
+        time.sleep(600)
+    configuration = siemplify.get_configuration("Mimecast")
+    info = {
+        "argv": sys.argv[1:],
+        "context": siemplify.context_data,
+        "cwd": os.getcwd(),
+        "pythonpath": os.environ.get("PYTHONPATH"),
+        "platform": {name: os.environ.get(name) for name in ("APP_IP", "APP_PORT", "APP_USE_SSL")},
+        "scrubbed": {name: os.environ.get(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "https_proxy")},
+        "extra": os.environ.get("ECHO_EXTRA"),
+        "importable": {
+            name: importlib.util.find_spec(name) is not None
+            for name in ("devkit", "simulator", "tests", "SiemplifyAction", "EchoHelper")
+        },
+        "configuration": configuration,
+        "environment": siemplify.environment,
+    }
+    print("echo debug line")
+    siemplify.result.add_result_json(info)
+    siemplify.result.add_data_table("Mailboxes", ["Mailbox,Messages", "alice@example.com,3", "bob@example.com,0"])
+    message = f"Echo ran in mode {mode}"
+    if mode == "leak":
+        message += " with secret " + configuration.get("Client Secret", "")
+    state = EXECUTION_STATE_FAILED if mode == "fail" else EXECUTION_STATE_COMPLETED
+    siemplify.end(message, state == EXECUTION_STATE_COMPLETED, state)
+
+
+main()
 """
 
 ECHO_PARAMS = [
@@ -81,43 +79,50 @@ ECHO_PARAMS = [
     {"Name": "Note", "Type": 0, "IsMandatory": False, "DefaultValue": "", "Value": "", "OptionalValues": None},
 ]
 
-# One connector iteration: counts its live runs in the store's connector context and returns one alert.
+# One connector iteration on the real SDK: counts its live runs in its connector context, returns one alert.
 TICK_SCRIPT = r"""
 import json
 import os
 import sys
 import time
 
-context = json.loads(sys.stdin.buffer.read().decode("utf-8-sig"))
-info = context["connector_info"]
-params = {p["param_name"]: p["param_value"] for p in info["params"]}
-if params.get("Mode") == "sleep":
-    time.sleep(600)
-path = os.path.join(os.environ["SOAR_DEVKIT_STORE"], "context.json")
-state = json.load(open(path)) if os.path.exists(path) else {}
-connector_state = state.setdefault("4", {}).setdefault(info["identifier"], {})
-runs = int(connector_state.get("runs", "0"))
-if sys.argv[1] == "True":
-    connector_state["runs"] = str(runs + 1)
-    with open(path, "w") as handle:
-        json.dump(state, handle)
-alert = {
-    "name": "Held Message", "ticket_id": f"tick-{runs}", "display_id": f"tick-{runs}", "priority": 60,
-    "environment": info["environment"], "device_vendor": "Mimecast", "device_product": "Mimecast",
-    "events": [{"event_type": "Message"}, {"event_type": "Recipient"}],
-}
-package = {
-    "cases": [alert],
-    "overflow_cases": [{"name": "Held Message", "ticket_id": "tick-overflow"}],
-    "log_items": [],
-    "variables": {"argv": sys.argv[1:], "runs_before": runs, "context": context},
-    "log_rows": [{"message": "tick", "log_level": 1, "timestamp": 0}],
-}
-debug = "".join(f"debug line {n}\n" for n in range(1, 31))
-sys.stdout.write(json.dumps({"ResultObjectJson": json.dumps(package), "DebugOutput": debug}))
-if params.get("Mode") == "die-after-output":
-    sys.stdout.flush()
-    os._exit(1)
+from SiemplifyConnectors import SiemplifyConnectorExecution
+from SiemplifyConnectorsDataModel import AlertInfo
+from SiemplifyUtils import output_handler, unix_now
+
+
+@output_handler
+def main():
+    siemplify = SiemplifyConnectorExecution()
+    params = siemplify.parameters
+    if params.get("Mode") == "sleep":
+        time.sleep(600)
+    identifier = siemplify.context.connector_info.identifier
+    runs = int(siemplify.get_connector_context_property(identifier, "runs") or "0")
+    alert = AlertInfo()
+    alert.name, alert.ticket_id, alert.display_id = "Held Message", f"tick-{runs}", f"tick-{runs}"
+    alert.environment = siemplify.context.connector_info.environment
+    alert.device_vendor = alert.device_product = "Mimecast"
+    alert.rule_generator, alert.priority = "Tick", 60
+    alert.events = [{"event_type": "Message"}, {"event_type": "Recipient"}]
+    alerts = []
+    if not siemplify.is_overflowed_alert(
+        environment=alert.environment, alert_identifier=alert.ticket_id, ingestion_time=unix_now(),
+        alert_name=alert.rule_generator, product=alert.device_product,
+    ):
+        alerts.append(alert)
+    siemplify.LOGGER.info("tick")
+    for n in range(1, 31):
+        print(f"debug line {n}")
+    siemplify.return_package(alerts, {"argv": json.dumps(sys.argv[1:]), "runs_before": str(runs)})
+    if params.get("Mode") == "die-after-output":
+        sys.stdout.flush()
+        os._exit(1)
+    if not siemplify.is_test_run:
+        siemplify.set_connector_context_property(identifier, "runs", str(runs + 1))
+
+
+main()
 """
 
 

@@ -38,7 +38,14 @@ def port_is_open(port: int) -> bool:
 
 
 def fake_run(state: int, message: str) -> ActionRun:
-    return ActionRun("Ping", 0, "", "", {"Message": message, "ExecutionState": state}, {})
+    return ActionRun(
+        exit_code=0,
+        stdout="",
+        stderr="",
+        output={"Message": message, "ExecutionState": state},
+        context={},
+        action_name="Ping",
+    )
 
 
 def test_the_default_steps_go_as_expected_against_the_simulator(simulator, tmp_path):
@@ -114,7 +121,7 @@ def test_a_step_outcome_names_what_differs():
         "expected the message says the credentials were rejected, got: "
         "Failed to connect to the Mimecast server! Error is timeout"
     )
-    crashed = ActionRun("Ping", 1, "", "Traceback", None, {})
+    crashed = ActionRun(exit_code=1, stdout="", stderr="Traceback", output=None, context={}, action_name="Ping")
     assert step_outcome(STEPS[0], crashed) == "expected completed, got crashed"
 
 

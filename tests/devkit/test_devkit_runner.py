@@ -1,20 +1,24 @@
-"""devkit.runner starts scripts the way the platform does and decodes what they print."""
+"""devkit.runner starts scripts on Google's soar-sdk the way the platform does and decodes what they print."""
 
 import json
+import os
 import signal
-from datetime import UTC, datetime
+import stat
+import time
 from pathlib import Path
 
 import pytest
 from devkit_layouts import echo_layout, tick_layout
 
-from devkit import REPO_ROOT, SDK_DIR
+from devkit import REPO_ROOT
 from devkit import runner as runner_module
 from devkit.definitions import UsageError
-from devkit.runner import run_action, run_connector
+from devkit.platform import KillAt, PlatformFault
+from devkit.runner import PlatformContractError, connector_context, run_action, run_connector
+from devkit.soar_sdk import sdk_dir
 
 INSTANCE = {"API Root": "http://127.0.0.1:1", "Client ID": "id-1", "Client Secret": "secret-1", "Verify SSL": True}
-# Every key soar-platform.md §1.1 marks as required in an action's stdin context.
+# Every key SiemplifyAction reads from an action's stdin context without a default.
 REQUIRED_ACTION_KEYS = {
     "target_entities",
     "case_id",
@@ -53,6 +57,17 @@ def test_the_script_receives_the_platform_context_on_stdin(layout, store):
     assert context == run.context
 
 
+def test_the_sdk_reads_the_case_then_the_instance_configuration_from_the_platform(layout, store):
+    run = echo(layout, store, instance_id="inst-7", environment="Acme")
+
+    assert run.json_result["configuration"] == {**INSTANCE, "Verify SSL": "true"}
+    assert run.json_result["environment"] == "Acme"
+    assert [(call.method, call.call, call.argument, call.status) for call in run.platform_calls] == [
+        ("GET", "CaseMetadata", "1", 200),
+        ("GET", "configuration", "inst-7", 200),
+    ]
+
+
 def test_parameters_not_given_are_prefilled_with_the_definition_defaults(layout, store):
     run = echo(layout, store, {"Note": "hello"})
 
@@ -82,17 +97,32 @@ def test_unknown_parameter_is_a_usage_error_listing_the_parameters(layout, store
         echo(layout, store, {"Limt": "3"})
 
 
-def test_argv_log_path_and_environment_match_the_platform(layout, store):
-    run = echo(layout, store)
-    info = run.json_result
+def test_argv_path_and_environment_match_the_platform(layout, store, monkeypatch):
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "https_proxy"):
+        monkeypatch.setenv(name, "/somewhere/else")
+
+    info = echo(layout, store).json_result
 
     api_key, log_arg = info["argv"]
     assert len(api_key) >= 16
     assert log_arg == f"--logPath={store.resolve()}/logs/Echo.log"
-    assert info["pythonpath"].split(":") == [str(SDK_DIR), str((layout / "Managers").resolve())]
-    assert info["store"] == str(store.resolve())
-    assert info["now"] is None
+    assert info["pythonpath"].split(":") == [
+        str(store.resolve() / "sdk"),
+        str(sdk_dir()),
+        str((layout / "Managers").resolve()),
+    ]
+    assert info["platform"]["APP_IP"] == "localhost" and info["platform"]["APP_USE_SSL"] == "True"
+    assert int(info["platform"]["APP_PORT"]) > 0
+    assert info["scrubbed"] == {"REQUESTS_CA_BUNDLE": None, "CURL_CA_BUNDLE": None, "https_proxy": None}
     assert Path(info["cwd"]).resolve() not in (REPO_ROOT, layout.resolve())
+
+
+def test_the_sdk_runs_with_its_run_folder_inside_the_store(layout, store):
+    echo(layout, store)
+
+    config = (store / "sdk" / "sdk_config.ini").read_text()
+    assert f"runFolderPath = {store.resolve() / 'run'}" in config
+    assert (store / "sdk" / "SiemplifySdkConfig.py").read_bytes() == (sdk_dir() / "SiemplifySdkConfig.py").read_bytes()
 
 
 def test_only_the_sdk_and_managers_are_importable(layout, store):
@@ -107,28 +137,24 @@ def test_only_the_sdk_and_managers_are_importable(layout, store):
     }
 
 
-def test_frozen_now_is_exported_and_sets_the_deadline(layout, store):
-    now = datetime(2026, 3, 7, 16, 3, tzinfo=UTC)
-    run = echo(layout, store, now=now, timeout_s=120)
+def test_the_deadline_is_the_timeout_from_now(layout, store):
+    before = int(time.time() * 1000)
+    run = echo(layout, store, timeout_s=120)
 
-    assert run.json_result["now"] == "2026-03-07T16:03:00Z"
-    expected_deadline = int(now.timestamp() * 1000) + 120_000
-    assert run.json_result["context"]["execution_deadline_unix_time_ms"] == expected_deadline
+    deadline = run.json_result["context"]["execution_deadline_unix_time_ms"]
+    assert before + 120_000 <= deadline <= int(time.time() * 1000) + 120_000
 
 
 def test_extra_environment_reaches_the_script(layout, store):
     assert echo(layout, store, env={"ECHO_EXTRA": "yes"}).json_result["extra"] == "yes"
 
 
-def test_instance_configuration_is_written_under_the_instance_id_and_the_store_persists(layout, store):
-    echo(layout, store, instance_id="first")
-    second = {**INSTANCE, "API Root": "http://127.0.0.1:2"}
-    run = run_action("Echo", instance=second, store=store, root=layout, instance_id="second")
+def test_the_instance_configuration_is_never_written_to_the_store(layout, store):
+    run = echo(layout, store, instance_id="first")
 
-    configuration = run.json_result["configuration"]
-    assert configuration["first"] == INSTANCE
-    assert configuration["second"] == second
-    assert json.loads((store / "configuration.json").read_text()) == configuration
+    assert run.completed
+    written = [path for path in store.rglob("*") if path.is_file() and "secret-1" in path.read_text(errors="replace")]
+    assert written == []
     assert run.log_path == store.resolve() / "logs" / "Echo.log"
 
 
@@ -138,15 +164,34 @@ def test_instance_may_be_given_as_a_json_file(layout, store, tmp_path):
 
     run = run_action("Echo", instance=path, store=store, root=layout, instance_id="from-file")
 
-    assert run.json_result["configuration"]["from-file"] == INSTANCE
+    assert run.json_result["configuration"]["Client ID"] == "id-1"
 
 
 def test_without_a_store_a_temporary_one_is_used(layout):
     run = run_action("Echo", instance=INSTANCE, root=layout)
 
     assert run.completed
-    assert not Path(run.json_result["store"]).exists()
     assert run.log_path is None
+
+
+def test_an_unknown_instance_or_case_is_the_platform_s_error(layout, store):
+    no_instance = echo(layout, store, configured_instances={})
+    no_case = echo(layout, store, cases={})
+
+    assert no_instance.crashed and "404" in no_instance.stderr and "Integration instance" in no_instance.stderr
+    assert no_case.crashed and "Case 1 was not found" in no_case.stderr
+
+
+def test_a_platform_call_the_fake_does_not_model_fails_the_run_loudly(layout, store):
+    (layout / "ActionsScripts" / "Echo.py").write_text(
+        "from SiemplifyAction import SiemplifyAction\n"
+        "siemplify = SiemplifyAction()\n"
+        "siemplify.get_system_version()\n"
+        "siemplify.end('done', True)\n"
+    )
+
+    with pytest.raises(PlatformContractError, match="GET /api/external/v1/sdk/GetCurrentSiemplifyVersion"):
+        echo(layout, store)
 
 
 def test_stdout_object_is_decoded(layout, store):
@@ -157,7 +202,7 @@ def test_stdout_object_is_decoded(layout, store):
     assert run.execution_state == 0
     assert run.execution_state_name == "Completed"
     assert run.result_value is True
-    assert run.debug_output == "echo debug line\n"
+    assert "echo debug line\n" in run.debug_output
     assert run.json_result["argv"][1].startswith("--logPath=")
     assert run.tables == {
         "Mailboxes": [
@@ -191,7 +236,8 @@ def test_a_run_past_its_timeout_is_terminated(layout, store):
     run = echo(layout, store, {"Mode": "sleep"}, timeout_s=1)
 
     assert run.timed_out and run.crashed
-    assert run.exit_code == -signal.SIGTERM
+    # The SDK's SIGTERM handler exits with -143, which the process reports as 113.
+    assert run.exit_code == 113
     assert "sleeping" in run.stderr
 
 
@@ -241,18 +287,22 @@ def connector_layout(tmp_path: Path) -> Path:
     return tick_layout(tmp_path / "integration")
 
 
+def tick(connector_layout: Path, store: Path, params: dict | None = None, **kwargs) -> "runner_module.ConnectorRun":
+    return run_connector(params or {}, store=store, root=connector_layout, **kwargs)
+
+
 def test_connector_receives_connector_info_with_defaults_filled(connector_layout, store):
-    run = run_connector(
+    run = tick(
+        connector_layout,
+        store,
         {"Domains": "example.com", "API Root": "http://127.0.0.1:9"},
-        store=store,
         instance_id="tick-1",
         environment="Acme",
         allowlist=("held",),
-        root=connector_layout,
     )
 
-    info = run.variables["context"]["connector_info"]
-    assert info["environment"] == "Acme"
+    info = run.context["connector_info"]
+    assert run.alerts[0]["environment"] == "Acme"
     assert info["integration"] == "Mimecast"
     assert info["connector_definition_name"] == "Tick Connector"
     assert info["identifier"] == "tick-1"
@@ -273,37 +323,39 @@ def test_connector_receives_connector_info_with_defaults_filled(connector_layout
 
 
 def test_connector_argv_marks_scheduled_and_test_runs(connector_layout, store):
-    live = run_connector({}, store=store, root=connector_layout)
-    test = run_connector({}, store=store, root=connector_layout, test_run=True)
+    live = tick(connector_layout, store)
+    test = tick(connector_layout, store, test_run=True)
 
-    assert live.variables["argv"][0] == "True"
-    assert test.variables["argv"][0] == "False"
-    assert test.variables["argv"][2] == f"--logPath={store.resolve()}/logs/Tick.log"
+    assert json.loads(live.variables["argv"])[0] == "True"
+    assert json.loads(test.variables["argv"])[0] == "False"
+    assert json.loads(test.variables["argv"])[2] == f"--logPath={store.resolve()}/logs/Tick.log"
 
 
-def test_connector_state_persists_in_the_store_between_runs(connector_layout, store):
-    first = run_connector({}, store=store, root=connector_layout)
-    second = run_connector({}, store=store, root=connector_layout)
-    in_other_store = run_connector({}, store=store.parent / "other", root=connector_layout)
+def test_connector_context_persists_in_the_store_between_runs_and_only_its_owner_reads_it(connector_layout, store):
+    first = tick(connector_layout, store)
+    second = tick(connector_layout, store)
+    in_other_store = tick(connector_layout, store.parent / "other")
 
     assert [first.alerts[0]["ticket_id"], second.alerts[0]["ticket_id"]] == ["tick-0", "tick-1"]
     assert in_other_store.alerts[0]["ticket_id"] == "tick-0"
+    assert connector_context(store, "mimecast-tracking-1")["runs"] == "2"
+    assert stat.S_IMODE(os.stat(store / "context.json").st_mode) == 0o600
 
 
 def test_connector_package_is_decoded(connector_layout, store):
-    run = run_connector({}, store=store, root=connector_layout)
+    run = tick(connector_layout, store)
 
     assert run.exit_code == 0 and not run.crashed
     assert [a["name"] for a in run.alerts] == ["Held Message"]
     assert len(run.alerts[0]["events"]) == 2
-    assert run.overflow_alerts == [{"name": "Held Message", "ticket_id": "tick-overflow"}]
-    assert run.log_rows == [{"message": "tick", "log_level": 1, "timestamp": 0}]
-    assert run.debug_output.startswith("debug line 1\n")
+    assert run.overflow_alerts == []
+    assert "tick" in [row["message"] for row in run.log_rows]
+    assert "debug line 1\n" in run.debug_output
 
 
 def test_the_platform_ingests_the_alerts_of_a_run_only_when_it_exits_0(connector_layout, store):
-    good = run_connector({}, store=store, root=connector_layout)
-    died = run_connector({"Mode": "die-after-output"}, store=store, root=connector_layout)
+    good = tick(connector_layout, store)
+    died = tick(connector_layout, store, {"Mode": "die-after-output"})
 
     assert good.ingested and [a["ticket_id"] for a in good.ingested_alerts] == ["tick-0"]
     assert died.exit_code == 1 and [a["ticket_id"] for a in died.alerts] == ["tick-1"], "the package was written"
@@ -311,15 +363,51 @@ def test_the_platform_ingests_the_alerts_of_a_run_only_when_it_exits_0(connector
 
 
 def test_connector_is_killed_after_python_process_timeout(connector_layout, store):
-    run = run_connector({"Mode": "sleep", "PythonProcessTimeout": "1"}, store=store, root=connector_layout)
+    run = tick(connector_layout, store, {"Mode": "sleep", "PythonProcessTimeout": "1"})
 
     assert run.timed_out and run.crashed
     assert run.alerts == [] and run.ingested_alerts == []
 
 
+def test_a_kill_before_a_context_write_is_answered_leaves_the_context_as_it_was(connector_layout, store):
+    tick(connector_layout, store)
+
+    run = tick(connector_layout, store, kill_at=[KillAt("SetContextProperty", key="runs")])
+
+    assert run.exit_code == -signal.SIGKILL and run.killed and not run.ingested
+    assert [a["ticket_id"] for a in run.alerts] == ["tick-1"], "return_package came before the write"
+    assert connector_context(store, "mimecast-tracking-1")["runs"] == "1"
+
+
+def test_a_kill_after_a_context_write_is_answered_keeps_the_write(connector_layout, store):
+    run = tick(connector_layout, store, kill_at=[KillAt("SetContextProperty", key="runs", after=True)])
+
+    assert run.killed and connector_context(store, "mimecast-tracking-1")["runs"] == "1"
+
+
+def test_a_kill_right_after_the_output_object_stops_the_run_there(connector_layout, store):
+    run = tick(connector_layout, store, kill_after_output=True)
+
+    assert run.killed == "killed right after the output object was written"
+    assert not run.ingested and "runs" not in connector_context(store, "mimecast-tracking-1")
+
+
+def test_an_external_hook_can_kill_the_run_once_it_started(connector_layout, store):
+    run = tick(connector_layout, store, {"Mode": "sleep"}, on_start=lambda kill: kill("killed by the test"))
+
+    assert run.killed == "killed by the test" and run.exit_code == -signal.SIGKILL and not run.timed_out
+
+
+def test_a_refused_context_write_makes_the_sdk_raise(connector_layout, store):
+    run = tick(connector_layout, store, platform_faults=[PlatformFault("SetContextProperty", status=500, key="runs")])
+
+    assert run.exit_code == 1 and "devkit platform fault: HTTP 500 for SetContextProperty" in run.stderr
+    assert "runs" not in connector_context(store, "mimecast-tracking-1")
+
+
 def test_connector_unknown_parameter_is_a_usage_error(connector_layout, store):
     with pytest.raises(UsageError, match="has no parameter 'Domain'"):
-        run_connector({"Domain": "x"}, store=store, root=connector_layout)
+        tick(connector_layout, store, {"Domain": "x"})
 
 
 def test_connector_needs_exactly_one_definition(tmp_path, store):

@@ -1,10 +1,11 @@
 """Simple and Advanced Archive Search end to end: the real scripts as platform subprocesses against the simulator.
 
-The SOAR clock (run_action's `now=`) and the simulator clock are frozen at the same instant, so time
-frames resolve to exact ranges. Messages are the spec's (§4.2, §4.3), written out here on purpose.
+The scripts run on the host's clock, so the archive is laid out around the moment of the run, with no email
+near a time frame's edge; the exact resolution of each frame (calendar months included) is tested in process
+(tests/unit/test_archive_search.py). Messages are written out here on purpose.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -13,35 +14,40 @@ ADVANCED = "Advanced Archive Search"
 SEARCH = "/api/archive/search"
 FOUND = "Successfully found archive emails for the provided criteria in Mimecast"
 NOT_FOUND = "No archive emails were found for the provided criteria in Mimecast"
-NOW = "2025-03-31T12:00:00Z"
-# The spec's default "Fields To Return" (§4.2).
+NOW = datetime.now(UTC).replace(microsecond=0)
+API_DATE = "%Y-%m-%dT%H:%M:%S+0000"
+# The default "Fields To Return".
 DEFAULT_FIELDS_CSV = (
     "attachmentcount,status,subject,size,receiveddate,displayfrom,displayfromaddress,id,displayto,"
     "displaytoaddresslist,smash"
 )
 DEFAULT_FIELDS = DEFAULT_FIELDS_CSV.split(",")
-# Newest first. Recipients are the mailboxes the emails are archived in.
+# Newest first, by age. Recipients are the mailboxes the emails are archived in.
 EMAILS = [
-    ("m30", "2025-03-31T11:30:00Z", "alice@partner.example", ["analyst@corp.example"], "Invoice 1001"),
-    ("h3", "2025-03-31T09:00:00Z", "bob@vendor.example", ["ceo@corp.example"], "Quarterly report"),
+    ("m30", timedelta(minutes=30), "alice@partner.example", ["analyst@corp.example"], "Invoice 1001"),
+    ("h3", timedelta(hours=3), "bob@vendor.example", ["ceo@corp.example"], "Quarterly report"),
     (
         "h12",
-        "2025-03-31T00:00:00Z",
+        timedelta(hours=12),
         "alice@partner.example",
         ["ceo@corp.example", "analyst@corp.example"],
         "Invoice 1002 overdue",
     ),
-    ("d3", "2025-03-28T09:00:00Z", "carol@news.example", ["team@corp.example"], "Weekly newsletter"),
-    ("d20", "2025-03-11T12:00:00Z", "bob@vendor.example", ["analyst@corp.example"], "Invoice 0999"),
-    ("feb28_13h", "2025-02-28T13:00:00Z", "dave@partner.example", ["ceo@corp.example"], "Contract draft"),
-    ("feb28_11h", "2025-02-28T11:00:00Z", "alice@partner.example", ["ceo@corp.example"], "Old invoice"),
+    ("d3", timedelta(days=3), "carol@news.example", ["team@corp.example"], "Weekly newsletter"),
+    ("d20", timedelta(days=20), "bob@vendor.example", ["analyst@corp.example"], "Invoice 0999"),
+    ("d26", timedelta(days=26), "dave@partner.example", ["ceo@corp.example"], "Contract draft"),
+    ("d33", timedelta(days=33), "alice@partner.example", ["ceo@corp.example"], "Old invoice"),
 ]
 
 
-def archived(email_id, received, sender, recipients, subject):
+def api_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(API_DATE)
+
+
+def archived(email_id, age, sender, recipients, subject):
     return {
         "id": email_id,
-        "receiveddate": received,
+        "receiveddate": api_date(NOW - age),
         "displayfromaddress": sender,
         "displaytoaddresslist": recipients,
         "subject": subject,
@@ -50,8 +56,7 @@ def archived(email_id, received, sender, recipients, subject):
 
 @pytest.fixture
 def archive(simulator_client):
-    """The simulator frozen at NOW with exactly EMAILS archived; returns its admin client."""
-    simulator_client.freeze_clock(NOW)
+    """The simulator with exactly EMAILS archived; returns its admin client."""
     simulator_client.post("/_sim/archive/reset", {"size": 0})
     add_emails(simulator_client, *(archived(*email) for email in EMAILS))
     return simulator_client
@@ -61,7 +66,7 @@ def archive(simulator_client):
 def simple(action_runner, api2_instance):
     def run(**params):
         return action_runner(
-            SIMPLE, {name.replace("_", " "): value for name, value in params.items()}, instance=api2_instance, now=NOW
+            SIMPLE, {name.replace("_", " "): value for name, value in params.items()}, instance=api2_instance
         )
 
     return run
@@ -70,7 +75,7 @@ def simple(action_runner, api2_instance):
 @pytest.fixture
 def advanced(action_runner, api2_instance):
     def run(xml):
-        return action_runner(ADVANCED, {"XML Query": xml}, instance=api2_instance, now=NOW)
+        return action_runner(ADVANCED, {"XML Query": xml}, instance=api2_instance)
 
     return run
 
@@ -91,53 +96,31 @@ def result_ids(run):
     return [item["id"] for item in run.json_result]
 
 
+def moment(text: str) -> datetime:
+    return datetime.strptime(text, API_DATE).replace(tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
-    ("params", "date_from", "date_to", "expected"),
+    ("params", "span", "expected"),
     [
-        ({"Time Frame": "Last Hour"}, "2025-03-31T11:00:00+0000", "2025-03-31T12:00:00+0000", ["m30"]),
-        ({"Time Frame": "Last 6 Hours"}, "2025-03-31T06:00:00+0000", "2025-03-31T12:00:00+0000", ["m30", "h3"]),
+        ({"Time Frame": "Last Hour"}, timedelta(hours=1), ["m30"]),
+        ({"Time Frame": "Last 6 Hours"}, timedelta(hours=6), ["m30", "h3"]),
+        ({"Time Frame": "Last 24 Hours"}, timedelta(hours=24), ["m30", "h3", "h12"]),
+        ({"Time Frame": "Last Week"}, timedelta(days=7), ["m30", "h3", "h12", "d3"]),
+        # one calendar month: 28 to 31 days, whatever today is
+        ({"Time Frame": "Last Month"}, None, ["m30", "h3", "h12", "d3", "d20", "d26"]),
+        # Start and End Time are ignored unless Time Frame is Custom
         (
-            {"Time Frame": "Last 24 Hours"},
-            "2025-03-30T12:00:00+0000",
-            "2025-03-31T12:00:00+0000",
-            ["m30", "h3", "h12"],
-        ),
-        (
-            {"Time Frame": "Last Week"},
-            "2025-03-24T12:00:00+0000",
-            "2025-03-31T12:00:00+0000",
-            ["m30", "h3", "h12", "d3"],
-        ),
-        (  # one calendar month back from 31 March is 28 February, same time of day
-            {"Time Frame": "Last Month"},
-            "2025-02-28T12:00:00+0000",
-            "2025-03-31T12:00:00+0000",
-            ["m30", "h3", "h12", "d3", "d20", "feb28_13h"],
-        ),
-        (  # any ISO 8601: an offset, and no offset (UTC)
-            {"Time Frame": "Custom", "Start Time": "2025-03-31T08:00:00+02:00", "End Time": "2025-03-31 10:00"},
-            "2025-03-31T06:00:00+0000",
-            "2025-03-31T10:00:00+0000",
-            ["h3"],
-        ),
-        (  # without End Time the search ends now
-            {"Time Frame": "Custom", "Start Time": "2025-03-28T09:00:00Z"},
-            "2025-03-28T09:00:00+0000",
-            "2025-03-31T12:00:00+0000",
-            ["m30", "h3", "h12", "d3"],
-        ),
-        (  # Start and End Time are ignored unless Time Frame is Custom
             {"Time Frame": "Last Hour", "Start Time": "not a time", "End Time": "2020-01-01"},
-            "2025-03-31T11:00:00+0000",
-            "2025-03-31T12:00:00+0000",
+            timedelta(hours=1),
             ["m30"],
         ),
     ],
 )
-def test_time_frames_resolve_to_utc_ranges_ending_now(
-    archive, action_runner, api2_instance, params, date_from, date_to, expected
-):
-    run = action_runner(SIMPLE, params, instance=api2_instance, now=NOW)
+def test_time_frames_resolve_to_utc_ranges_ending_now(archive, simple, params, span, expected):
+    before = datetime.now(UTC).replace(microsecond=0)
+    run = simple(**params)
+    after = datetime.now(UTC)
 
     assert run.completed and run.result_value is True
     assert run.message == FOUND
@@ -146,13 +129,52 @@ def test_time_frames_resolve_to_utc_ranges_ending_now(
     [search] = searches(archive)
     assert search["body"]["data"][0]["admin"] is True
     [query] = parsed_queries(archive)
-    assert query["date"] == {"select": "between", "from": date_from, "to": date_to}
+    assert query["date"]["select"] == "between"
+    date_from, date_to = query["date"]["from"], query["date"]["to"]
+    assert before <= moment(date_to) <= after
+    if span is None:
+        assert timedelta(days=28) <= moment(date_to) - moment(date_from) <= timedelta(days=31)
+    else:
+        assert moment(date_to) - moment(date_from) == span
     assert query["text"] == [] and query["mailboxes"] == [] and query["return_fields"] == DEFAULT_FIELDS
     assert f"searching emails received from {date_from} to {date_to} (UTC)" in run.debug_output
     ignored = "Start Time" in params and params["Time Frame"] != "Custom"
     assert ('"Start Time" and "End Time" are used only when "Time Frame" is Custom; ignored.' in run.debug_output) == (
         ignored
     )
+
+
+@pytest.mark.parametrize(
+    ("params", "date_from", "date_to", "expected"),
+    [
+        (  # an offset, and no offset (UTC)
+            {
+                "Start Time": (NOW - timedelta(hours=4)).astimezone(timezone(timedelta(hours=2))).isoformat(),
+                "End Time": (NOW - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S"),
+            },
+            api_date(NOW - timedelta(hours=4)),
+            api_date(NOW - timedelta(hours=2)),
+            ["h3"],
+        ),
+    ],
+)
+def test_custom_time_frame_converts_both_times_to_utc(archive, simple, params, date_from, date_to, expected):
+    run = simple(**{"Time Frame": "Custom", **params})
+
+    assert run.completed and result_ids(run) == expected
+    [query] = parsed_queries(archive)
+    assert query["date"] == {"select": "between", "from": date_from, "to": date_to}
+
+
+def test_custom_time_frame_without_end_time_ends_now(archive, simple):
+    before = datetime.now(UTC).replace(microsecond=0)
+    run = simple(**{"Time Frame": "Custom", "Start Time": api_date(NOW - timedelta(days=4)).replace("+0000", "Z")})
+    after = datetime.now(UTC)
+
+    assert run.completed and result_ids(run) == ["m30", "h3", "h12", "d3"]
+    [query] = parsed_queries(archive)
+    assert query["date"]["from"] == api_date(NOW - timedelta(days=4))
+    assert before <= moment(query["date"]["to"]) <= after
 
 
 def term(field, value):
@@ -169,12 +191,12 @@ def term(field, value):
             [],
             ["m30", "h3", "h12", "d20"],
         ),
-        ({"To": "ceo@corp.example"}, [[term("to", "ceo@corp.example")]], [], ["h3", "h12", "feb28_13h"]),
+        ({"To": "ceo@corp.example"}, [[term("to", "ceo@corp.example")]], [], ["h3", "h12", "d26"]),
         (
             {"To": "ceo@corp.example, team@corp.example"},
             [[term("to", "ceo@corp.example"), term("to", "team@corp.example")]],
             [],
-            ["h3", "h12", "d3", "feb28_13h"],
+            ["h3", "h12", "d3", "d26"],
         ),
         ({"Subject": "invoice"}, [[term("subject", "invoice")]], [], ["m30", "h12", "d20"]),
         ({"Mailboxes": "team@corp.example"}, [], ["team@corp.example"], ["d3"]),
@@ -232,7 +254,7 @@ def test_default_fields_come_back_as_mimecast_returns_them(archive, simple):
 
     [item] = run.json_result
     assert list(item) == DEFAULT_FIELDS
-    assert item["receiveddate"] == "2025-03-31T11:30:00+0000" and item["status"] == "ARCHIVED"
+    assert item["receiveddate"] == api_date(NOW - timedelta(minutes=30)) and item["status"] == "ARCHIVED"
     assert [list(row) for row in run.tables["Results"]] == [DEFAULT_FIELDS]
 
 
@@ -248,7 +270,7 @@ def test_default_fields_come_back_as_mimecast_returns_them(archive, simple):
 def test_user_values_cannot_change_the_query_structure(archive, simple, parameter, value):
     field = {"Subject": "subject", "From": "from"}[parameter]
     email = {"subject": value} if parameter == "Subject" else {"displayfromaddress": value}
-    add_emails(archive, {"id": "tricky", "receiveddate": "2025-03-31T11:50:00Z", **email})
+    add_emails(archive, {"id": "tricky", "receiveddate": api_date(NOW - timedelta(minutes=10)), **email})
 
     run = simple(**{"Time Frame": "Last Hour", parameter: value})
 
@@ -262,7 +284,6 @@ def test_user_values_cannot_change_the_query_structure(archive, simple, paramete
     [(None, [50]), ("1000", [500, 500]), ("1100", [500, 500, 100])],
 )
 def test_pages_bring_exactly_max_emails_with_the_fewest_requests(simulator_client, simple, max_emails, page_sizes):
-    simulator_client.freeze_clock(NOW)
     simulator_client.post("/_sim/archive/reset", {"size": 3000})  # about 1550 in the last month
     params = {"Time Frame": "Last Month", **({"Max Emails To Return": max_emails} if max_emails else {})}
 
@@ -357,19 +378,14 @@ def test_advanced_search_sends_the_query_unchanged_and_returns_the_items(archive
     run = advanced(query)
 
     assert run.completed and run.message == FOUND
-    assert run.json_result == [
-        {"id": "m30", "receiveddate": "2025-03-31T11:30:00+0000"},
-        {"id": "h12", "receiveddate": "2025-03-31T00:00:00+0000"},
-        {"id": "d20", "receiveddate": "2025-03-11T12:00:00+0000"},
-        {"id": "feb28_11h", "receiveddate": "2025-02-28T11:00:00+0000"},
-    ]
-    assert [row["id"] for row in run.tables["Results"]] == ["m30", "h12", "d20", "feb28_11h"]
+    invoices = [email for email in EMAILS if "invoice" in email[4].lower()]
+    assert run.json_result == [{"id": email[0], "receiveddate": api_date(NOW - email[1])} for email in invoices]
+    assert [row["id"] for row in run.tables["Results"]] == ["m30", "h12", "d20", "d33"]
     [search] = searches(archive)
     assert search["body"]["data"] == [{"admin": True, "query": query}]
 
 
 def test_advanced_search_follows_next_up_to_its_5000_email_cap(simulator_client, advanced):
-    simulator_client.freeze_clock(NOW)
     simulator_client.post("/_sim/archive/reset", {"size": 5100})
 
     run = advanced(xmlquery('<date select="last_year"/>', page_size=100))
@@ -428,3 +444,27 @@ def test_mimecast_fail_answer_gives_the_failure_with_mimecasts_text(archive, adv
     assert run.message.startswith(f'Error executing action "{ADVANCED}". Reason: ')
     assert "Invalid search XML (err_invalid_search_xml, field query)" in run.message
     assert [entry["status"] for entry in searches(archive)] == [200]
+
+
+def test_a_result_larger_than_the_platform_s_limit_returns_the_newest_emails_that_fit(
+    simulator_client, action_runner, api2_instance
+):
+    simulator_client.post("/_sim/archive/reset", {"size": 3000})
+
+    run = action_runner(
+        SIMPLE,
+        {"Time Frame": "Last Month", "Max Emails To Return": "1500"},
+        instance=api2_instance,
+        max_json_result_mb=1,
+    )
+
+    assert run.completed and run.result_value is True, run.message
+    kept = len(run.json_result)
+    assert 0 < kept < 1500 and len(run.tables["Results"]) == kept
+    assert run.message == (
+        f"{FOUND} Only the newest {kept} of 1500 emails fit in the platform's maximum JSON result size (1 MB); the "
+        f"other {1500 - kept} were left out. Narrow the search or lower the number of emails to return."
+    )
+    received = [item["receiveddate"] for item in run.json_result]
+    assert received == sorted(received, reverse=True)
+    assert len(run.output["ResultObjectJson"]) <= 1_048_576

@@ -2,7 +2,7 @@
 
 import dataclasses
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from tracking_scenario import (
@@ -17,6 +17,8 @@ from tracking_scenario import (
     ticket_ids,
 )
 
+from devkit.platform import overflow_settings
+from devkit.runner import set_overflow_settings
 from simulator import DEFAULT_REGISTRY, ApiFail
 from simulator.dates import format_api_date
 from simulator.endpoints import load_feature_modules
@@ -29,19 +31,29 @@ def scenario(simulator, connector_runner, store):
     return TrackingScenario(simulator, connector_runner, store)
 
 
+def api_moment(text):
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+
+
 def search_bodies(scenario, since=0):
     return [entry["body"]["data"][0] for entry in scenario.sim.state.log.entries(since=since, path=SEARCH)]
 
 
 def test_first_run_looks_back_max_hours_backwards_and_the_next_run_continues_with_overlap(scenario):
     scenario.message(seconds_ago=70 * 60, subject="too old")
+    scenario.message(seconds_ago=62 * 60, subject="searched, as the clocks may differ, but too old")
     recent = scenario.message(seconds_ago=50 * 60, subject="recent")
 
     first = scenario.run()
 
     assert first.exit_code == 0 and ticket_ids(first) == [recent.id]
-    assert {body["start"] for body in search_bodies(scenario)} == {format_api_date(scenario.now - timedelta(hours=1))}
-    assert {body["end"] for body in search_bodies(scenario)} == {format_api_date(scenario.now)}
+    # A first run searches CLOCK_REPLAN_S (5 minutes) further back than its window, which it plans on the host's
+    # clock (a few seconds ahead of the frozen simulator's here) and then sets on Mimecast's.
+    searched_from = {api_moment(body["start"]) for body in search_bodies(scenario)}
+    assert len(searched_from) == 1
+    assert timedelta(0) <= searched_from.pop() - (scenario.now - timedelta(hours=1, minutes=5)) < timedelta(seconds=30)
+    assert scenario.state()["checkpoint"] == int(scenario.now.timestamp())
+    assert scenario.state()["floor"] == [int((scenario.now - timedelta(hours=1)).timestamp()), ""]
     first_end = scenario.now
     seq = scenario.sim.state.log.entries()[-1]["seq"]
 
@@ -49,9 +61,11 @@ def test_first_run_looks_back_max_hours_backwards_and_the_next_run_continues_wit
     second = scenario.run()
 
     assert ticket_ids(second) == []
-    assert {body["start"] for body in search_bodies(scenario, since=seq)} == {
-        format_api_date(first_end - timedelta(minutes=10))
-    }
+    # The window starts 10 minutes before the checkpoint; the host's clock lags the simulator's by the minute it
+    # was advanced, so the rest up to Mimecast's time is searched too.
+    bodies = search_bodies(scenario, since=seq)
+    assert min(body["start"] for body in bodies) == format_api_date(first_end - timedelta(minutes=10))
+    assert max(body["end"] for body in bodies) == format_api_date(scenario.now)
 
 
 def test_first_run_with_more_hours_finds_older_messages(scenario):
@@ -364,7 +378,7 @@ def test_the_api2_token_is_reused_across_runs(scenario):
 
 def test_api1_credentials_work_too(scenario, connector_runner):
     scenario.message()
-    run = connector_runner({**scenario.params, **scenario.api1_params()}, now=scenario.now)
+    run = connector_runner({**scenario.params, **scenario.api1_params()})
     assert len(run.ingested_alerts) == 1
     assert scenario.requests(TOKEN) == []
 
@@ -403,18 +417,29 @@ def test_detail_calls_are_paced_within_the_rate_limit(scenario, store):
     assert scenario.sim.state.log.stats()["rate_limited"] == 0
 
 
-def test_overflowed_alerts_are_not_created_and_not_fetched_again(scenario, store):
-    contexts = {"4": {"overflow_settings": {"overflow_settings": json.dumps({"max_alerts_count": 2})}}}
-    store.mkdir(parents=True, exist_ok=True)
-    (store / "context.json").write_text(json.dumps(contexts))
-    for n in range(3):
-        scenario.message(seconds_ago=100 - n, queue_reason="Fraud Alert")
+def test_overflow_follows_the_platform_s_overflow_manager_and_overflowed_alerts_are_not_fetched_again(scenario, store):
+    """The platform's record: at most 2 alerts per 10 minutes for one environment, product and rule generator."""
+    set_overflow_settings(store, overflow_settings(max_alerts=2, period_min=10))
+    fraud = [scenario.message(seconds_ago=100 - n, queue_reason="Fraud Alert") for n in range(3)]
+    spam = scenario.message(seconds_ago=90, queue_reason="Spam Signature")
 
     first = scenario.run()
 
-    assert len(first.ingested_alerts) == 2 and len(first.overflow_alerts) == 1
+    assert ticket_ids(first) == [fraud[0].id, fraud[1].id, spam.id]
+    assert [alert["alert_identifier"] for alert in first.overflow_alerts] == [fraud[2].id]
+    assert {alert["alert_name"] for alert in first.overflow_alerts} == {"Fraud Alert"}
+    assert f"Alert for {fraud[2].id} overflowed and was not created." in log_text(first)
     scenario.advance(60)
-    assert scenario.run().ingested_alerts == []
+    late = scenario.message(seconds_ago=5, queue_reason="Fraud Alert")
+
+    second = scenario.run()
+
+    # Nothing handed over before is fetched again; the platform counts the overflowed attempt too, so the
+    # period's third and fourth Fraud Alert both overflow.
+    assert ticket_ids(second) == []
+    assert [alert["alert_identifier"] for alert in second.overflow_alerts] == [late.id]
+    counts = json.loads(scenario.connector_context()["overflow_data"])
+    assert [len(entry["digestion_times"]) for key, entry in sorted(counts.items()) if "Fraud Alert" in key] == [4]
 
 
 def test_with_latency_and_a_small_timeout_every_run_ends_in_time_and_nothing_is_lost(scenario, store):

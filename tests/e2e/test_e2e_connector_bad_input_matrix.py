@@ -122,7 +122,9 @@ REFUSED = [
         "Proxy Server Address",
         "port out of range",
         "http://127.0.0.1:99999",
-        invalid("Proxy Server Address", "http://127.0.0.1:99999", PROXY_FORM),
+        # The SDK reads the proxy parameters before the connector's checks run, and stops there.
+        'the SOAR SDK cannot use "Proxy Server Address" (Port out of range 0-65535). Use http://host:port with a '
+        "port from 1 to 65535.",
     ),
     refused(
         "Proxy Server Address",

@@ -3,8 +3,8 @@ passes the filters becomes exactly one alert in SOAR.
 
 Each example generates an arrival schedule (many messages in one second, late-indexed messages, bursts larger
 than Max Messages To Return, messages both directions of a domain match) and a run plan (limits, short
-timeouts with added latency, a crash at a random point: a log line, before a state write, right after
-return_package) with a fault per run on the search, details, hold-list or token call: 429 (short, or a reset
+timeouts with added latency, a kill at a random point: a Mimecast request, a context write, the state write,
+right after return_package) with a fault per run on the search, details, hold-list or token call: 429 (short, or a reset
 beyond the run), 5xx, dropped connections, malformed bodies, fail[] in HTTP 200, an answer later than the read
 timeout, and the API 2.0 token expired between runs (alone, or with the token endpoint failing or dropping).
 The real connector runs as a platform subprocess again and again until it is quiet; only runs that exit 0
@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from suite_helpers import assert_no_secret_leak
-from tracking_scenario import API2, HOLD_LIST, INFO, SEARCH, TOKEN, disable_overflow
+from tracking_scenario import API2, HOLD_LIST, INFO, SEARCH, TOKEN, crash, disable_overflow, disarm
 
 from devkit.runner import run_connector
 from simulator.faults import ForcedFault
@@ -95,14 +95,15 @@ chaos_run = st.fixed_dictionaries(
         "gap": st.integers(20, 400),
         "limit": st.integers(1, 4),
         "fault": st.sampled_from(["none", "none", "none", *FAULTS]),
-        # The n-th log line falls after the searches (n >= 5), among the detail calls, or at the end of a run.
+        # The n-th Mimecast request falls on the token or a search (n <= 5), among the detail calls, or past the
+        # end of a run; the n-th context write is the token, an overflow count or the state.
         "crash": st.one_of(
             st.just(None),
             st.just(None),
-            st.sampled_from(["log:3", "log:5", "log:7", "log:9", "log:12", "log:16", "log:24"]),
-            st.builds(lambda n: f"log:{n}", st.integers(1, 40)),
-            st.just("return_package"),
-            st.builds(lambda n: f"before_context_write:{n}", st.integers(1, 2)),
+            st.sampled_from(["mimecast:1", "mimecast:3", "mimecast:5", "mimecast:7", "mimecast:9", "mimecast:12"]),
+            st.builds(lambda n: f"mimecast:{n}", st.integers(1, 30)),
+            st.sampled_from(["output", "state_write"]),
+            st.builds(lambda n: f"context_write:{n}", st.integers(1, 4)),
         ),
     }
 )
@@ -210,14 +211,14 @@ def test_every_message_that_passes_the_filters_becomes_exactly_one_alert(sim, me
         store = Path(directory)
         disable_overflow(store)
 
-        def run(limit: int, timeout: int = 30, env: dict | None = None):
+        def run(limit: int, timeout: int = 30, crash_point: str | None = None):
             result = run_connector(
                 {**params, "Max Messages To Return": str(limit), "PythonProcessTimeout": str(timeout)},
                 store=store,
                 allowlist=list(chosen["allowlist"]),
-                now=clock.now(),
-                env=env,
+                **crash(sim, crash_point),
             )
+            disarm()
             assert_no_secret_leak(result, params)
             created.update(alert["ticket_id"] for alert in result.ingested_alerts)
             return result
@@ -225,11 +226,7 @@ def test_every_message_that_passes_the_filters_becomes_exactly_one_alert(sim, me
         for step in at_most_two_detail_outages(plan):
             clock.advance(step["gap"])
             inject(sim, step["fault"])
-            run(
-                step["limit"],
-                timeout=6 if step["fault"] in SHORT_RUNS else 30,
-                env={"SOAR_DEVKIT_CRASH": step["crash"]} if step["crash"] else None,
-            )
+            run(step["limit"], timeout=6 if step["fault"] in SHORT_RUNS else 30, crash_point=step["crash"])
         inject(sim, "none")
         for _ in range(15):
             clock.advance(120)

@@ -25,7 +25,7 @@ from action_cases import (
     each,
 )
 from fault_injection import TOKEN_PATH, TOO_LONG_RESET_MS, first_token_stops_working, inject, statuses, wait_for_log
-from suite_helpers import refused_port, simulator_instance
+from suite_helpers import UNVERIFIED_MIMECAST_WARNING, refused_port, simulator_instance
 
 from devkit.runner import ActionRun, run_action
 from simulator import ALL_PERMISSIONS, DEFAULT_API1_ACCESS_KEY, DEFAULT_API2_CLIENT_ID
@@ -168,7 +168,7 @@ def test_tls_self_signed_with_verify_ssl_off_works(action_runner, tls_sim, case)
     assert statuses(tls_sim, case.path) == [200]
     assert applied(tls_sim, case) == nothing_or(case, 1)
     assert f'"Verify SSL" is off: the certificate of {tls_sim.url} is not verified.' in run.debug_output
-    assert "InsecureRequestWarning" not in run.stderr
+    assert UNVERIFIED_MIMECAST_WARNING not in run.stderr
 
 
 # Authentication and authorisation

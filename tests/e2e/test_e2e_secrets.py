@@ -1,5 +1,5 @@
 """Secrets the configuration does not hold: the platform's proxy password reaches actions through the
-environment (what the SDK exports for the platform's proxy settings) and must never show either."""
+platform's proxy settings (the SDK exports them to the environment) and must never show either."""
 
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -22,21 +22,24 @@ def sim():
 
 
 @pytest.fixture(scope="module")
-def closed_port_proxy() -> Iterator[str]:
+def closed_port_proxy() -> Iterator[dict]:
+    """The platform's proxy settings: a proxy that refuses connections, with a password."""
     with refused_port() as port:
-        yield f"http://svc:{quote(PROXY_PASSWORD, safe='')}@127.0.0.1:{port}"
+        yield {
+            "proxy_server_address": f"http://127.0.0.1:{port}",
+            "username": "svc",
+            "password": PROXY_PASSWORD,
+            "ignore_addresses": ["localhost"],
+        }
 
 
 @each(CASES)
 def test_the_proxy_password_never_shows(action_runner, sim, closed_port_proxy, case):
-    proxy_env = {name: closed_port_proxy for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")}
-    proxy_env.update(no_proxy="", NO_PROXY="")
-
     run = action_runner(
         case.action,
         case.params(sim),
         instance=simulator_instance(sim.url, case.api),
-        env=proxy_env,
+        proxy=closed_port_proxy,
         timeout_s=SHORT_RUN_S,
     )
 

@@ -1,5 +1,6 @@
 """Connector scenarios: the simulator's and the connector's clocks move together; messages arrive as time passes."""
 
+import itertools
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,8 @@ from typing import Any
 
 from suite_helpers import simulator_instance
 
-from devkit.runner import ConnectorRun
+from devkit.platform import KillAt, overflow_settings
+from devkit.runner import ConnectorRun, connector_context, set_overflow_settings
 from simulator import DEFAULT_API2_CLIENT_ID, DEFAULT_API2_CLIENT_SECRET
 
 CONNECTOR = "Mimecast - Message Tracking Connector"
@@ -23,18 +25,61 @@ API2 = {"Client ID": DEFAULT_API2_CLIENT_ID, "Client Secret": DEFAULT_API2_CLIEN
 FAILED_RUN = "MimecastExceptions.MimecastError: The Message Tracking connector run failed: "
 
 
+def crash(sim: Any, point: str | None) -> dict[str, Any]:
+    """run_connector keywords that kill the run (SIGKILL, as a host failure would) at `point`.
+
+    `mimecast:<n>`: when the simulator receives the run's n-th request, before answering it;
+    `context_write:<n>`: when the platform receives the run's n-th context write, before applying it;
+    `state_write`: when the connector state is written (after return_package), before it is applied;
+    `output`: right after the script wrote its output object (return_package), before anything else.
+    """
+    if point is None:
+        return {}
+    kind, _, number = point.partition(":")
+    if kind == "output":
+        return {"kill_after_output": True}
+    if kind == "state_write":
+        return {"kill_at": [KillAt("SetContextProperty", key=STATE_KEY)]}
+    if kind == "context_write":
+        return {"kill_at": [KillAt("SetContextProperty", nth=int(number))]}
+    if kind == "mimecast":
+        return {"on_start": kill_at_request(sim, int(number))}
+    raise ValueError(f"unknown crash point {point!r}")
+
+
+def kill_at_request(sim: Any, nth: int) -> Callable[[Callable[[str], None]], None]:
+    """An on_start hook: the run is killed when the simulator receives its nth request (until the next run)."""
+
+    def arm(kill: Callable[[str], None]) -> None:
+        seen = itertools.count(1)
+
+        def listener(path: str) -> None:
+            if next(seen) == nth:
+                kill(f"killed at Mimecast request {nth} ({path})")
+                unsubscribe()
+
+        unsubscribe = sim.state.log.listen(listener)
+        _armed.append(unsubscribe)
+
+    return arm
+
+
+_armed: list[Callable[[], None]] = []
+
+
+def disarm() -> None:
+    """Forget kill points armed for earlier runs that never reached them."""
+    while _armed:
+        _armed.pop()()
+
+
 def disable_overflow(store: Path) -> None:
     """The platform's overflow protection (50 alerts per 10 minutes) would hide alerts in volume tests."""
-    path = store / "context.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    contexts = json.loads(path.read_text()) if path.exists() else {}
-    settings = json.dumps({"is_enabled": False})
-    contexts.setdefault("4", {}).setdefault("overflow_settings", {})["overflow_settings"] = settings
-    path.write_text(json.dumps(contexts))
+    set_overflow_settings(store, overflow_settings(enabled=False))
 
 
 class TrackingScenario:
-    """Simulator frozen at `now`; each connector run sees that same instant; `advance` moves both."""
+    """Simulator frozen at `now`, which the connector follows (Mimecast's clock); `advance` moves it."""
 
     def __init__(
         self, sim: Any, runner: Callable[..., ConnectorRun], store: Path, domains: str = "corp.example", **params: Any
@@ -61,21 +106,15 @@ class TrackingScenario:
     def run(
         self, test_run: bool = False, env: dict | None = None, allowlist: tuple[str, ...] = (), **params: Any
     ) -> ConnectorRun:
-        return self.runner(
-            {**self.params, **params}, now=self.now, test_run=test_run, env=env, allowlist=list(allowlist)
-        )
+        return self.runner({**self.params, **params}, test_run=test_run, env=env, allowlist=list(allowlist))
 
     def advance(self, seconds: float = 60) -> None:
         self.now += timedelta(seconds=seconds)
         self.sim.state.clock.advance(seconds)
 
-    def contexts(self) -> dict:
-        path = self.store / "context.json"
-        return json.loads(path.read_text()) if path.exists() else {}
-
     def connector_context(self) -> dict | None:
         """What the connector keeps in the platform's database (its state, the cached API 2.0 token)."""
-        return self.contexts().get("4", {}).get(INSTANCE_ID)
+        return connector_context(self.store, INSTANCE_ID) or None
 
     def state(self) -> dict | None:
         raw = (self.connector_context() or {}).get(STATE_KEY)
