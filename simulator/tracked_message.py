@@ -46,7 +46,7 @@ class TrackedMessage:
     recipients: list[tuple[str, str]]
     subject: str
     received: datetime
-    sent: datetime
+    header_date: datetime  # the sender's Date header, before Mimecast received the message
     sender_ip: str
     message_id: str
     header_from: str = ""
@@ -61,6 +61,11 @@ class TrackedMessage:
     indexing_delay_s: float = 0.0
     held_ids: list[str] = field(default_factory=list)
     fold_message_id: bool = False
+    processing_s: int = 0  # from receipt to processing; get-message-info's `sent` is the processing time
+
+    @property
+    def processed(self) -> datetime:
+        return self.received + timedelta(seconds=self.processing_s)
 
     @property
     def visible_at(self) -> datetime:
@@ -96,7 +101,7 @@ class TrackedMessage:
             "senderIP": self.sender_ip,
             "attachments": bool(self.attachments),
             "route": self.route,
-            "sent": format_api_date(self.sent),
+            "sent": format_api_date(self.received),
             "spamScore": self.spam_score,
             "detectionLevel": self.detection_level,
         }
@@ -116,7 +121,7 @@ class TrackedMessage:
             f"To: {to_header}",
             f"Subject: {self.subject}",
             message_id,
-            f"Date: {self.sent:%a, %d %b %Y %H:%M:%S} +0000",
+            f"Date: {self.header_date:%a, %d %b %Y %H:%M:%S} +0000",
             "MIME-Version: 1.0",
             f"X-Mimecast-Spam-Score: {self.spam_score}",
             f'Content-Type: multipart/mixed;\r\n boundary="{boundary}"',
@@ -130,8 +135,8 @@ class TrackedMessage:
             "to": [address for address, _ in self.recipients],
             "cc": [],
             "subject": self.subject,
-            "sent": format_api_date(self.sent),
-            "processed": format_api_date(self.received),
+            "sent": format_api_date(self.processed),
+            "processed": format_api_date(self.processed),
             "transmissionInfo": self.transmission_info(),
             "attachments": [attachment.to_json() for attachment in self.attachments],
         }
@@ -168,7 +173,7 @@ class TrackedMessage:
     def details(self, held: HeldQueue | None = None, load_content: bool = False) -> dict[str, Any]:
         """`data[0]` of /api/message-finder/get-message-info (structure of the reference samples)."""
         status, _info = self.current_status(held)
-        received, sent = format_api_date(self.received), format_api_date(self.sent)
+        received, processed = format_api_date(self.received), format_api_date(self.processed)
         components = self.components()
         attachment_bytes = sum(a.size for a in self.attachments)
         recipient_info: dict[str, Any] = {
@@ -185,7 +190,7 @@ class TrackedMessage:
                 "remoteServerGreeting": f"EHLO mail.{self.sender.rpartition('@')[2]}",
                 "receiptAcknowledgement": "250 Received OK",
                 "transmissionStart": received,
-                "transmissionEnd": received,
+                "transmissionEnd": processed,
                 "encryptionInfo": "TLS",
                 "components": components,
             },
@@ -220,8 +225,8 @@ class TrackedMessage:
                         "remoteHost": f"mx.{address.rpartition('@')[2]}",
                         "remoteServerGreeting": "220 ESMTP ready",
                         "receiptAcknowledgement": "250 OK: message queued",
-                        "transmissionStart": sent,
-                        "transmissionEnd": sent,
+                        "transmissionStart": processed,
+                        "transmissionEnd": processed,
                         "encryptionInfo": "TLS",
                         "components": components[:1],
                     },
@@ -277,5 +282,6 @@ class TrackedMessage:
             "queueDetailStatus": self.queue_detail_status,
             "messageId": self.message_id,
             "visibleAt": format_api_date(self.visible_at),
+            "processed": format_api_date(self.processed),
             "heldIds": list(self.held_ids),
         }

@@ -34,6 +34,8 @@ ROUTES = ("inbound", "outbound", "internal")
 SEARCH_ROUTES = ("all", "internal", "outbound", "inbound", "external")
 RISKS = ("negligible", "low", "medium", "high")
 MAX_INDEXING_DELAY_S = 120
+# get-message-info's `sent` is when Mimecast processed the message: at or after `received`, by at most this.
+MAX_PROCESSING_S = 30
 RETENTION_DAYS = 30
 # Undocumented in Mimecast's docs; the simulator returns at most this many tracked emails per search, newest first.
 DEFAULT_SEARCH_LIMIT = 1000
@@ -144,7 +146,8 @@ class TrackingStore:
             recipients=[(entry.recipient, entry.recipient_name)],
             subject=entry.subject,
             received=entry.received,
-            sent=entry.received - timedelta(seconds=rng.randint(1, 30)),
+            header_date=entry.received - timedelta(seconds=rng.randint(1, 30)),
+            processing_s=self._processing_delay(number),
             sender_ip=f"203.0.113.{rng.randint(2, 254)}",
             message_id=self._message_id(number, entry.sender),
             header_from=entry.header_from,
@@ -158,6 +161,10 @@ class TrackingStore:
             held_ids=[entry.id],
         )
         self._messages[message.id] = message
+
+    def _processing_delay(self, number: int) -> int:
+        # A stream of its own, so the other generated values stay what they were for a seed.
+        return random.Random(f"processing:{self._seed}:{number}").randint(0, MAX_PROCESSING_S)
 
     @staticmethod
     def _pick(rng: random.Random, weights: dict) -> Any:
@@ -255,6 +262,7 @@ class TrackingStore:
         detection_level: str = "relaxed",
         fold_message_id: bool = False,
         hold_policy: str | None = None,
+        processing_s: int | None = None,
     ) -> TrackedMessage:
         """Track a message (and hold it per recipient when `status` is held). Times are on the simulator clock."""
         if status not in SEARCH_STATUSES:
@@ -285,7 +293,8 @@ class TrackingStore:
                 recipients=pairs,
                 subject=subject,
                 received=when,
-                sent=when - timedelta(seconds=rng.randint(0, 20)),
+                header_date=when - timedelta(seconds=rng.randint(0, 20)),
+                processing_s=self._processing_delay(number) if processing_s is None else int(processing_s),
                 sender_ip=sender_ip,
                 message_id=message_id or self._message_id(number, sender),
                 header_from=header_from,

@@ -266,3 +266,26 @@ def test_tracking_calls_count_against_the_rate_limit_bucket(sim):
         client.set_rate_limit(2, 60000)
     statuses = [post_api1(sim.url, SEARCH, {"data": [{}]}, date=NOW).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_search_sent_equals_received_and_message_info_sent_is_at_or_after_it(sim):
+    added = sim.state.tracking.add(
+        sender="a@outside.example", recipients=["x@sent.example"], received=NOW - timedelta(minutes=2), processing_s=21
+    )
+    [item] = tracked(sim, start=when(10), advancedTrackAndTraceOptions={"to": "sent.example"})
+    info = post(sim, INFO, {"id": added.id})["data"][0]["recipientInfo"]["messageInfo"]
+
+    assert item["sent"] == item["received"] == format_api_date(NOW - timedelta(minutes=2))
+    assert info["sent"] == info["processed"] == format_api_date(NOW - timedelta(minutes=2) + timedelta(seconds=21))
+
+
+def test_every_generated_message_is_sent_at_or_after_it_was_received(sim):
+    items = tracked(sim, start=when(36 * 60))
+    assert len(items) > 10
+    processing = []
+    for item in items:
+        info = post(sim, INFO, {"id": item["id"]})["data"][0]["recipientInfo"]["messageInfo"]
+        assert item["sent"] == item["received"]
+        assert info["sent"] >= item["received"], item["id"]
+        processing.append(info["sent"] != item["received"])
+    assert any(processing), "some messages take a few seconds to be processed"
