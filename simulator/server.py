@@ -6,6 +6,7 @@ import contextlib
 import hmac
 import ipaddress
 import json
+import re
 import socket
 import socketserver
 import ssl
@@ -36,6 +37,7 @@ from simulator.validation import NULL_MESSAGE
 TOKEN_PATH = "/oauth/token"
 REDACTED = "[redacted]"
 _LOGGED_TEXT_LIMIT = 4000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HTML_ERROR_PAGE = (
     b"<html><head><title>502 Bad Gateway</title></head>"
     b"<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>"
@@ -214,6 +216,16 @@ def _validated_body(raw: bytes, endpoint: Endpoint) -> tuple[dict, list, dict]:
             raise ApiFail(
                 400, [envelopes.error("err_validation_invalid_json", "The request body is not valid JSON")]
             ) from None
+        if _has_lone_surrogate(body):
+            raise ApiFail(
+                400,
+                [
+                    envelopes.error(
+                        "err_validation_invalid_json",
+                        "The request body is not valid JSON: it contains an invalid Unicode escape (a lone surrogate)",
+                    )
+                ],
+            )
     if not isinstance(body, dict):
         raise ApiFail(400, [envelopes.error("err_validation_invalid_type", "The request body must be a JSON object")])
     if body.get("data") is None:
@@ -239,6 +251,17 @@ def _validated_body(raw: bytes, endpoint: Endpoint) -> tuple[dict, list, dict]:
             [envelopes.error("err_validation_item_count", f"This request accepts {bounds} item(s)", field="data")],
         )
     return body, data, meta
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # JSON's `"\ud800"` escape parses in Python but is no Unicode text; it is answered as an unreadable body.
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def _result_body(result: Any) -> dict:
