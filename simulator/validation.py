@@ -59,6 +59,17 @@ def optional_bool(item: dict, field: str, default: bool) -> bool:
     return value
 
 
+def optional_flag(item: dict, field: str, default: bool) -> bool:
+    """A boolean that may also come as the JSON string "true" / "false" (any letter case).
+
+    Google's integration sends create-policy's checkboxes as strings and Mimecast accepts them as booleans.
+    """
+    value = item.get(field)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return optional_bool(item, field, default)
+
+
 def one_of(item: dict, field: str, allowed: Collection[str], default: str | None = None) -> str:
     value = item.get(field)
     if value is None and default is not None:

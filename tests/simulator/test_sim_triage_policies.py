@@ -66,6 +66,36 @@ def test_legacy_fields_and_defaults_are_answered_like_the_domain_and_everyone_sa
     )
 
 
+def test_checkboxes_sent_as_strings_are_read_as_booleans(sim, api2):
+    # Google's integration sends Bidirectional / Enforced unconverted: "true" / "false".
+    policy = {
+        **VALID,
+        "bidirectional": "false",
+        "enforced": "true",
+        "enabled": "True",
+        "override": "FALSE",
+        "fromEternal": "true",
+        "toEternal": "false",
+        "toDate": "2030-01-01T00:00:00+0000",
+    }
+
+    response = create(api2, policy)
+
+    assert response.json()["fail"] == []
+    [created] = response.json()["data"]
+    flags = ("bidirectional", "enforced", "enabled", "override", "fromEternal", "toEternal")
+    assert {name: created["policy"][name] for name in flags} == {
+        "bidirectional": False,
+        "enforced": True,
+        "enabled": True,
+        "override": False,
+        "fromEternal": True,
+        "toEternal": False,
+    }
+    assert created["policy"]["toDate"] == "2030-01-01T00:00:00+0000"
+    assert sim.state.blocked_sender_policies.get(created["id"]).policy["enforced"] is True
+
+
 def test_a_dated_policy_keeps_its_window(api2):
     policy = {
         "description": "Campaign",
@@ -109,7 +139,9 @@ VALID = {"description": "d", "from": {"type": "everyone"}, "to": {"type": "every
         ({"fromPart": "envelope"}, "fromPart", "err_validation_invalid_value"),
         ({"fromDate": "07/03/2026"}, "fromDate", "err_validation_invalid_date"),
         ({"fromEternal": False}, "fromDate", "err_validation_null"),
-        ({"bidirectional": "true"}, "bidirectional", "err_validation_invalid_type"),
+        ({"bidirectional": "yes"}, "bidirectional", "err_validation_invalid_type"),
+        ({"enforced": 1}, "enforced", "err_validation_invalid_type"),
+        ({"toEternal": "no"}, "toEternal", "err_validation_invalid_type"),
         (
             {"fromDate": "2026-03-08T00:00:00+0000", "toDate": "2026-03-07T00:00:00+0000"},
             "toDate",
