@@ -29,6 +29,13 @@ REJECT_REASON_TYPES = (
     "INAPPROPRIATE COMMUNICATION",
     "MESSAGE GOES AGAINST EMAIL POLICIES",
 )
+# message-finder/reject-held-email `reason`: the values Google's integration sends (undocumented endpoint).
+REJECT_HELD_EMAIL_REASONS = (
+    "inappropriate_communication",
+    "confidential_information",
+    "disapproves_of_content",
+    "against_email_policies",
+)
 
 
 def _matches(message: HeldMessage, field: str, value: str) -> bool:
@@ -108,21 +115,44 @@ def hold_reject(ctx: RequestContext) -> ApiResult:
     return per_item(ctx, reject)
 
 
+def _held_message(queue: HeldQueue, item: dict) -> HeldMessage:
+    """The held message an API 1.0 message-finder function names by held-queue id or tracking id."""
+    message = queue.find(required_string(item, "id"))
+    if message is None:
+        raise ItemInvalid("id", "err_message_not_found", "Message not found")
+    if message.status != HELD:
+        raise ItemInvalid("id", "err_message_not_held", f"Message is not held (status {message.status})")
+    return message
+
+
 @endpoint("/api/message-finder/release-held-email-to-sandbox", permission=HELD_EDIT, api2=False, min_items=1)
 def release_held_email_to_sandbox(ctx: RequestContext) -> ApiResult:
     """Undocumented API 1.0 function: success is an empty answer (sample), anything else a `fail[]` entry."""
     queue: HeldQueue = ctx.feature("held")
 
     def release(item: dict) -> list[dict]:
-        message_id = required_string(item, "id")
-        message = queue.find(message_id)
-        if message is None:
-            raise ItemInvalid("id", "err_message_not_found", "Message not found")
-        if not queue.release(message.id, sandbox=True, by=ctx.auth.principal):
-            raise ItemInvalid("id", "err_message_not_held", f"Message is not held (status {message.status})")
+        queue.release(_held_message(queue, item).id, sandbox=True, by=ctx.auth.principal)
         return []
 
     return per_item(ctx, release)
+
+
+@endpoint("/api/message-finder/reject-held-email", permission=HELD_EDIT, api2=False, min_items=1)
+def reject_held_email(ctx: RequestContext) -> ApiResult:
+    """Undocumented API 1.0 function: items `{"id", "notify"?, "notes"?, "reason"?}`; success is an empty answer."""
+    queue: HeldQueue = ctx.feature("held")
+
+    def reject(item: dict) -> list[dict]:
+        message = _held_message(queue, item)
+        outcome = {"notes": optional_string(item, "notes"), "notify": optional_bool(item, "notify", False)}
+        reason = optional_string(item, "reason")
+        if reason is not None and reason not in REJECT_HELD_EMAIL_REASONS:
+            allowed = ", ".join(REJECT_HELD_EMAIL_REASONS)
+            raise ItemInvalid("reason", "err_validation_invalid_value", f"reason must be one of {allowed}")
+        queue.reject(message.id, **outcome, reason=reason, by=ctx.auth.principal)
+        return []
+
+    return per_item(ctx, reject)
 
 
 @admin_route("/_sim/held", method="GET")

@@ -208,6 +208,7 @@ def test_create_with_an_id_replaces_that_policy(sim, api2):
         ("/api/gateway/hold-release", "Account | Monitoring | Held | Edit"),
         ("/api/gateway/hold-reject", "Account | Monitoring | Held | Edit"),
         ("/api/message-finder/release-held-email-to-sandbox", "Account | Monitoring | Held | Edit"),
+        ("/api/message-finder/reject-held-email", "Account | Monitoring | Held | Edit"),
         ("/api/message-finder/report-message", "Archive | View Logs | Read"),
         ("/api/managedsender/permit-or-block-sender", "Gateway | Managed Senders | Edit"),
         (CREATE, "Gateway | Policies | Edit"),
