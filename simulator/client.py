@@ -80,13 +80,20 @@ class SimulatorClient:
     def add_fault(
         self, kind: str, *, path: str | None = None, count: int = 1, after: bool = False, **params: Any
     ) -> dict:
-        """Queue a forced fault: kind is rate_limit, http_error, malformed, drop, fail or read_delay.
+        """Queue a forced fault: kind is rate_limit, http_error, malformed, drop, fail, read_delay or redirect.
 
-        Kind-specific params: reset_ms/limit (rate_limit), status (http_error), variant "truncated"|"html"
-        (malformed), delay_ms (read_delay), code/message/retryable (fail).
+        Kind-specific params: reset_ms/limit (rate_limit), status (http_error: 500|502|503|504), variant
+        "truncated"|"html" (malformed), delay_ms (read_delay), code/message/retryable (fail), location and
+        status (redirect: 301|302|303|307|308, default 302).
         """
         spec = {"kind": kind, "path": path, "count": count, "after": after, **params}
         return self._post("/_sim/faults", spec)["fault"]
+
+    def add_redirect(
+        self, location: str, *, status: int = 302, path: str | None = None, count: int = 1, after: bool = False
+    ) -> dict:
+        """Answer the next `count` requests (to `path`, or to any path) with `status` and `Location: location`."""
+        return self.add_fault("redirect", path=path, count=count, after=after, status=status, location=location)
 
     def faults(self) -> list[dict]:
         return self._get("/_sim/faults")["faults"]

@@ -28,7 +28,17 @@ from simulator import envelopes
 from simulator.admin import ADMIN_ROUTES, AdminError
 from simulator.auth import DEFAULT_TOKEN_TTL_S, AuthError, detect_mode, verify_api1, verify_api2
 from simulator.endpoints import load_feature_modules
-from simulator.faults import DROP, FAIL, HTTP_ERROR, MALFORMED, RATE_LIMIT, READ_DELAY, ForcedFault, parse_rate_limit
+from simulator.faults import (
+    DROP,
+    FAIL,
+    HTTP_ERROR,
+    MALFORMED,
+    RATE_LIMIT,
+    READ_DELAY,
+    REDIRECT,
+    ForcedFault,
+    parse_rate_limit,
+)
 from simulator.registry import API1, API2, DEFAULT_REGISTRY, ApiFail, ApiResult, Endpoint, Registry, RequestContext
 from simulator.requestlog import SAFE_HEADERS, LogEntry
 from simulator.state import SimConfig, SimulatorState
@@ -187,6 +197,8 @@ class _Exchange:
             return Reply(200, raw=complete[: max(1, len(complete) // 2)])
         if fault.kind == DROP:
             return Reply(drop=True)
+        if fault.kind == REDIRECT:
+            return Reply(fault.status, raw=b"", content_type="text/html", headers={"Location": fault.location})
         if fault.kind == FAIL:
             error = envelopes.error(fault.code, fault.message, retryable=fault.retryable)
             return Reply(200, envelopes.envelope(200, fail=[envelopes.fail_entry([error])]))
