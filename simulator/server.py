@@ -127,8 +127,12 @@ class _Exchange:
             body, data, meta = _validated_body(self.raw_body, endpoint)
         except ApiFail as exc:
             return Reply(exc.http_status, exc.body())
-        ctx = RequestContext(self.state, self.path, body, data, meta, auth, now, self.seq)
+        ctx = RequestContext(self.state, self.path, body, data, meta, auth, now, self.seq, self._base_url())
         return self._with_faults(lambda: self._execute(endpoint, ctx))
+
+    def _base_url(self) -> str:
+        host = self.headers.get("Host") or f"{self.sim.host}:{self.sim.port}"
+        return f"{'https' if self.sim.tls else 'http'}://{host}"
 
     def _with_faults(self, execute: Any) -> Reply:
         fault = self.state.faults.take(self.path)

@@ -82,7 +82,7 @@ _STATUS_WEIGHTS = {
     "deferred": 8,
 }
 _RISK_WEIGHTS = {None: 30, "negligible": 25, "low": 20, "medium": 15, "high": 10}
-_ATTACHMENTS = (
+ATTACHMENT_TYPES = (
     ("invoice.pdf", "application/pdf"),
     ("statement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("photo.jpg", "image/jpeg"),
@@ -176,7 +176,7 @@ class TrackingStore:
 
     @staticmethod
     def _attachments(rng: random.Random, count: int, number: int) -> list[Attachment]:
-        chosen = rng.sample(_ATTACHMENTS, count)
+        chosen = rng.sample(ATTACHMENT_TYPES, count)
         return [
             Attachment(
                 name, content_type, rng.randint(2_000, 900_000), hashlib.sha256(f"{name}:{number}".encode()).hexdigest()

@@ -13,6 +13,7 @@ FEATURE_MODULES = (
     "simulator.endpoints.senders",
     "simulator.endpoints.policies",
     "simulator.endpoints.archive",
+    "simulator.endpoints.message_detail",
 )
 
 
