@@ -62,6 +62,7 @@ class TrackedMessage:
     held_ids: list[str] = field(default_factory=list)
     fold_message_id: bool = False
     processing_s: int = 0  # from receipt to processing; get-message-info's `sent` is the processing time
+    urls: list[str] = field(default_factory=list)  # links in the body
 
     @property
     def processed(self) -> datetime:
@@ -141,8 +142,9 @@ class TrackedMessage:
             "attachments": [attachment.to_json() for attachment in self.attachments],
         }
         if load_content:
-            info["textBody"] = f"Hello,\r\n{self.subject}\r\n"
-            info["htmlBody"] = f"<html><body><p>{html.escape(self.subject)}</p></body></html>"
+            info["textBody"] = "".join(f"{line}\r\n" for line in ("Hello,", self.subject, *self.urls))
+            links = "".join(f'<p><a href="{html.escape(url)}">{html.escape(url)}</a></p>' for url in self.urls)
+            info["htmlBody"] = f"<html><body><p>{html.escape(self.subject)}</p>{links}</body></html>"
         return info
 
     def components(self) -> list[dict[str, Any]]:
@@ -284,4 +286,5 @@ class TrackedMessage:
             "visibleAt": format_api_date(self.visible_at),
             "processed": format_api_date(self.processed),
             "heldIds": list(self.held_ids),
+            "urls": list(self.urls),
         }

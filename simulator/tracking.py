@@ -48,6 +48,9 @@ EXTERNAL_DOMAINS = (
     "partner.example.org",
 )
 OTHER_INTERNAL_DOMAINS = ("simulated.example.com",)
+# Where generated messages link to (a message's body carries its URLs).
+LINK_HOSTS = ("login.account-verify.example.net", "docs.files-share.example.info", "pay.billing-notice.example.org")
+LINK_PATHS = ("login", "invoice/view", "s/Q3jhCqj0", "reset-password", "shared/document")
 _USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
 _SUBJECTS = (
     "Invoice #{n} overdue",
@@ -159,6 +162,7 @@ class TrackingStore:
             queue_detail_status=entry.reason,
             indexing_delay_s=rng.uniform(0, MAX_INDEXING_DELAY_S),
             held_ids=[entry.id],
+            urls=self._generated_urls(number, entry.sender.rpartition("@")[2]),
         )
         self._messages[message.id] = message
 
@@ -233,9 +237,18 @@ class TrackingStore:
                         spam_score=rng.randint(0, 60),
                         detection_level=rng.choice(("relaxed", "moderate", "aggressive", "")),
                         fold_message_id=rng.random() < 0.2,
+                        urls=self._generated_urls(number, sender_domain),
                     )
                 )
         return added
+
+    def _generated_urls(self, number: int, sender_domain: str) -> list[str]:
+        # A stream of its own, so the other generated values stay what they were for a seed.
+        rng = random.Random(f"urls:{self._seed}:{number}")
+        if rng.random() >= 0.4:
+            return []
+        host = rng.choice((f"www.{sender_domain}", *LINK_HOSTS))
+        return [f"https://{host}/{rng.choice(LINK_PATHS)}?ref={number}"]
 
     def add(
         self,
@@ -263,6 +276,7 @@ class TrackingStore:
         fold_message_id: bool = False,
         hold_policy: str | None = None,
         processing_s: int | None = None,
+        urls: list[str] | None = None,
     ) -> TrackedMessage:
         """Track a message (and hold it per recipient when `status` is held). Times are on the simulator clock."""
         if status not in SEARCH_STATUSES:
@@ -319,6 +333,7 @@ class TrackingStore:
                 queue_detail_status=queue_detail_status,
                 indexing_delay_s=float(indexing_delay_s),
                 fold_message_id=fold_message_id,
+                urls=[str(url) for url in urls or []],
             )
             if message.id in self._messages:
                 raise ValueError(f"a message with tracking id {message.id} exists already")
@@ -374,6 +389,7 @@ class TrackingStore:
         sender_ip: str | None = None,
         message_id: str | None = None,
         attachments: bool | None = None,
+        url: str | None = None,
     ) -> list[TrackedMessage]:
         """Visible messages received in [start, end] matching every given condition, newest first, capped."""
         wanted_routes = set(routes or ["all"])
@@ -397,6 +413,8 @@ class TrackingStore:
             if message_id and message_id.strip().strip("<>") != message.message_id:
                 continue
             if attachments and not message.attachments:
+                continue
+            if url and not any(url.strip().casefold() in link.casefold() for link in message.urls):
                 continue
             found.append(message)
         found.sort(key=lambda m: (m.received, m.id), reverse=True)
