@@ -164,6 +164,7 @@ class TrackingStore:
             held_ids=[entry.id],
             urls=self._generated_urls(number, entry.sender.rpartition("@")[2]),
         )
+        entry.sender_ip = entry.sender_ip or message.sender_ip
         self._messages[message.id] = message
 
     def _processing_delay(self, number: int) -> int:
@@ -354,6 +355,7 @@ class TrackingStore:
                         sender_name=sender_name,
                         has_attachments=bool(message.attachments),
                         size=5000 + sum(a.size for a in message.attachments),
+                        sender_ip=sender_ip,
                     )
                     message.held_ids.append(entry.id)
             self._messages[message.id] = message

@@ -11,6 +11,7 @@ from simulator.validation import (
     NULL_MESSAGE,
     ItemInvalid,
     optional_bool,
+    optional_flag,
     optional_request_date,
     optional_string,
     per_item,
@@ -38,6 +39,11 @@ REJECT_HELD_EMAIL_REASONS = (
 )
 
 
+ROUTES = ("all", "internal", "outbound", "inbound", "external")
+HELD_GROUPS = ("administrator", "moderator", "user", "cluster")
+FILTER_FIELDS = ("route", "heldGroup", "attachments")
+
+
 def _matches(message: HeldMessage, field: str, value: str) -> bool:
     haystacks = {
         "subject": [message.subject],
@@ -45,19 +51,61 @@ def _matches(message: HeldMessage, field: str, value: str) -> bool:
         "recipient": [message.recipient, message.recipient_name],
         "reason_code": [message.reason_code],
         "reasonCode": [message.reason_code],
-        "senderIP": [],
+        "senderIP": [message.sender_ip],
     }
     candidates = haystacks.get(field) or [h for values in haystacks.values() for h in values]
     return any(value.lower() in candidate.lower() for candidate in candidates if candidate)
 
 
+def _filter_matches(message: HeldMessage, field: str, value: object) -> bool:
+    if field == "route":
+        wanted = str(value).upper()
+        return wanted == "ALL" or message.route == wanted or (wanted == "EXTERNAL" and message.route != "INTERNAL")
+    if field == "heldGroup":
+        return message.held_group == value
+    return message.has_attachments == value
+
+
+def _filters(item: dict) -> list[tuple[str, object]]:
+    """`filterBy` as (fieldName, value) pairs: an array of `{fieldName, value}` or a single such object."""
+    given = item.get("filterBy")
+    conditions = [given] if isinstance(given, dict) else given or []
+    if not isinstance(conditions, list):
+        raise request_item_invalid(item, "filterBy", "err_validation_invalid_type", "This field must be an array")
+    pairs = []
+    for condition in conditions:
+        field = condition.get("fieldName") if isinstance(condition, dict) else None
+        if field not in FILTER_FIELDS:
+            allowed = ", ".join(FILTER_FIELDS)
+            raise request_item_invalid(
+                item, "filterBy.fieldName", "err_validation_invalid_value", f"fieldName must be one of {allowed}"
+            )
+        value = condition.get("value")
+        if field == "attachments":
+            value = optional_flag(condition, "value", False) if value is not None else None
+        allowed_values = {"route": ROUTES, "heldGroup": HELD_GROUPS}.get(field)
+        if value is None or (allowed_values and str(value).lower() not in allowed_values):
+            raise request_item_invalid(
+                item, "filterBy.value", "err_validation_invalid_value", f"value is not valid for {field}"
+            )
+        pairs.append((field, str(value).lower() if allowed_values else value))
+    return pairs
+
+
 @endpoint("/api/gateway/get-hold-message-list", permission="Account | Dashboard | Read", max_items=1)
 def get_hold_message_list(ctx: RequestContext):
     item = ctx.data[0] if ctx.data else {}
+    try:
+        return _hold_list(ctx, item)
+    except ItemInvalid as exc:
+        raise request_item_invalid(item, exc.entry.get("field"), exc.entry["code"], exc.entry["message"]) from None
+
+
+def _hold_list(ctx: RequestContext, item: dict):
     queue: HeldQueue = ctx.feature("held")
     start, end = optional_request_date(item, "start"), optional_request_date(item, "end")
     messages = queue.held()
-    if not item.get("admin", False):
+    if not optional_flag(item, "admin", False):
         # Without admin the caller sees only messages held for itself; API principals own no mailbox.
         messages = []
     if start:
@@ -73,12 +121,8 @@ def get_hold_message_list(ctx: RequestContext):
                 item, "fieldName", "err_validation_invalid_value", f"fieldName must be one of {allowed}"
             )
         messages = [m for m in messages if _matches(m, field, str(search["value"]))]
-    for condition in item.get("filterBy") or []:
-        is_route = isinstance(condition, dict) and condition.get("fieldName") == "route"
-        route = condition.get("value") if is_route else None
-        if route not in (None, "all"):
-            wanted = str(route).upper()
-            messages = [m for m in messages if m.route == wanted or (wanted == "EXTERNAL" and m.route != "INTERNAL")]
+    for field, value in _filters(item):
+        messages = [m for m in messages if _filter_matches(m, field, value)]
     page, meta = paginate(messages, ctx.meta, kind="hold", default_size=25, max_size=HOLD_LIST_MAX_PAGE)
     return [m.to_json() for m in page], meta
 
