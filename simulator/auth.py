@@ -32,6 +32,8 @@ ALL_PERMISSIONS = frozenset(
         "Gateway | Policies | Edit",
         "Gateway | Policies | Read",
         "Gateway | Tracking | Read",
+        "Services | Targeted Threat Protection - URL Protect | Edit",
+        "Services | URL Protection | Edit",
     }
 )
 

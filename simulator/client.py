@@ -179,6 +179,16 @@ class SimulatorClient:
     def update_account(self, fields: dict) -> dict:
         return self._post("/_sim/account", fields)
 
+    # Phishing response: managed URLs
+
+    def managed_urls(self) -> list[dict]:
+        """Every managed URL, newest first: the get-all-managed-urls fields plus `url` and `created`."""
+        return self._get("/_sim/managed-urls")["entries"]
+
+    def add_managed_url(self, url: str, action: str = "block", **fields: Any) -> dict:
+        """Create a managed URL as create-managed-url would (`matchType`, `comment`, `disableLogClick`, ...)."""
+        return self._post("/_sim/managed-urls", {"url": url, "action": action, **fields})
+
     def _get(self, path: str, params: dict | None = None) -> Any:
         response = self._session.get(self.url + path, params=params, verify=self._verify, timeout=self._timeout)
         return self._decode(response)

@@ -14,6 +14,7 @@ FEATURE_MODULES = (
     "simulator.endpoints.policies",
     "simulator.endpoints.archive",
     "simulator.endpoints.message_detail",
+    "simulator.endpoints.managed_urls",
 )
 
 
