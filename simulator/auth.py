@@ -34,6 +34,8 @@ ALL_PERMISSIONS = frozenset(
         "Gateway | Tracking | Read",
         "Services | Targeted Threat Protection - URL Protect | Edit",
         "Services | URL Protection | Edit",
+        "Services | Threat Remediation | Edit",
+        "Services | Threat Remediation | Read",
     }
 )
 

@@ -189,6 +189,17 @@ class SimulatorClient:
         """Create a managed URL as create-managed-url would (`matchType`, `comment`, `disableLogClick`, ...)."""
         return self._post("/_sim/managed-urls", {"url": url, "action": action, **fields})
 
+    # Phishing response: threat remediation
+
+    def remediation_incidents(self) -> list[dict]:
+        """Every remediation incident, newest first, with counts as of now and its `copies`
+        (`trackingId`, `recipient`, `due`, `outcome`: removed, failed or pending)."""
+        return self._get("/_sim/remediation")["incidents"]
+
+    def set_remediation_step(self, step_s: float) -> float:
+        """Seconds between one copy's removal and the next, for incidents created from now on (0: at once)."""
+        return self._post("/_sim/remediation/settings", {"step_s": step_s})["step_s"]
+
     def _get(self, path: str, params: dict | None = None) -> Any:
         response = self._session.get(self.url + path, params=params, verify=self._verify, timeout=self._timeout)
         return self._decode(response)

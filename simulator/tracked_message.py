@@ -14,6 +14,10 @@ from typing import Any
 from simulator.dates import format_api_date
 from simulator.held import HELD, REJECTED, HeldQueue
 
+# How message tracking shows a copy that threat remediation removed from a mailbox (the simulator's words).
+REMOVED_INFO = "Message removed by Threat Remediation"
+REMOVED_EVENT = "Email Removed by Threat Remediation"
+
 
 @dataclass
 class Attachment:
@@ -21,6 +25,16 @@ class Attachment:
     content_type: str
     size: int
     sha256: str
+    # Not shown by get-message-info (it documents sha256 only) but matched by remediation by hash.
+    sha1: str = ""
+    md5: str = ""
+
+    def __post_init__(self) -> None:
+        self.sha1 = self.sha1 or hashlib.sha1(f"sha1:{self.sha256}".encode(), usedforsecurity=False).hexdigest()
+        self.md5 = self.md5 or hashlib.md5(f"md5:{self.sha256}".encode(), usedforsecurity=False).hexdigest()
+
+    def has_hash(self, value: str) -> bool:
+        return value.strip().lower() in (self.sha256.lower(), self.sha1.lower(), self.md5.lower())
 
     @property
     def extension(self) -> str:
@@ -63,6 +77,8 @@ class TrackedMessage:
     fold_message_id: bool = False
     processing_s: int = 0  # from receipt to processing; get-message-info's `sent` is the processing time
     urls: list[str] = field(default_factory=list)  # links in the body
+    # Recipient -> (when threat remediation removes it from the mailbox, the incident's code).
+    removals: dict[str, tuple[datetime, str]] = field(default_factory=dict)
 
     @property
     def processed(self) -> datetime:
@@ -87,9 +103,15 @@ class TrackedMessage:
             return "rejected", "Rejected by administrator"
         return "archived", "Released from hold"
 
-    def search_item(self, held: HeldQueue | None = None) -> dict[str, Any]:
+    def removed_from(self, now: datetime | None) -> list[str]:
+        """The recipients whose copy threat remediation has removed by `now`."""
+        return [rcpt for rcpt, (due, _code) in self.removals.items() if now is not None and due <= now]
+
+    def search_item(self, held: HeldQueue | None = None, now: datetime | None = None) -> dict[str, Any]:
         """One entry of `trackedEmails[]` in /api/message-finder/search."""
         status, info = self.current_status(held)
+        if self.removed_from(now):
+            info = REMOVED_INFO
         return {
             "info": info,
             "id": self.id,
@@ -172,9 +194,12 @@ class TrackedMessage:
         )
         return parts
 
-    def details(self, held: HeldQueue | None = None, load_content: bool = False) -> dict[str, Any]:
+    def details(
+        self, held: HeldQueue | None = None, load_content: bool = False, now: datetime | None = None
+    ) -> dict[str, Any]:
         """`data[0]` of /api/message-finder/get-message-info (structure of the reference samples)."""
         status, _info = self.current_status(held)
+        removed = self.removed_from(now)
         received, processed = format_api_date(self.received), format_api_date(self.processed)
         components = self.components()
         attachment_bytes = sum(a.size for a in self.attachments)
@@ -218,7 +243,7 @@ class TrackedMessage:
                         {"policyType": "Secure Receipt", "policyName": "Opportunistic TLS", "inherited": False},
                     ],
                     "deliveryMetaInfo": {
-                        "deliveryEvent": "Email Delivered",
+                        "deliveryEvent": REMOVED_EVENT if address in removed else "Email Delivered",
                         "emailAddress": address,
                         "messageExpiresIn": 7,
                         "processingServer": "us-mta-101.us.mimecast.lan",
@@ -275,10 +300,10 @@ class TrackedMessage:
         detail["id"] = self.id
         return detail
 
-    def describe(self, held: HeldQueue | None = None) -> dict[str, Any]:
+    def describe(self, held: HeldQueue | None = None, now: datetime | None = None) -> dict[str, Any]:
         """Everything, for tests and the admin route."""
         return {
-            **self.search_item(held),
+            **self.search_item(held, now),
             "risk": self.risk,
             "queueReason": self.queue_reason,
             "queueDetailStatus": self.queue_detail_status,
@@ -287,4 +312,8 @@ class TrackedMessage:
             "processed": format_api_date(self.processed),
             "heldIds": list(self.held_ids),
             "urls": list(self.urls),
+            "attachmentHashes": [
+                {"filename": a.filename, "sha256": a.sha256, "sha1": a.sha1, "md5": a.md5} for a in self.attachments
+            ],
+            "removedFrom": self.removed_from(now),
         }

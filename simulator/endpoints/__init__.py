@@ -15,6 +15,7 @@ FEATURE_MODULES = (
     "simulator.endpoints.archive",
     "simulator.endpoints.message_detail",
     "simulator.endpoints.managed_urls",
+    "simulator.endpoints.remediation",
 )
 
 

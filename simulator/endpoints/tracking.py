@@ -89,7 +89,7 @@ def _search(ctx: RequestContext, item: dict):
         attachments=attachments,
         url=_text(item, fields, "url"),
     )
-    tracked = [message.search_item(store.held_queue) for message in found]
+    tracked = [message.search_item(store.held_queue, ctx.now) for message in found]
     return [{"trackedEmails": tracked}], {"pagination": {"pageSize": 0}}
 
 
@@ -104,14 +104,17 @@ def get_message_info(ctx: RequestContext):
     if message is None:
         raise request_item_invalid(item, "id", "err_tracking_message_not_found", "The message could not be found")
     load_content = str(item.get("loadContent", "")).lower() == "true"
-    return [message.details(store.held_queue, load_content=load_content)]
+    return [message.details(store.held_queue, load_content=load_content, now=ctx.now)]
 
 
 @admin_route("/_sim/tracking", method="GET")
 def list_tracked(state, payload: dict, query: dict) -> dict:
     """The tenant's domains, and every tracked message (also not yet visible ones) with risk, reason, held ids."""
     store: TrackingStore = state.tracking
-    return {"domains": list(store.domains), "messages": [m.describe(store.held_queue) for m in store.all()]}
+    return {
+        "domains": list(store.domains),
+        "messages": [m.describe(store.held_queue, state.clock.now()) for m in store.all()],
+    }
 
 
 @admin_route("/_sim/tracking")
@@ -125,7 +128,7 @@ def add_tracked(state, payload: dict, query: dict) -> dict:
         fields["received"] = received
     with state.lock:
         message = state.tracking.add(**fields)
-        return message.describe(state.tracking.held_queue)
+        return message.describe(state.tracking.held_queue, state.clock.now())
 
 
 @admin_route("/_sim/tracking/generate")
@@ -137,7 +140,7 @@ def generate_tracked(state, payload: dict, query: dict) -> dict:
     start, end = (now - timedelta(minutes=minutes), now) if minutes >= 0 else (now, now - timedelta(minutes=minutes))
     with state.lock:
         added = state.tracking.generate(count, start, end)
-        return {"messages": [m.describe(state.tracking.held_queue) for m in added]}
+        return {"messages": [m.describe(state.tracking.held_queue, now) for m in added]}
 
 
 @admin_route("/_sim/tracking/settings")
