@@ -185,6 +185,25 @@ def test_get_lists_pages_and_single_policies_and_delete_removes_them(sim, admin,
     assert [p["id"] for p in admin.get("/_sim/blocked-sender-policies")["policies"]] == ids[1:]
 
 
+@pytest.mark.parametrize("api", ["api1", "api2"])
+def test_a_deleted_policy_is_gone_from_get_policy(sim, request, api):
+    call = request.getfixturevalue(api)
+    kept, deleted = (create(call, {**VALID, "description": d}).json()["data"][0]["id"] for d in ("kept", "gone"))
+
+    assert call(DELETE, {"data": [{"id": deleted}]}).json()["data"] == [{"id": deleted}]
+
+    listed = call(GET, {"data": []}).json()
+    by_id = call(GET, {"data": [{"id": deleted}]}).json()
+    both = call(GET, {"data": [{"id": kept}, {"id": deleted}]}).json()
+    assert [p["id"] for p in listed["data"]] == [kept] and listed["meta"]["status"] == 200
+    assert listed["meta"]["pagination"]["totalCount"] == 1
+    assert (by_id["meta"]["status"], by_id["data"], by_id["fail"]) == (404, [], [])
+    assert both["meta"]["status"] == 404 and [p["id"] for p in both["data"]] == [kept]
+    listed_item = listed["data"][0]
+    assert set(listed_item) == set(sample("blockedsenders_get_policy.json")["data"][0])
+    assert set(listed_item["policy"]) == set(sample("blockedsenders_get_policy.json")["data"][0]["policy"])
+
+
 def test_create_with_an_id_replaces_that_policy(sim, api2):
     created = create(api2, VALID).json()["data"][0]
     update = {"id": created["id"], "option": "no_action", "policy": {**VALID, "description": "changed"}}
