@@ -222,7 +222,7 @@ def _rate_headers(limit: int, remaining: int, reset_ms: int) -> dict[str, str]:
 
 
 def _validated_body(raw: bytes, endpoint: Endpoint) -> tuple[dict, list, dict]:
-    # An empty body is accepted as {"data": []}: Mimecast answers get-account that way (reference §5.1).
+    # An empty body is accepted as {"data": []}: Google's integration pings get-account with one.
     if not raw.strip():
         body: Any = {"data": []}
     else:

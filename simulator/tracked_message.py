@@ -197,7 +197,7 @@ class TrackedMessage:
     def details(
         self, held: HeldQueue | None = None, load_content: bool = False, now: datetime | None = None
     ) -> dict[str, Any]:
-        """`data[0]` of /api/message-finder/get-message-info (structure of the reference samples)."""
+        """`data[0]` of /api/message-finder/get-message-info (structure of the published samples)."""
         status, _info = self.current_status(held)
         removed = self.removed_from(now)
         received, processed = format_api_date(self.received), format_api_date(self.processed)

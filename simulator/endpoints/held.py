@@ -22,7 +22,7 @@ from simulator.validation import (
 SEARCH_FIELDS = ("all", "subject", "sender", "recipient", "reason_code", "reasonCode", "senderIP")
 HOLD_LIST_MAX_PAGE = 500
 HELD_EDIT = "Account | Monitoring | Held | Edit"
-# hold-reject `reasonType`, exactly as documented (reference §5.5).
+# hold-reject `reasonType`, exactly as Mimecast's reject-message page documents them.
 REJECT_REASON_TYPES = (
     "MESSAGE CONTAINS UNDESIRABLE CONTENT",
     "MESSAGE CONTAINS CONFIDENTIAL INFORMATION",
