@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator.clock import SimClock
-from simulator.dates import format_api_date, parse_api_date
+from simulator.dates import format_api_date
 from simulator.held import secure_id
 from simulator.registry import feature_state
 from simulator.validation import (
@@ -21,6 +21,7 @@ from simulator.validation import (
     is_domain,
     is_email_address,
     one_of,
+    optional_date,
     optional_flag,
     required_string,
 )
@@ -172,7 +173,4 @@ def _date(policy: dict, date_field: str, eternal_field: str, eternal: datetime) 
     value = policy.get(date_field)
     if value is None:
         raise ItemInvalid(date_field, "err_validation_null", f"This field is mandatory when {eternal_field} is false")
-    parsed = parse_api_date(value)
-    if parsed is None:
-        raise ItemInvalid(date_field, "err_validation_invalid_date", "The date is not valid")
-    return parsed, False
+    return optional_date(policy, date_field), False

@@ -18,12 +18,12 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from simulator.clock import SimClock
-from simulator.dates import format_api_date, parse_api_date
+from simulator.dates import format_api_date
 from simulator.held import secure_id
 from simulator.registry import feature_state
 from simulator.tracked_message import TrackedMessage
 from simulator.tracking import TrackingStore
-from simulator.validation import ItemInvalid, one_of, required_string
+from simulator.validation import ItemInvalid, one_of, optional_date, required_string
 
 SEARCH_BY = ("hash", "messageId", "url")
 TYPES = ("notify_only", "automatic", "manual", "restored")
@@ -84,16 +84,6 @@ class Incident:
         return {**self.to_json(now), "copies": copies}
 
 
-def _date(item: dict, name: str) -> datetime | None:
-    value = item.get(name)
-    if value is None:
-        return None
-    parsed = parse_api_date(value)
-    if parsed is None:
-        raise ItemInvalid(name, "err_validation_invalid_date", "The date is not valid")
-    return parsed
-
-
 def _criterion(item: dict) -> tuple[str, str]:
     """(searchBy, the Message-ID / hash / URL to look for), or ItemInvalid."""
     search_by = one_of(item, "searchBy", SEARCH_BY, default="hash")
@@ -132,8 +122,8 @@ class RemediationIncidents:
         """Validate a create item, identify the matching copies and schedule their removal."""
         reason = required_string(item, "reason")
         search_by, value = _criterion(item)
-        end = _date(item, "end") or now
-        start = _date(item, "start") or end - relativedelta(months=1)
+        end = optional_date(item, "end") or now
+        start = optional_date(item, "start") or end - relativedelta(months=1)
         if end < start:
             raise ItemInvalid("end", "err_validation_invalid_value", "end must not be before start")
         number = len(self._incidents) + 1

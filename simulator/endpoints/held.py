@@ -98,7 +98,7 @@ def get_hold_message_list(ctx: RequestContext):
     try:
         return _hold_list(ctx, item)
     except ItemInvalid as exc:
-        raise request_item_invalid(item, exc.entry.get("field"), exc.entry["code"], exc.entry["message"]) from None
+        raise exc.for_request(item) from None
 
 
 def _hold_list(ctx: RequestContext, item: dict):

@@ -6,7 +6,7 @@ from simulator.envelopes import error, fail_entry
 from simulator.managed_urls import NOT_FOUND, ManagedUrl, ManagedUrls
 from simulator.pagination import paginate
 from simulator.registry import ApiResult, RequestContext, admin_route, endpoint
-from simulator.validation import ItemInvalid, one_of, optional_flag, per_item, request_item_invalid, required_string
+from simulator.validation import ItemInvalid, one_of, optional_flag, per_item, required_string
 
 # The labels of Mimecast's endpoint pages; delete's page names the permission differently.
 URL_PROTECT_EDIT = "Services | Targeted Threat Protection - URL Protect | Edit"
@@ -56,7 +56,7 @@ def get_all_managed_urls(ctx: RequestContext):
     try:
         entries = _listed(item, urls.all())
     except ItemInvalid as exc:
-        raise request_item_invalid(item, exc.entry.get("field"), exc.entry["code"], exc.entry["message"]) from None
+        raise exc.for_request(item) from None
     page, meta = paginate(entries, ctx.meta, kind="managed-url", default_size=25, max_size=LIST_MAX_PAGE)
     return [entry.to_json() for entry in page], meta
 
