@@ -31,7 +31,7 @@ DEFAULT_SIZE = 3000
 SPAN_DAYS = 60
 DEFAULT_PAGE_SIZE = 25
 # The largest page the simulator serves; a larger pageSize / page-size is served as this many
-# (500 worked on a live tenant per the reference; an unpaged call there was capped at 999).
+# (500 worked on a live tenant; an unpaged call there was capped at 999).
 MAX_PAGE_SIZE = 500
 QUERY_HISTORY = 2000
 FIELDS = (

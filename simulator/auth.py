@@ -32,6 +32,10 @@ ALL_PERMISSIONS = frozenset(
         "Gateway | Policies | Edit",
         "Gateway | Policies | Read",
         "Gateway | Tracking | Read",
+        "Services | Targeted Threat Protection - URL Protect | Edit",
+        "Services | URL Protection | Edit",
+        "Services | Threat Remediation | Edit",
+        "Services | Threat Remediation | Read",
     }
 )
 

@@ -80,13 +80,20 @@ class SimulatorClient:
     def add_fault(
         self, kind: str, *, path: str | None = None, count: int = 1, after: bool = False, **params: Any
     ) -> dict:
-        """Queue a forced fault: kind is rate_limit, http_error, malformed, drop, fail or read_delay.
+        """Queue a forced fault: kind is rate_limit, http_error, malformed, drop, fail, read_delay or redirect.
 
-        Kind-specific params: reset_ms/limit (rate_limit), status (http_error), variant "truncated"|"html"
-        (malformed), delay_ms (read_delay), code/message/retryable (fail).
+        Kind-specific params: reset_ms/limit (rate_limit), status (http_error: 500|502|503|504), variant
+        "truncated"|"html" (malformed), delay_ms (read_delay), code/message/retryable (fail), location and
+        status (redirect: 301|302|303|307|308, default 302).
         """
         spec = {"kind": kind, "path": path, "count": count, "after": after, **params}
         return self._post("/_sim/faults", spec)["fault"]
+
+    def add_redirect(
+        self, location: str, *, status: int = 302, path: str | None = None, count: int = 1, after: bool = False
+    ) -> dict:
+        """Answer the next `count` requests (to `path`, or to any path) with `status` and `Location: location`."""
+        return self.add_fault("redirect", path=path, count=count, after=after, status=status, location=location)
 
     def faults(self) -> list[dict]:
         return self._get("/_sim/faults")["faults"]
@@ -171,6 +178,27 @@ class SimulatorClient:
 
     def update_account(self, fields: dict) -> dict:
         return self._post("/_sim/account", fields)
+
+    # Phishing response: managed URLs
+
+    def managed_urls(self) -> list[dict]:
+        """Every managed URL, newest first: the get-all-managed-urls fields plus `url` and `created`."""
+        return self._get("/_sim/managed-urls")["entries"]
+
+    def add_managed_url(self, url: str, action: str = "block", **fields: Any) -> dict:
+        """Create a managed URL as create-managed-url would (`matchType`, `comment`, `disableLogClick`, ...)."""
+        return self._post("/_sim/managed-urls", {"url": url, "action": action, **fields})
+
+    # Phishing response: threat remediation
+
+    def remediation_incidents(self) -> list[dict]:
+        """Every remediation incident, newest first, with counts as of now and its `copies`
+        (`trackingId`, `recipient`, `due`, `outcome`: removed, failed or pending)."""
+        return self._get("/_sim/remediation")["incidents"]
+
+    def set_remediation_step(self, step_s: float) -> float:
+        """Seconds between one copy's removal and the next, for incidents created from now on (0: at once)."""
+        return self._post("/_sim/remediation/settings", {"step_s": step_s})["step_s"]
 
     def _get(self, path: str, params: dict | None = None) -> Any:
         response = self._session.get(self.url + path, params=params, verify=self._verify, timeout=self._timeout)

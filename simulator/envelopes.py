@@ -1,6 +1,6 @@
 """Mimecast response envelopes: `{"meta": {"status": N}, "data": [...], "fail": [...]}` and the error bodies.
 
-Shapes follow the samples in shared/reference/mimecast-samples/; where Mimecast publishes no body the
+Shapes follow the published samples in tests/samples/mimecast/; where Mimecast publishes no body the
 choice is listed in simulator/README.md.
 """
 

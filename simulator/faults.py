@@ -15,9 +15,11 @@ MALFORMED = "malformed"
 DROP = "drop"
 FAIL = "fail"
 READ_DELAY = "read_delay"
-FAULT_KINDS = (RATE_LIMIT, HTTP_ERROR, MALFORMED, DROP, FAIL, READ_DELAY)
+REDIRECT = "redirect"
+FAULT_KINDS = (RATE_LIMIT, HTTP_ERROR, MALFORMED, DROP, FAIL, READ_DELAY, REDIRECT)
 MALFORMED_VARIANTS = ("truncated", "html")
 HTTP_ERROR_STATUSES = (500, 502, 503, 504)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 @dataclass
@@ -34,7 +36,8 @@ class ForcedFault:
     after: bool = False
     reset_ms: int = 1000  # rate_limit: X-RateLimit-Reset
     limit: int = 100  # rate_limit: X-RateLimit-Limit when the bucket is off
-    status: int = 500  # http_error
+    status: int | None = None  # http_error (default 500) or redirect (default 302)
+    location: str | None = None  # redirect: the Location header, any URL
     variant: str = "truncated"  # malformed
     delay_ms: int = 5000  # read_delay
     code: str = "err_internal_error"  # fail
@@ -47,8 +50,14 @@ class ForcedFault:
             raise ValueError(f"unknown fault kind {self.kind!r}; use one of {', '.join(FAULT_KINDS)}")
         if self.count < 1:
             raise ValueError("count must be at least 1")
+        if self.status is None:
+            self.status = 302 if self.kind == REDIRECT else 500
         if self.kind == HTTP_ERROR and self.status not in HTTP_ERROR_STATUSES:
             raise ValueError(f"http_error status must be one of {HTTP_ERROR_STATUSES}")
+        if self.kind == REDIRECT and self.status not in REDIRECT_STATUSES:
+            raise ValueError(f"redirect status must be one of {REDIRECT_STATUSES}")
+        if self.kind == REDIRECT and not (isinstance(self.location, str) and self.location.strip()):
+            raise ValueError("a redirect needs a location (the URL of the Location header)")
         if self.kind == MALFORMED and self.variant not in MALFORMED_VARIANTS:
             raise ValueError(f"malformed variant must be one of {MALFORMED_VARIANTS}")
         if self.reset_ms < 0 or self.delay_ms < 0:
@@ -74,6 +83,7 @@ class ForcedFault:
             MALFORMED: {"variant": self.variant},
             READ_DELAY: {"delay_ms": self.delay_ms},
             FAIL: {"code": self.code},
+            REDIRECT: {"status": self.status, "location": self.location},
         }.get(self.kind, {})
         return {**detail, **extra}
 

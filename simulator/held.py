@@ -70,6 +70,8 @@ class HeldMessage:
     header_from: str = ""
     has_attachments: bool = False
     size: int = 4096
+    sender_ip: str = ""
+    held_group: str = "administrator"  # which queue holds it: administrator, moderator, user or cluster
     status: str = HELD
     outcome: dict[str, Any] = field(default_factory=dict)
 
@@ -101,7 +103,14 @@ class HeldMessage:
 
     def describe(self) -> dict[str, Any]:
         """Everything, for tests and the admin route (includes the tracking id and outcome)."""
-        return {**self.to_json(), "trackingId": self.tracking_id, "status": self.status, "outcome": self.outcome}
+        return {
+            **self.to_json(),
+            "trackingId": self.tracking_id,
+            "senderIP": self.sender_ip,
+            "heldGroup": self.held_group,
+            "status": self.status,
+            "outcome": self.outcome,
+        }
 
 
 @feature_state("held")
@@ -145,7 +154,8 @@ class HeldQueue:
         route: str = "INBOUND",
         **details: Any,
     ) -> HeldMessage:
-        """Hold a message. `details`: sender_name, recipient_name, header_from, has_attachments, size."""
+        """Hold a message. `details`: sender_name, recipient_name, header_from, has_attachments, size, sender_ip,
+        held_group."""
         with self._lock:
             self._counter += 1
             message = HeldMessage(

@@ -31,7 +31,7 @@ ARCHIVED = "archived"
 BOUNCED = "bounced"
 REJECTED = "rejected"
 DELIVERY = "delivery"
-# /api/message-finder/search `status` values (reference §5.10).
+# /api/message-finder/search `status` values (Mimecast's API 2.0 documentation).
 TRACKING_STATUSES = (
     "processing",
     DELIVERY,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator.clock import SimClock
-from simulator.dates import format_api_date, parse_api_date
+from simulator.dates import format_api_date
 from simulator.held import secure_id
 from simulator.registry import feature_state
 from simulator.validation import (
@@ -21,7 +21,8 @@ from simulator.validation import (
     is_domain,
     is_email_address,
     one_of,
-    optional_bool,
+    optional_date,
+    optional_flag,
     required_string,
 )
 
@@ -119,11 +120,11 @@ def policy_fields(policy: dict) -> dict[str, Any]:
         toEternal=to_eternal,
         fromDate=format_api_date(start),
         toDate=format_api_date(end),
-        override=optional_bool(policy, "override", False),
-        bidirectional=optional_bool(policy, "bidirectional", False),
+        override=optional_flag(policy, "override", False),
+        bidirectional=optional_flag(policy, "bidirectional", False),
         conditions=conditions,
-        enabled=optional_bool(policy, "enabled", True),
-        enforced=optional_bool(policy, "enforced", False),
+        enabled=optional_flag(policy, "enabled", True),
+        enforced=optional_flag(policy, "enforced", False),
     )
     if policy.get("comment") is not None:
         fields["comment"] = str(policy["comment"])
@@ -166,13 +167,10 @@ def _valid_value(address_type: str, value: object) -> bool:
 
 def _date(policy: dict, date_field: str, eternal_field: str, eternal: datetime) -> tuple[datetime, bool]:
     """(the instant, whether it is eternal); eternal when the flag says so, or by default without a date."""
-    is_eternal = optional_bool(policy, eternal_field, default=policy.get(date_field) is None)
+    is_eternal = optional_flag(policy, eternal_field, default=policy.get(date_field) is None)
     if is_eternal:
         return eternal, True
     value = policy.get(date_field)
     if value is None:
         raise ItemInvalid(date_field, "err_validation_null", f"This field is mandatory when {eternal_field} is false")
-    parsed = parse_api_date(value)
-    if parsed is None:
-        raise ItemInvalid(date_field, "err_validation_invalid_date", "The date is not valid")
-    return parsed, False
+    return optional_date(policy, date_field), False

@@ -75,6 +75,8 @@ class RequestContext:
     auth: AuthInfo
     now: datetime
     seq: int
+    # The scheme and host the client called (from its Host header), for answers that carry URLs.
+    base_url: str = ""
 
     def feature(self, name: str) -> Any:
         return self.state.feature(name)

@@ -6,6 +6,7 @@ import contextlib
 import hmac
 import ipaddress
 import json
+import re
 import socket
 import socketserver
 import ssl
@@ -27,7 +28,17 @@ from simulator import envelopes
 from simulator.admin import ADMIN_ROUTES, AdminError
 from simulator.auth import DEFAULT_TOKEN_TTL_S, AuthError, detect_mode, verify_api1, verify_api2
 from simulator.endpoints import load_feature_modules
-from simulator.faults import DROP, FAIL, HTTP_ERROR, MALFORMED, RATE_LIMIT, READ_DELAY, ForcedFault, parse_rate_limit
+from simulator.faults import (
+    DROP,
+    FAIL,
+    HTTP_ERROR,
+    MALFORMED,
+    RATE_LIMIT,
+    READ_DELAY,
+    REDIRECT,
+    ForcedFault,
+    parse_rate_limit,
+)
 from simulator.registry import API1, API2, DEFAULT_REGISTRY, ApiFail, ApiResult, Endpoint, Registry, RequestContext
 from simulator.requestlog import SAFE_HEADERS, LogEntry
 from simulator.state import SimConfig, SimulatorState
@@ -36,6 +47,7 @@ from simulator.validation import NULL_MESSAGE
 TOKEN_PATH = "/oauth/token"
 REDACTED = "[redacted]"
 _LOGGED_TEXT_LIMIT = 4000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HTML_ERROR_PAGE = (
     b"<html><head><title>502 Bad Gateway</title></head>"
     b"<body><h1>Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>"
@@ -115,8 +127,12 @@ class _Exchange:
             body, data, meta = _validated_body(self.raw_body, endpoint)
         except ApiFail as exc:
             return Reply(exc.http_status, exc.body())
-        ctx = RequestContext(self.state, self.path, body, data, meta, auth, now, self.seq)
+        ctx = RequestContext(self.state, self.path, body, data, meta, auth, now, self.seq, self._base_url())
         return self._with_faults(lambda: self._execute(endpoint, ctx))
+
+    def _base_url(self) -> str:
+        host = self.headers.get("Host") or f"{self.sim.host}:{self.sim.port}"
+        return f"{'https' if self.sim.tls else 'http'}://{host}"
 
     def _with_faults(self, execute: Any) -> Reply:
         fault = self.state.faults.take(self.path)
@@ -185,6 +201,8 @@ class _Exchange:
             return Reply(200, raw=complete[: max(1, len(complete) // 2)])
         if fault.kind == DROP:
             return Reply(drop=True)
+        if fault.kind == REDIRECT:
+            return Reply(fault.status, raw=b"", content_type="text/html", headers={"Location": fault.location})
         if fault.kind == FAIL:
             error = envelopes.error(fault.code, fault.message, retryable=fault.retryable)
             return Reply(200, envelopes.envelope(200, fail=[envelopes.fail_entry([error])]))
@@ -204,7 +222,7 @@ def _rate_headers(limit: int, remaining: int, reset_ms: int) -> dict[str, str]:
 
 
 def _validated_body(raw: bytes, endpoint: Endpoint) -> tuple[dict, list, dict]:
-    # An empty body is accepted as {"data": []}: Mimecast answers get-account that way (reference §5.1).
+    # An empty body is accepted as {"data": []}: Google's integration pings get-account with one.
     if not raw.strip():
         body: Any = {"data": []}
     else:
@@ -214,6 +232,16 @@ def _validated_body(raw: bytes, endpoint: Endpoint) -> tuple[dict, list, dict]:
             raise ApiFail(
                 400, [envelopes.error("err_validation_invalid_json", "The request body is not valid JSON")]
             ) from None
+        if _has_lone_surrogate(body):
+            raise ApiFail(
+                400,
+                [
+                    envelopes.error(
+                        "err_validation_invalid_json",
+                        "The request body is not valid JSON: it contains an invalid Unicode escape (a lone surrogate)",
+                    )
+                ],
+            )
     if not isinstance(body, dict):
         raise ApiFail(400, [envelopes.error("err_validation_invalid_type", "The request body must be a JSON object")])
     if body.get("data") is None:
@@ -239,6 +267,17 @@ def _validated_body(raw: bytes, endpoint: Endpoint) -> tuple[dict, list, dict]:
             [envelopes.error("err_validation_item_count", f"This request accepts {bounds} item(s)", field="data")],
         )
     return body, data, meta
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # JSON's `"\ud800"` escape parses in Python but is no Unicode text; it is answered as an unreadable body.
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def _result_body(result: Any) -> dict:

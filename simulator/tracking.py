@@ -12,19 +12,17 @@ two features agree.
 from __future__ import annotations
 
 import hashlib
-import html
 import random
 import threading
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from simulator import messages
 from simulator.account import AccountState
 from simulator.clock import SimClock
-from simulator.dates import format_api_date
-from simulator.held import HELD, HOLD_REASONS, REJECTED, HeldQueue, secure_id
+from simulator.held import HELD, HOLD_REASONS, HeldQueue, secure_id
 from simulator.registry import feature_state
+from simulator.tracked_message import Attachment, TrackedMessage
 
 if TYPE_CHECKING:
     from simulator.state import SimulatorState
@@ -36,6 +34,8 @@ ROUTES = ("inbound", "outbound", "internal")
 SEARCH_ROUTES = ("all", "internal", "outbound", "inbound", "external")
 RISKS = ("negligible", "low", "medium", "high")
 MAX_INDEXING_DELAY_S = 120
+# get-message-info's `sent` is when Mimecast processed the message: at or after `received`, by at most this.
+MAX_PROCESSING_S = 30
 RETENTION_DAYS = 30
 # Undocumented in Mimecast's docs; the simulator returns at most this many tracked emails per search, newest first.
 DEFAULT_SEARCH_LIMIT = 1000
@@ -48,6 +48,9 @@ EXTERNAL_DOMAINS = (
     "partner.example.org",
 )
 OTHER_INTERNAL_DOMAINS = ("simulated.example.com",)
+# Where generated messages link to (a message's body carries its URLs).
+LINK_HOSTS = ("login.account-verify.example.net", "docs.files-share.example.info", "pay.billing-notice.example.org")
+LINK_PATHS = ("login", "invoice/view", "s/Q3jhCqj0", "reset-password", "shared/document")
 _USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
 _SUBJECTS = (
     "Invoice #{n} overdue",
@@ -82,279 +85,13 @@ _STATUS_WEIGHTS = {
     "deferred": 8,
 }
 _RISK_WEIGHTS = {None: 30, "negligible": 25, "low": 20, "medium": 15, "high": 10}
-_ATTACHMENTS = (
+ATTACHMENT_TYPES = (
     ("invoice.pdf", "application/pdf"),
     ("statement.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("photo.jpg", "image/jpeg"),
     ("setup.exe", "application/x-msdownload"),
     ("notes.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 )
-
-
-@dataclass
-class Attachment:
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-
-    @property
-    def extension(self) -> str:
-        return self.filename.rpartition(".")[2] if "." in self.filename else ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "filename": self.filename,
-            "extension": self.extension,
-            "contentType": self.content_type,
-            "size": self.size,
-            "sha256": self.sha256,
-        }
-
-
-@dataclass
-class TrackedMessage:
-    id: str
-    status: str
-    info: str
-    route: str
-    sender: str
-    recipients: list[tuple[str, str]]
-    subject: str
-    received: datetime
-    sent: datetime
-    sender_ip: str
-    message_id: str
-    header_from: str = ""
-    sender_name: str = ""
-    attachments: list[Attachment] = field(default_factory=list)
-    spam_score: int = 0
-    detection_level: str = "relaxed"
-    risk: str | None = None
-    queue_reason: str | None = None
-    queue_detail_status: str | None = None
-    queue_id: str | None = None
-    indexing_delay_s: float = 0.0
-    held_ids: list[str] = field(default_factory=list)
-    fold_message_id: bool = False
-
-    @property
-    def visible_at(self) -> datetime:
-        return self.received + timedelta(seconds=self.indexing_delay_s)
-
-    @property
-    def from_header(self) -> str:
-        return self.header_from or self.sender
-
-    def current_status(self, held: HeldQueue | None) -> tuple[str, str]:
-        """(status, info): a held message released or rejected in the held queue is no longer held."""
-        if self.status != HELD or not self.held_ids or held is None:
-            return self.status, self.info
-        entries = [entry for entry in (held.get(held_id) for held_id in self.held_ids) if entry is not None]
-        if not entries or any(entry.status == HELD for entry in entries):
-            return self.status, self.info
-        if all(entry.status == REJECTED for entry in entries):
-            return "rejected", "Rejected by administrator"
-        return "archived", "Released from hold"
-
-    def search_item(self, held: HeldQueue | None = None) -> dict[str, Any]:
-        """One entry of `trackedEmails[]` in /api/message-finder/search."""
-        status, info = self.current_status(held)
-        return {
-            "info": info,
-            "id": self.id,
-            "status": status,
-            "fromEnv": {"emailAddress": self.sender},
-            "fromHdr": {"displayableName": self.sender_name, "emailAddress": self.from_header},
-            "to": [{"displayableName": name, "emailAddress": address} for address, name in self.recipients],
-            "received": format_api_date(self.received),
-            "subject": self.subject,
-            "senderIP": self.sender_ip,
-            "attachments": bool(self.attachments),
-            "route": self.route,
-            "sent": format_api_date(self.sent),
-            "spamScore": self.spam_score,
-            "detectionLevel": self.detection_level,
-        }
-
-    def transmission_info(self) -> str:
-        """The header dump Mimecast shows: HTML-escaped inside <pre>, CRLF line ends, folded headers."""
-        to_header = ", ".join(address for address, _ in self.recipients)
-        message_id = (
-            f"Message-ID:\r\n <{self.message_id}>" if self.fold_message_id else f"Message-ID: <{self.message_id}>"
-        )
-        boundary = f"--_NmP-{hashlib.sha256(self.id.encode()).hexdigest()[:16]}-Part_1"
-        lines = [
-            f"Received: from mail.{self.sender.rpartition('@')[2]} ([{self.sender_ip}]) by\r\n relay.mimecast.com "
-            f"with ESMTP with STARTTLS (version=TLSv1.2,\r\n cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384); "
-            f"{self.received:%a, %d %b %Y %H:%M:%S} +0000",
-            f"From: {f'{self.sender_name} <{self.from_header}>' if self.sender_name else self.from_header}",
-            f"To: {to_header}",
-            f"Subject: {self.subject}",
-            message_id,
-            f"Date: {self.sent:%a, %d %b %Y %H:%M:%S} +0000",
-            "MIME-Version: 1.0",
-            f"X-Mimecast-Spam-Score: {self.spam_score}",
-            f'Content-Type: multipart/mixed;\r\n boundary="{boundary}"',
-        ]
-        return "<pre>\n" + html.escape("\r\n".join(lines) + "\r\n") + "\n</pre>"
-
-    def message_info(self, load_content: bool) -> dict[str, Any]:
-        info: dict[str, Any] = {
-            "fromHeader": self.from_header,
-            "fromEnvelope": self.sender,
-            "to": [address for address, _ in self.recipients],
-            "cc": [],
-            "subject": self.subject,
-            "sent": format_api_date(self.sent),
-            "processed": format_api_date(self.received),
-            "transmissionInfo": self.transmission_info(),
-            "attachments": [attachment.to_json() for attachment in self.attachments],
-        }
-        if load_content:
-            info["textBody"] = f"Hello,\r\n{self.subject}\r\n"
-            info["htmlBody"] = f"<html><body><p>{html.escape(self.subject)}</p></body></html>"
-        return info
-
-    def components(self) -> list[dict[str, Any]]:
-        digest = hashlib.sha256(self.id.encode()).hexdigest()
-        parts = [
-            {
-                "type": "Email Transmission File",
-                "name": "transmission.eml",
-                "extension": "eml",
-                "mimeType": "message/rfc822-stubbed",
-                "size": 1400 + len(self.subject),
-                "hash": digest,
-            }
-        ]
-        parts.extend(
-            {
-                "type": "File Attachment",
-                "name": attachment.filename,
-                "extension": attachment.extension,
-                "mimeType": attachment.content_type,
-                "size": attachment.size,
-                "hash": attachment.sha256,
-            }
-            for attachment in self.attachments
-        )
-        return parts
-
-    def details(self, held: HeldQueue | None = None, load_content: bool = False) -> dict[str, Any]:
-        """`data[0]` of /api/message-finder/get-message-info (structure of the reference samples)."""
-        status, _info = self.current_status(held)
-        received, sent = format_api_date(self.received), format_api_date(self.sent)
-        components = self.components()
-        attachment_bytes = sum(a.size for a in self.attachments)
-        recipient_info: dict[str, Any] = {
-            "messageInfo": self.message_info(load_content),
-            "recipientMetaInfo": {
-                "receiptEvent": "Email Received",
-                "spamEvent": "na",
-                "messageExpiresIn": 7,
-                "processingServer": "us-mta-101.us.mimecast.lan",
-                "transmissionSize": 5000 + attachment_bytes,
-                "binaryEmailSize": 5100 + attachment_bytes,
-                "remoteIp": self.sender_ip,
-                "remoteHost": f"mail.{self.sender.rpartition('@')[2]}",
-                "remoteServerGreeting": f"EHLO mail.{self.sender.rpartition('@')[2]}",
-                "receiptAcknowledgement": "250 Received OK",
-                "transmissionStart": received,
-                "transmissionEnd": received,
-                "encryptionInfo": "TLS",
-                "components": components,
-            },
-        }
-        if status in ("held", "bounced", "deferred", "rejected"):
-            tx_info: dict[str, Any] = {
-                "transmissionComponents": [
-                    {"fileType": part["type"], "fileName": part["name"], "txSize": part["size"], "hash": part["hash"]}
-                    for part in components
-                ]
-            }
-            if self.queue_detail_status:
-                tx_info = {"queueDetailStatus": self.queue_detail_status, **tx_info}
-            recipient_info["txInfo"] = tx_info
-        detail: dict[str, Any] = {"recipientInfo": recipient_info}
-        if status in ("delivery", "archived", "accepted"):
-            delivered_info = {**self.message_info(False), "route": self.route}
-            detail["deliveredMessage"] = {
-                address: {
-                    "messageInfo": delivered_info,
-                    "policyInfo": [
-                        {"policyType": "Spam Scanning", "policyName": "Relaxed Spam Detection", "inherited": False},
-                        {"policyType": "Secure Receipt", "policyName": "Opportunistic TLS", "inherited": False},
-                    ],
-                    "deliveryMetaInfo": {
-                        "deliveryEvent": "Email Delivered",
-                        "emailAddress": address,
-                        "messageExpiresIn": 7,
-                        "processingServer": "us-mta-101.us.mimecast.lan",
-                        "transmissionSize": 5200,
-                        "remoteIp": "10.0.0.25",
-                        "remoteHost": f"mx.{address.rpartition('@')[2]}",
-                        "remoteServerGreeting": "220 ESMTP ready",
-                        "receiptAcknowledgement": "250 OK: message queued",
-                        "transmissionStart": sent,
-                        "transmissionEnd": sent,
-                        "encryptionInfo": "TLS",
-                        "components": components[:1],
-                    },
-                }
-                for address, _ in self.recipients
-            }
-        if self.queue_reason or self.queue_id:
-            detail["queueInfo"] = {
-                "id": self.queue_id or f"us-smtp-inbound-{self.id[3:19]}",
-                "reason": self.queue_reason,
-            }
-        detail["retentionInfo"] = {
-            "currentPurgeDate": format_api_date(self.received + timedelta(days=30)),
-            "purgeBasedOn": "original",
-            "originalPurgeDate": format_api_date(self.received + timedelta(days=30)),
-            "retentionAdjustmentDays": -1,
-            "litigationHoldInfo": [],
-            "fbrStamps": [],
-            "smartTags": [],
-            "fbrExpireCheck": [],
-            "audits": [],
-        }
-        detail["status"] = status
-        spam: dict[str, Any] = {"spamScore": self.spam_score, "detectionLevel": self.detection_level}
-        if self.risk is not None or self.spam_score % 2 == 0:
-            processing: dict[str, Any] = {
-                "rbl": {"allow": True, "info": ""},
-                "greyEmail": False,
-                "spf": {"allow": True, "info": "pass"},
-                "dkim": {"allow": True, "info": "unknown"},
-                "dmarc": {"allow": True, "info": "pass"},
-                "permittedSender": {"allow": True, "info": "none"},
-                "managedSender": {"allow": True, "info": "unknown"},
-            }
-            if self.risk is not None:
-                processing["verdict"] = {
-                    "categories": [{"name": "spam", "risk": self.risk, "subcategories": []}],
-                    "decision": "spam" if self.risk in ("medium", "high") else "clean",
-                    "description": "",
-                    "risk": self.risk,
-                }
-            spam["spamProcessingDetail"] = processing
-        detail["spamInfo"] = spam
-        detail["id"] = self.id
-        return detail
-
-    def describe(self, held: HeldQueue | None = None) -> dict[str, Any]:
-        """Everything, for tests and the admin route."""
-        return {
-            **self.search_item(held),
-            "risk": self.risk,
-            "queueReason": self.queue_reason,
-            "queueDetailStatus": self.queue_detail_status,
-            "messageId": self.message_id,
-            "visibleAt": format_api_date(self.visible_at),
-            "heldIds": list(self.held_ids),
-        }
 
 
 def _address_matches(value: str, addresses: list[str]) -> bool:
@@ -412,7 +149,8 @@ class TrackingStore:
             recipients=[(entry.recipient, entry.recipient_name)],
             subject=entry.subject,
             received=entry.received,
-            sent=entry.received - timedelta(seconds=rng.randint(1, 30)),
+            header_date=entry.received - timedelta(seconds=rng.randint(1, 30)),
+            processing_s=self._processing_delay(number),
             sender_ip=f"203.0.113.{rng.randint(2, 254)}",
             message_id=self._message_id(number, entry.sender),
             header_from=entry.header_from,
@@ -424,8 +162,14 @@ class TrackingStore:
             queue_detail_status=entry.reason,
             indexing_delay_s=rng.uniform(0, MAX_INDEXING_DELAY_S),
             held_ids=[entry.id],
+            urls=self._generated_urls(number, entry.sender.rpartition("@")[2]),
         )
+        entry.sender_ip = entry.sender_ip or message.sender_ip
         self._messages[message.id] = message
+
+    def _processing_delay(self, number: int) -> int:
+        # A stream of its own, so the other generated values stay what they were for a seed.
+        return random.Random(f"processing:{self._seed}:{number}").randint(0, MAX_PROCESSING_S)
 
     @staticmethod
     def _pick(rng: random.Random, weights: dict) -> Any:
@@ -437,7 +181,7 @@ class TrackingStore:
 
     @staticmethod
     def _attachments(rng: random.Random, count: int, number: int) -> list[Attachment]:
-        chosen = rng.sample(_ATTACHMENTS, count)
+        chosen = rng.sample(ATTACHMENT_TYPES, count)
         return [
             Attachment(
                 name, content_type, rng.randint(2_000, 900_000), hashlib.sha256(f"{name}:{number}".encode()).hexdigest()
@@ -494,9 +238,18 @@ class TrackingStore:
                         spam_score=rng.randint(0, 60),
                         detection_level=rng.choice(("relaxed", "moderate", "aggressive", "")),
                         fold_message_id=rng.random() < 0.2,
+                        urls=self._generated_urls(number, sender_domain),
                     )
                 )
         return added
+
+    def _generated_urls(self, number: int, sender_domain: str) -> list[str]:
+        # A stream of its own, so the other generated values stay what they were for a seed.
+        rng = random.Random(f"urls:{self._seed}:{number}")
+        if rng.random() >= 0.4:
+            return []
+        host = rng.choice((f"www.{sender_domain}", *LINK_HOSTS))
+        return [f"https://{host}/{rng.choice(LINK_PATHS)}?ref={number}"]
 
     def add(
         self,
@@ -523,6 +276,8 @@ class TrackingStore:
         detection_level: str = "relaxed",
         fold_message_id: bool = False,
         hold_policy: str | None = None,
+        processing_s: int | None = None,
+        urls: list[str] | None = None,
     ) -> TrackedMessage:
         """Track a message (and hold it per recipient when `status` is held). Times are on the simulator clock."""
         if status not in SEARCH_STATUSES:
@@ -553,7 +308,8 @@ class TrackingStore:
                 recipients=pairs,
                 subject=subject,
                 received=when,
-                sent=when - timedelta(seconds=rng.randint(0, 20)),
+                header_date=when - timedelta(seconds=rng.randint(0, 20)),
+                processing_s=self._processing_delay(number) if processing_s is None else int(processing_s),
                 sender_ip=sender_ip,
                 message_id=message_id or self._message_id(number, sender),
                 header_from=header_from,
@@ -578,6 +334,7 @@ class TrackingStore:
                 queue_detail_status=queue_detail_status,
                 indexing_delay_s=float(indexing_delay_s),
                 fold_message_id=fold_message_id,
+                urls=[str(url) for url in urls or []],
             )
             if message.id in self._messages:
                 raise ValueError(f"a message with tracking id {message.id} exists already")
@@ -598,6 +355,7 @@ class TrackingStore:
                         sender_name=sender_name,
                         has_attachments=bool(message.attachments),
                         size=5000 + sum(a.size for a in message.attachments),
+                        sender_ip=sender_ip,
                     )
                     message.held_ids.append(entry.id)
             self._messages[message.id] = message
@@ -633,6 +391,7 @@ class TrackingStore:
         sender_ip: str | None = None,
         message_id: str | None = None,
         attachments: bool | None = None,
+        url: str | None = None,
     ) -> list[TrackedMessage]:
         """Visible messages received in [start, end] matching every given condition, newest first, capped."""
         wanted_routes = set(routes or ["all"])
@@ -656,6 +415,8 @@ class TrackingStore:
             if message_id and message_id.strip().strip("<>") != message.message_id:
                 continue
             if attachments and not message.attachments:
+                continue
+            if url and not any(url.strip().casefold() in link.casefold() for link in message.urls):
                 continue
             found.append(message)
         found.sort(key=lambda m: (m.received, m.id), reverse=True)

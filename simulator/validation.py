@@ -29,6 +29,10 @@ class ItemInvalid(Exception):
         super().__init__(message)
         self.entry = error(code, message, field=field, retryable=retryable)
 
+    def for_request(self, item: dict) -> ApiFail:
+        """This failure as the answer to a single-item request: HTTP 200, the item as `key`."""
+        return ApiFail(200, [self.entry], key=item, meta_status=200)
+
 
 def is_email_address(value: object) -> bool:
     return isinstance(value, str) and len(value) <= 254 and bool(_EMAIL.match(value))
@@ -57,6 +61,17 @@ def optional_bool(item: dict, field: str, default: bool) -> bool:
     if not isinstance(value, bool):
         raise ItemInvalid(field, "err_validation_invalid_type", "This field must be a boolean")
     return value
+
+
+def optional_flag(item: dict, field: str, default: bool) -> bool:
+    """A boolean that may also come as the JSON string "true" / "false" (any letter case).
+
+    Google's integration sends create-policy's checkboxes as strings and Mimecast accepts them as booleans.
+    """
+    value = item.get(field)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return optional_bool(item, field, default)
 
 
 def one_of(item: dict, field: str, allowed: Collection[str], default: str | None = None) -> str:
@@ -96,17 +111,25 @@ def _string(field: str, value: object) -> str:
     return value
 
 
-def request_item_invalid(item: dict, field: str, code: str, message: str) -> ApiFail:
+def request_item_invalid(item: dict, field: str | None, code: str, message: str) -> ApiFail:
     """The one item of a single-item request (a list, a search) is invalid: HTTP 200, the item as `key`."""
-    return ApiFail(200, [error(code, message, field=field)], key=item, meta_status=200)
+    return ItemInvalid(field, code, message).for_request(item)
 
 
-def optional_request_date(item: dict, field: str) -> datetime | None:
-    """A date of a single-item request, or None when absent; a malformed one is `request_item_invalid`."""
+def optional_date(item: dict, field: str) -> datetime | None:
+    """A date field, or None when absent; a malformed one is ItemInvalid `err_validation_invalid_date`."""
     value = item.get(field)
     if value is None:
         return None
     parsed = parse_api_date(value)
     if parsed is None:
-        raise request_item_invalid(item, field, "err_validation_invalid_date", "The date is not valid")
+        raise ItemInvalid(field, "err_validation_invalid_date", "The date is not valid")
     return parsed
+
+
+def optional_request_date(item: dict, field: str) -> datetime | None:
+    """A date of a single-item request, or None when absent; a malformed one is `request_item_invalid`."""
+    try:
+        return optional_date(item, field)
+    except ItemInvalid as exc:
+        raise exc.for_request(item) from None

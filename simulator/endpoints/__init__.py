@@ -13,6 +13,9 @@ FEATURE_MODULES = (
     "simulator.endpoints.senders",
     "simulator.endpoints.policies",
     "simulator.endpoints.archive",
+    "simulator.endpoints.message_detail",
+    "simulator.endpoints.managed_urls",
+    "simulator.endpoints.remediation",
 )
 
 

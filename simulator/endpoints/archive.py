@@ -25,7 +25,7 @@ def archive_search(ctx: RequestContext) -> ApiResult:
     except ItemInvalid as exc:
         archive.record({**record, "error": exc.entry["code"]})
         return ApiResult(data=[], fail=[fail_entry([exc.entry], key=item)])
-    # The API user owns no mailbox, so a search that is not administrative finds nothing (reference §5.2).
+    # The API user owns no mailbox, so a search that is not administrative finds nothing, as on a live tenant.
     matches = archive.search(query) if record["admin"] else []
     page = matches[offset : offset + page_size]
     pagination: dict[str, Any] = {"pageSize": page_size, "recordStart": offset}

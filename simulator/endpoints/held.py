@@ -11,6 +11,7 @@ from simulator.validation import (
     NULL_MESSAGE,
     ItemInvalid,
     optional_bool,
+    optional_flag,
     optional_request_date,
     optional_string,
     per_item,
@@ -21,7 +22,7 @@ from simulator.validation import (
 SEARCH_FIELDS = ("all", "subject", "sender", "recipient", "reason_code", "reasonCode", "senderIP")
 HOLD_LIST_MAX_PAGE = 500
 HELD_EDIT = "Account | Monitoring | Held | Edit"
-# hold-reject `reasonType`, exactly as documented (reference §5.5).
+# hold-reject `reasonType`, exactly as Mimecast's reject-message page documents them.
 REJECT_REASON_TYPES = (
     "MESSAGE CONTAINS UNDESIRABLE CONTENT",
     "MESSAGE CONTAINS CONFIDENTIAL INFORMATION",
@@ -29,6 +30,18 @@ REJECT_REASON_TYPES = (
     "INAPPROPRIATE COMMUNICATION",
     "MESSAGE GOES AGAINST EMAIL POLICIES",
 )
+# message-finder/reject-held-email `reason`: the values Google's integration sends (undocumented endpoint).
+REJECT_HELD_EMAIL_REASONS = (
+    "inappropriate_communication",
+    "confidential_information",
+    "disapproves_of_content",
+    "against_email_policies",
+)
+
+
+ROUTES = ("all", "internal", "outbound", "inbound", "external")
+HELD_GROUPS = ("administrator", "moderator", "user", "cluster")
+FILTER_FIELDS = ("route", "heldGroup", "attachments")
 
 
 def _matches(message: HeldMessage, field: str, value: str) -> bool:
@@ -38,19 +51,61 @@ def _matches(message: HeldMessage, field: str, value: str) -> bool:
         "recipient": [message.recipient, message.recipient_name],
         "reason_code": [message.reason_code],
         "reasonCode": [message.reason_code],
-        "senderIP": [],
+        "senderIP": [message.sender_ip],
     }
     candidates = haystacks.get(field) or [h for values in haystacks.values() for h in values]
     return any(value.lower() in candidate.lower() for candidate in candidates if candidate)
 
 
+def _filter_matches(message: HeldMessage, field: str, value: object) -> bool:
+    if field == "route":
+        wanted = str(value).upper()
+        return wanted == "ALL" or message.route == wanted or (wanted == "EXTERNAL" and message.route != "INTERNAL")
+    if field == "heldGroup":
+        return message.held_group == value
+    return message.has_attachments == value
+
+
+def _filters(item: dict) -> list[tuple[str, object]]:
+    """`filterBy` as (fieldName, value) pairs: an array of `{fieldName, value}` or a single such object."""
+    given = item.get("filterBy")
+    conditions = [given] if isinstance(given, dict) else given or []
+    if not isinstance(conditions, list):
+        raise request_item_invalid(item, "filterBy", "err_validation_invalid_type", "This field must be an array")
+    pairs = []
+    for condition in conditions:
+        field = condition.get("fieldName") if isinstance(condition, dict) else None
+        if field not in FILTER_FIELDS:
+            allowed = ", ".join(FILTER_FIELDS)
+            raise request_item_invalid(
+                item, "filterBy.fieldName", "err_validation_invalid_value", f"fieldName must be one of {allowed}"
+            )
+        value = condition.get("value")
+        if field == "attachments":
+            value = optional_flag(condition, "value", False) if value is not None else None
+        allowed_values = {"route": ROUTES, "heldGroup": HELD_GROUPS}.get(field)
+        if value is None or (allowed_values and str(value).lower() not in allowed_values):
+            raise request_item_invalid(
+                item, "filterBy.value", "err_validation_invalid_value", f"value is not valid for {field}"
+            )
+        pairs.append((field, str(value).lower() if allowed_values else value))
+    return pairs
+
+
 @endpoint("/api/gateway/get-hold-message-list", permission="Account | Dashboard | Read", max_items=1)
 def get_hold_message_list(ctx: RequestContext):
     item = ctx.data[0] if ctx.data else {}
+    try:
+        return _hold_list(ctx, item)
+    except ItemInvalid as exc:
+        raise exc.for_request(item) from None
+
+
+def _hold_list(ctx: RequestContext, item: dict):
     queue: HeldQueue = ctx.feature("held")
     start, end = optional_request_date(item, "start"), optional_request_date(item, "end")
     messages = queue.held()
-    if not item.get("admin", False):
+    if not optional_flag(item, "admin", False):
         # Without admin the caller sees only messages held for itself; API principals own no mailbox.
         messages = []
     if start:
@@ -66,12 +121,8 @@ def get_hold_message_list(ctx: RequestContext):
                 item, "fieldName", "err_validation_invalid_value", f"fieldName must be one of {allowed}"
             )
         messages = [m for m in messages if _matches(m, field, str(search["value"]))]
-    for condition in item.get("filterBy") or []:
-        is_route = isinstance(condition, dict) and condition.get("fieldName") == "route"
-        route = condition.get("value") if is_route else None
-        if route not in (None, "all"):
-            wanted = str(route).upper()
-            messages = [m for m in messages if m.route == wanted or (wanted == "EXTERNAL" and m.route != "INTERNAL")]
+    for field, value in _filters(item):
+        messages = [m for m in messages if _filter_matches(m, field, value)]
     page, meta = paginate(messages, ctx.meta, kind="hold", default_size=25, max_size=HOLD_LIST_MAX_PAGE)
     return [m.to_json() for m in page], meta
 
@@ -108,21 +159,44 @@ def hold_reject(ctx: RequestContext) -> ApiResult:
     return per_item(ctx, reject)
 
 
+def _held_message(queue: HeldQueue, item: dict) -> HeldMessage:
+    """The held message an API 1.0 message-finder function names by held-queue id or tracking id."""
+    message = queue.find(required_string(item, "id"))
+    if message is None:
+        raise ItemInvalid("id", "err_message_not_found", "Message not found")
+    if message.status != HELD:
+        raise ItemInvalid("id", "err_message_not_held", f"Message is not held (status {message.status})")
+    return message
+
+
 @endpoint("/api/message-finder/release-held-email-to-sandbox", permission=HELD_EDIT, api2=False, min_items=1)
 def release_held_email_to_sandbox(ctx: RequestContext) -> ApiResult:
     """Undocumented API 1.0 function: success is an empty answer (sample), anything else a `fail[]` entry."""
     queue: HeldQueue = ctx.feature("held")
 
     def release(item: dict) -> list[dict]:
-        message_id = required_string(item, "id")
-        message = queue.find(message_id)
-        if message is None:
-            raise ItemInvalid("id", "err_message_not_found", "Message not found")
-        if not queue.release(message.id, sandbox=True, by=ctx.auth.principal):
-            raise ItemInvalid("id", "err_message_not_held", f"Message is not held (status {message.status})")
+        queue.release(_held_message(queue, item).id, sandbox=True, by=ctx.auth.principal)
         return []
 
     return per_item(ctx, release)
+
+
+@endpoint("/api/message-finder/reject-held-email", permission=HELD_EDIT, api2=False, min_items=1)
+def reject_held_email(ctx: RequestContext) -> ApiResult:
+    """Undocumented API 1.0 function: items `{"id", "notify"?, "notes"?, "reason"?}`; success is an empty answer."""
+    queue: HeldQueue = ctx.feature("held")
+
+    def reject(item: dict) -> list[dict]:
+        message = _held_message(queue, item)
+        outcome = {"notes": optional_string(item, "notes"), "notify": optional_bool(item, "notify", False)}
+        reason = optional_string(item, "reason")
+        if reason is not None and reason not in REJECT_HELD_EMAIL_REASONS:
+            allowed = ", ".join(REJECT_HELD_EMAIL_REASONS)
+            raise ItemInvalid("reason", "err_validation_invalid_value", f"reason must be one of {allowed}")
+        queue.reject(message.id, **outcome, reason=reason, by=ctx.auth.principal)
+        return []
+
+    return per_item(ctx, reject)
 
 
 @admin_route("/_sim/held", method="GET")

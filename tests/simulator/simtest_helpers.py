@@ -78,6 +78,7 @@ def post_api1(
     *,
     headers: dict | None = None,
     timeout: float = TIMEOUT,
+    allow_redirects: bool = True,
     **sign_kwargs: Any,
 ) -> requests.Response:
     """POST a signed API 1.0 request (body `{"data": []}` unless given); keyword arguments go to `api1_headers`,
@@ -85,7 +86,7 @@ def post_api1(
     sent = api1_headers(path, **sign_kwargs)
     sent.update(headers or {})
     payload = {"data": []} if body is None else body
-    return requests.post(url + path, json=payload, headers=sent, timeout=timeout)
+    return requests.post(url + path, json=payload, headers=sent, timeout=timeout, allow_redirects=allow_redirects)
 
 
 def fetch_token(

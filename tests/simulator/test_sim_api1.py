@@ -10,7 +10,7 @@ from simtest_helpers import GET_ACCOUNT, TIMEOUT, api1_headers, first_error, sam
 from simulator import DEFAULT_API1_ACCESS_KEY, DEFAULT_API1_APP_ID, DEFAULT_API1_APP_KEY, format_mc_date, mc_signature
 from simulator.auth import parse_mc_date
 
-# Reference §3.4: synthetic credentials and the signatures Mimecast's algorithm gives for them.
+# Synthetic credentials and the signatures Mimecast's algorithm gives for them.
 VECTOR_APP_KEY = "c0ffee00-1234-4abc-8def-0123456789ab"
 VECTOR_SECRET = "bWltZWNhc3QtdW5pdC10ZXN0LXNlY3JldC1rZXktYnl0ZXMtMDEyMzQ1Njc4OQ=="
 VECTOR_BINARY_SECRET = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="

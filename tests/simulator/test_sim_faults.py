@@ -256,9 +256,69 @@ def test_faults_set_at_start_up_and_listed_and_cleared(sim, admin, api1):
     assert api1().status_code == 200
 
 
+# Redirects
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_answers_the_status_and_location_without_executing(sim, admin, api1, status):
+    admin.add_redirect("http://127.0.0.1:9/elsewhere", status=status, path=WRITE)
+
+    response = api1(WRITE, allow_redirects=False)
+
+    assert response.status_code == status
+    assert response.headers["Location"] == "http://127.0.0.1:9/elsewhere"
+    assert response.content == b""
+    assert writes(sim) == 0
+    entry = last_entry(admin)
+    assert (entry["status"], entry["executed"]) == (status, False)
+    assert {k: entry["fault"][k] for k in ("kind", "status", "location")} == {
+        "kind": "redirect",
+        "status": status,
+        "location": "http://127.0.0.1:9/elsewhere",
+    }
+    assert admin.stats()["faults"] == {"redirect": 1}
+    assert api1(WRITE, allow_redirects=False).status_code == 200
+
+
+def test_redirect_to_another_simulator_reaches_it_only_when_a_client_follows(sim, admin):
+    with Simulator(port=0) as other:
+        admin.add_fault("redirect", location=other.url + GET_ACCOUNT, count=2)
+
+        kept = post_api1(sim.url, allow_redirects=False)
+        followed = post_api1(sim.url)
+
+        assert kept.status_code == 302 and kept.headers["Location"] == other.url + GET_ACCOUNT
+        assert [r.status_code for r in followed.history] == [302]
+        # requests turns a followed 302 POST into a GET, which Mimecast (and the simulator) refuse.
+        assert [(e["method"], e["path"]) for e in other.state.log.entries()] == [("GET", GET_ACCOUNT)]
+        assert followed.status_code == 405
+
+
+def test_redirect_after_execution_and_for_every_path_and_the_token_endpoint(sim, admin, api1):
+    admin.add_redirect("https://example.invalid/moved", status=307, after=True)
+    assert api1(WRITE, allow_redirects=False).status_code == 307
+    assert writes(sim) == 1 and last_entry(admin)["executed"] is True
+
+    admin.add_redirect("http://example.invalid/token", path="/oauth/token", status=308)
+    token = fetch_token(sim.url, allow_redirects=False)
+    assert (token.status_code, token.headers["Location"]) == (308, "http://example.invalid/token")
+
+
+def test_redirect_set_at_start_up():
+    spec = {"kind": "redirect", "location": "http://127.0.0.1:9/", "status": 301, "path": GET_ACCOUNT}
+    with Simulator(port=0, faults=[spec]) as started:
+        response = post_api1(started.url, allow_redirects=False)
+        assert (response.status_code, response.headers["Location"]) == (301, "http://127.0.0.1:9/")
+        assert post_api1(started.url).status_code == 200
+
+
 @pytest.mark.parametrize(
     "spec",
     [
+        {"kind": "redirect"},
+        {"kind": "redirect", "location": " "},
+        {"kind": "redirect", "location": "http://x.example/", "status": 300},
+        {"kind": "redirect", "location": "http://x.example/", "status": 500},
         {"kind": "explode"},
         {"kind": "http_error", "status": 404},
         {"kind": "drop", "count": 0},

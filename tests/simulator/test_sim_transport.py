@@ -1,5 +1,6 @@
 """Transport: the envelope, routing, body validation, the Date header and the endpoint registry contract."""
 
+import json
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -51,6 +52,34 @@ def test_body_that_is_not_json_is_a_bad_request(sim):
     assert response.status_code == 400
     assert response.json()["meta"]["status"] == 400
     assert first_error(response)["code"] == "err_validation_invalid_json"
+
+
+ARCHIVE_SEARCH = "/api/archive/search"
+QUERY = '<?xml version="1.0"?><xmlquery><metadata/><muse><text>subject:SUBJECT</text></muse></xmlquery>'
+# json.dumps writes a lone surrogate as the escape `\ud800`: valid JSON grammar, but no Unicode text.
+HALF_PAIR_QUERY = json.dumps({"data": [{"admin": True, "query": QUERY.replace("SUBJECT", "\ud800")}]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        (ARCHIVE_SEARCH, HALF_PAIR_QUERY),
+        (ARCHIVE_SEARCH, b'{"data": [{"admin": true, "query\\udc00": "x"}]}'),
+        ("/api/message-finder/search", b'{"data": [{"advancedTrackAndTraceOptions": {"subject": "\\udfff"}}]}'),
+        # UTF-8 bytes that decode to nothing: a lone continuation byte, and an encoded surrogate.
+        (ARCHIVE_SEARCH, b'{"data": [{"admin": true, "query": "\x80"}]}'),
+        (GET_ACCOUNT, b'{"data": [{"note": "\xed\xa0\x80"}]}'),
+    ],
+)
+def test_invalid_unicode_in_the_body_is_a_bad_request_not_a_server_error(sim, path, raw):
+    response = post_raw(sim, path, raw, {"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["meta"]["status"] == 400 and body["data"] == []
+    assert first_error(response)["code"] == "err_validation_invalid_json"
+    entry = sim.state.log.entries()[-1]
+    assert (entry["status"], entry["executed"]) == (400, False)
 
 
 def test_body_without_data_is_a_bad_request(api1):

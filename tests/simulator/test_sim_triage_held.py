@@ -10,6 +10,8 @@ RELEASE = "/api/gateway/hold-release"
 REJECT = "/api/gateway/hold-reject"
 SANDBOX = "/api/message-finder/release-held-email-to-sandbox"
 REPORT = "/api/message-finder/report-message"
+REJECT_HELD_EMAIL = "/api/message-finder/reject-held-email"
+HOLD_LIST = "/api/gateway/get-hold-message-list"
 NOT_RELEASED = sample("hold_release_not_released.json")
 
 
@@ -131,7 +133,46 @@ def test_release_to_sandbox_of_a_message_not_held_or_unknown_fails(sim, api1):
     assert message.status == "rejected"
 
 
-@pytest.mark.parametrize("path", [SANDBOX, REPORT])
+@pytest.mark.parametrize("by", ["id", "tracking_id"])
+def test_reject_held_email_rejects_the_held_message_the_hold_list_and_hold_release_see(sim, admin, api1, by):
+    [message] = held(sim, 1)
+    item = {"id": getattr(message, by), "notify": True, "notes": "Phish", "reason": "inappropriate_communication"}
+
+    response = api1(REJECT_HELD_EMAIL, body(item))
+
+    assert response.json() == sample("message_finder_reject_held_email.json")
+    assert message.status == "rejected"
+    assert {k: message.outcome[k] for k in ("notes", "notify", "reason")} == {
+        "notes": "Phish",
+        "notify": True,
+        "reason": "inappropriate_communication",
+    }
+    listed = api1(HOLD_LIST, {"meta": {"pagination": {"pageSize": 500}}, "data": [{"admin": True}]}).json()["data"]
+    assert message.id not in {entry["id"] for entry in listed}
+    assert api1(RELEASE, body({"id": message.id})).json()["data"] == [{"id": message.id, "release": False}]
+    assert admin.get("/_sim/messages", {"id": message.tracking_id})["status"] == "rejected"
+
+
+def test_reject_held_email_refuses_what_is_not_held_unknown_or_invalid(sim, api1):
+    first, second = held(sim, 2)
+    sim.state.held.release(first.id)
+
+    response = api1(
+        REJECT_HELD_EMAIL,
+        body({"id": first.id}, {"id": "unknown"}, {"id": second.id, "reason": "spam"}, {"notify": False}),
+    )
+
+    assert response.status_code == 200 and response.json()["data"] == []
+    assert [(f["key"], f["errors"][0]["field"], f["errors"][0]["code"]) for f in response.json()["fail"]] == [
+        ({"id": first.id}, "id", "err_message_not_held"),
+        ({"id": "unknown"}, "id", "err_message_not_found"),
+        ({"id": second.id, "reason": "spam"}, "reason", "err_validation_invalid_value"),
+        ({"notify": False}, "id", "err_validation_null"),
+    ]
+    assert (first.status, second.status) == ("released", "held")
+
+
+@pytest.mark.parametrize("path", [SANDBOX, REPORT, REJECT_HELD_EMAIL])
 def test_the_api1_only_message_functions_do_not_exist_for_api2(sim, api2, path):
     [message] = held(sim, 1)
     response = api2(path, body({"id": message.id, "type": "spam"}))

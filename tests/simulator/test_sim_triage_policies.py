@@ -66,6 +66,36 @@ def test_legacy_fields_and_defaults_are_answered_like_the_domain_and_everyone_sa
     )
 
 
+def test_checkboxes_sent_as_strings_are_read_as_booleans(sim, api2):
+    # Google's integration sends Bidirectional / Enforced unconverted: "true" / "false".
+    policy = {
+        **VALID,
+        "bidirectional": "false",
+        "enforced": "true",
+        "enabled": "True",
+        "override": "FALSE",
+        "fromEternal": "true",
+        "toEternal": "false",
+        "toDate": "2030-01-01T00:00:00+0000",
+    }
+
+    response = create(api2, policy)
+
+    assert response.json()["fail"] == []
+    [created] = response.json()["data"]
+    flags = ("bidirectional", "enforced", "enabled", "override", "fromEternal", "toEternal")
+    assert {name: created["policy"][name] for name in flags} == {
+        "bidirectional": False,
+        "enforced": True,
+        "enabled": True,
+        "override": False,
+        "fromEternal": True,
+        "toEternal": False,
+    }
+    assert created["policy"]["toDate"] == "2030-01-01T00:00:00+0000"
+    assert sim.state.blocked_sender_policies.get(created["id"]).policy["enforced"] is True
+
+
 def test_a_dated_policy_keeps_its_window(api2):
     policy = {
         "description": "Campaign",
@@ -109,7 +139,9 @@ VALID = {"description": "d", "from": {"type": "everyone"}, "to": {"type": "every
         ({"fromPart": "envelope"}, "fromPart", "err_validation_invalid_value"),
         ({"fromDate": "07/03/2026"}, "fromDate", "err_validation_invalid_date"),
         ({"fromEternal": False}, "fromDate", "err_validation_null"),
-        ({"bidirectional": "true"}, "bidirectional", "err_validation_invalid_type"),
+        ({"bidirectional": "yes"}, "bidirectional", "err_validation_invalid_type"),
+        ({"enforced": 1}, "enforced", "err_validation_invalid_type"),
+        ({"toEternal": "no"}, "toEternal", "err_validation_invalid_type"),
         (
             {"fromDate": "2026-03-08T00:00:00+0000", "toDate": "2026-03-07T00:00:00+0000"},
             "toDate",
@@ -153,6 +185,25 @@ def test_get_lists_pages_and_single_policies_and_delete_removes_them(sim, admin,
     assert [p["id"] for p in admin.get("/_sim/blocked-sender-policies")["policies"]] == ids[1:]
 
 
+@pytest.mark.parametrize("api", ["api1", "api2"])
+def test_a_deleted_policy_is_gone_from_get_policy(sim, request, api):
+    call = request.getfixturevalue(api)
+    kept, deleted = (create(call, {**VALID, "description": d}).json()["data"][0]["id"] for d in ("kept", "gone"))
+
+    assert call(DELETE, {"data": [{"id": deleted}]}).json()["data"] == [{"id": deleted}]
+
+    listed = call(GET, {"data": []}).json()
+    by_id = call(GET, {"data": [{"id": deleted}]}).json()
+    both = call(GET, {"data": [{"id": kept}, {"id": deleted}]}).json()
+    assert [p["id"] for p in listed["data"]] == [kept] and listed["meta"]["status"] == 200
+    assert listed["meta"]["pagination"]["totalCount"] == 1
+    assert (by_id["meta"]["status"], by_id["data"], by_id["fail"]) == (404, [], [])
+    assert both["meta"]["status"] == 404 and [p["id"] for p in both["data"]] == [kept]
+    listed_item = listed["data"][0]
+    assert set(listed_item) == set(sample("blockedsenders_get_policy.json")["data"][0])
+    assert set(listed_item["policy"]) == set(sample("blockedsenders_get_policy.json")["data"][0]["policy"])
+
+
 def test_create_with_an_id_replaces_that_policy(sim, api2):
     created = create(api2, VALID).json()["data"][0]
     update = {"id": created["id"], "option": "no_action", "policy": {**VALID, "description": "changed"}}
@@ -176,6 +227,7 @@ def test_create_with_an_id_replaces_that_policy(sim, api2):
         ("/api/gateway/hold-release", "Account | Monitoring | Held | Edit"),
         ("/api/gateway/hold-reject", "Account | Monitoring | Held | Edit"),
         ("/api/message-finder/release-held-email-to-sandbox", "Account | Monitoring | Held | Edit"),
+        ("/api/message-finder/reject-held-email", "Account | Monitoring | Held | Edit"),
         ("/api/message-finder/report-message", "Archive | View Logs | Read"),
         ("/api/managedsender/permit-or-block-sender", "Gateway | Managed Senders | Edit"),
         (CREATE, "Gateway | Policies | Edit"),
