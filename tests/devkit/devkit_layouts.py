@@ -304,19 +304,30 @@ def valid_layout(root: Path) -> Path:
         (root / "ActionsScripts" / f"{spec.script_stem}.py").write_text("import MimecastConstants\n")
     tick_layout(root)
     write_json(
-        root / "DefaultMappingRules" / "integration_mapping_rules.json",
-        [
-            {
-                "Source": "Mimecast",
-                "Product": "Mimecast",
-                "EventName": "Message",
-                "SecurityEventFieldName": "Subject",
-                "RawDataPrimaryFieldMatchTerm": "subject",
-                "IsArtifact": False,
-            }
-        ],
+        root / "DefaultMappingRules" / "integration_mapping_rules.json", [mapping_rule("EmailSubject", "subject")]
     )
     return root
+
+
+def mapping_rule(target: str, field: str, event: str | None = "Message") -> dict:
+    """One ontology mapping rule in the built form Google's packaging tool writes."""
+    return {
+        "Source": "Mimecast",
+        "Product": "Mimecast",
+        "EventName": event,
+        "SecurityEventFieldName": target,
+        "TransformationFunction": 0,
+        "TransformationFunctionParam": "",
+        "RawDataPrimaryFieldMatchTerm": field,
+        "RawDataPrimaryFieldComparisonType": 0,
+        "RawDataSecondaryFieldMatchTerm": "",
+        "RawDataSecondaryFieldComparisonType": 0,
+        "RawDataThirdFieldMatchTerm": "",
+        "RawDataThirdFieldComparisonType": 0,
+        "IsArtifact": False,
+        "ExtractionFunctionParam": "",
+        "ExtractionFunction": 0,
+    }
 
 
 def edit_json(path: Path, change: Any) -> None:

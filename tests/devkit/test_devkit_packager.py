@@ -126,6 +126,18 @@ def test_the_build_validates_first(root, wheels, tmp_path):
     assert "ActionsDefinitions/Ping.actiondef: (file): has no matching ActionsScripts/Ping.py" in error.value.problems
 
 
+def test_the_build_refuses_mapping_rules_google_tooling_cannot_load(root, wheels, tmp_path):
+    rules = root / "DefaultMappingRules" / "integration_mapping_rules.json"
+    rules.write_text(rules.read_text().replace('"TransformationFunction": 0', '"TransformationFunction": null'))
+
+    with pytest.raises(PackageError) as error:
+        build(root, wheels, tmp_path)
+
+    expected = "DefaultMappingRules/integration_mapping_rules.json: [0].TransformationFunction: null is not one of"
+    assert any(problem.startswith(expected) for problem in error.value.problems)
+    assert not (tmp_path / "dist" / "Mimecast.zip").exists()
+
+
 def test_cli_package_prints_a_summary(root, wheels, tmp_path, monkeypatch):
     monkeypatch.setattr("devkit.packager.pins", lambda *groups: FAKE_PINS)
     out_path = tmp_path / "out.zip"

@@ -1,18 +1,21 @@
 """The definition validator: one test per rule, each naming the file and field it reports."""
 
+import io
 import json
 from pathlib import Path
 
 import pytest
-from devkit_layouts import connector_param, edit_json, param, valid_layout, write_json
+from devkit_layouts import connector_param, edit_json, mapping_rule, param, valid_layout, write_json
 
 from devkit import REPO_ROOT
+from devkit.cli import main
 from devkit.validator import validate
 
 ARCHIVE = "ActionsDefinitions/SimpleArchiveSearch.actiondef"
 REJECT = "ActionsDefinitions/RejectMessage.actiondef"
 INTEGRATION = "Integration-Mimecast.def"
 CONNECTOR = "ConnectorsDefinitions/Tick.connectordef"
+MAPPING = "DefaultMappingRules/integration_mapping_rules.json"
 
 
 @pytest.fixture
@@ -344,15 +347,83 @@ def test_integration_reference_must_match_the_identifier(root):
 
 
 def test_mapping_rules_required_with_a_connector_and_must_be_rule_objects(root):
-    rules = root / "DefaultMappingRules" / "integration_mapping_rules.json"
-    rules.write_text(json.dumps([{"Source": "Mimecast", "Product": 1}]))
+    rules = root / MAPPING
+    write_json(rules, [{**mapping_rule("EmailSubject", "subject"), "Product": 1}, "not a rule"])
     found = problems(root)
-    assert "DefaultMappingRules/integration_mapping_rules.json: [0].Product: must be a string, got integer" in found
-    assert "DefaultMappingRules/integration_mapping_rules.json: [0].EventName: missing required key" in found
+    assert f"{MAPPING}: [0].Product: must be a string or null, got integer" in found
+    assert f"{MAPPING}: [1]: must be a JSON object, got string" in found
 
     rules.unlink()
     expected = "missing: a connector needs default ontology mapping rules"
-    assert f"DefaultMappingRules/integration_mapping_rules.json: (file): {expected}" in problems(root)
+    assert f"{MAPPING}: (file): {expected}" in problems(root)
+
+
+def test_mapping_rule_with_a_null_transformation_function_is_refused(root):
+    write_json(root / MAPPING, [{**mapping_rule("EmailSubject", "subject"), "TransformationFunction": None}])
+
+    assert f"{MAPPING}: [0].TransformationFunction: " + (
+        "null is not one of the TransformationFunction codes: 0 (to string), 1 (to integer), 2 (to double), "
+        "3 (from unix time string or long), 4 (from custom date), 5 (to boolean), 7 (extract regexp), "
+        "15 (extract by regex with group), 100 (to is correlation), 101 (to IP address), "
+        "102 (to list of longs separated by commas), 103 (substring by length), 105 (substring by end text), "
+        "106 (first lines), 107 (join raw fields), 108 (static value), 109 (extract domain from URI), 110 (clean URL)"
+    ) in problems(root)
+
+
+def test_mapping_rule_with_a_null_extraction_function_is_refused(root):
+    write_json(root / MAPPING, [{**mapping_rule("EmailSubject", "subject"), "ExtractionFunction": None}])
+
+    expected = "null is not one of the ExtractionFunction codes: 0 (none), 1 (regex), 2 (delimiter)"
+    assert f"{MAPPING}: [0].ExtractionFunction: {expected}" in problems(root)
+
+
+def test_mapping_rule_codes_outside_the_enumerations_are_refused(root):
+    rule = mapping_rule("EmailSubject", "subject")
+    rule.update(TransformationFunction=6, RawDataPrimaryFieldComparisonType=4, RawDataThirdFieldComparisonType="0")
+    write_json(root / MAPPING, [rule])
+
+    found = problems(root)
+    assert any(
+        p.startswith(f"{MAPPING}: [0].TransformationFunction: 6 is not one of the TransformationFunction codes")
+        for p in found
+    )
+    comparison = "is not one of the ComparisonType codes: 0 (equal), 1 (contains), 2 (starts with), 3 (ends with)"
+    assert f"{MAPPING}: [0].RawDataPrimaryFieldComparisonType: 4 {comparison}" in found
+    assert f'{MAPPING}: [0].RawDataThirdFieldComparisonType: "0" {comparison}' in found
+
+
+def test_mapping_rule_unused_match_terms_and_parameters_are_empty_strings_not_null(root):
+    rule = mapping_rule("EmailSubject", "subject")
+    rule.update(RawDataSecondaryFieldMatchTerm=None, RawDataThirdFieldMatchTerm=None, TransformationFunctionParam=None)
+    write_json(root / MAPPING, [rule])
+
+    found = problems(root)
+    for key in ("RawDataSecondaryFieldMatchTerm", "RawDataThirdFieldMatchTerm", "TransformationFunctionParam"):
+        assert f"{MAPPING}: [0].{key}: must be a string, got null" in found
+
+
+def test_mapping_rule_needs_every_key_the_tool_writes(root):
+    rule = mapping_rule("EmailSubject", "subject")
+    del rule["RawDataThirdFieldComparisonType"], rule["IsArtifact"]
+    write_json(root / MAPPING, [{**rule, "SecurityEventFieldName": None}])
+
+    found = problems(root)
+    missing = "missing: Google's packaging tool needs this key"
+    assert f"{MAPPING}: [0].RawDataThirdFieldComparisonType: {missing}" in found
+    assert f"{MAPPING}: [0].IsArtifact: {missing}" in found
+    assert f"{MAPPING}: [0].SecurityEventFieldName: must be a string, got null" in found
+
+
+def test_cli_validate_refuses_a_mapping_rule_the_tool_cannot_load(root):
+    write_json(root / MAPPING, [{**mapping_rule("EmailSubject", "subject"), "TransformationFunction": None}])
+    out = io.StringIO()
+
+    code = main(["validate", "--root", str(root)], out)
+
+    assert code == 1
+    assert (
+        f"{MAPPING}: [0].TransformationFunction: null is not one of the TransformationFunction codes" in out.getvalue()
+    )
 
 
 def test_connector_parameters_must_match_the_contract(root):
@@ -381,26 +452,26 @@ def test_connector_named_outside_the_contract(root):
 
 
 def test_mapping_rules_must_map_fields_the_events_carry(root):
-    rules = root / "DefaultMappingRules" / "integration_mapping_rules.json"
-    rule = {"Source": "Mimecast", "Product": "Mimecast", "SecurityEventFieldName": "StartTime"}
-    rules.write_text(
-        json.dumps(
-            [
-                {**rule, "EventName": "Mail", "RawDataPrimaryFieldMatchTerm": "start_time"},
-                {**rule, "EventName": "Message", "RawDataPrimaryFieldMatchTerm": "startTime"},
-                {**rule, "EventName": "Message"},
-            ]
-        )
+    write_json(
+        root / MAPPING,
+        [
+            mapping_rule("StartTime", "start_time", event="Mail"),
+            mapping_rule("StartTime", "startTime"),
+            {
+                key: value
+                for key, value in mapping_rule("StartTime", "x").items()
+                if key != "RawDataPrimaryFieldMatchTerm"
+            },
+        ],
     )
     found = problems(root)
-    mapping = "DefaultMappingRules/integration_mapping_rules.json"
     assert (
-        f"{mapping}: [0].EventName: 'Mail' is not an event type the connector writes (Message, Recipient, Attachment)"
+        f"{MAPPING}: [0].EventName: 'Mail' is not an event type the connector writes (Message, Recipient, Attachment)"
         in found
     )
     not_a_field = "'startTime' is not an event field in MimecastConstants.EVENT_FIELDS"
-    assert f"{mapping}: [1].RawDataPrimaryFieldMatchTerm: {not_a_field}" in found
-    assert f"{mapping}: [2].RawDataPrimaryFieldMatchTerm: missing required key" in found
+    assert f"{MAPPING}: [1].RawDataPrimaryFieldMatchTerm: {not_a_field}" in found
+    assert f"{MAPPING}: [2].RawDataPrimaryFieldMatchTerm: missing: Google's packaging tool needs this key" in found
 
 
 def test_unloadable_constants_are_reported(root):
