@@ -450,16 +450,24 @@ def _check_documentation_link(add: Add, file: str, definition: Any, why: str) ->
         add(file, "DocumentationLink", f"{link!r} is not an http(s) URL; the tool's model refuses it")
 
 
-def check_integration(root: Path, add: Add) -> dict | None:
+def integration_definition(root: Path) -> tuple[str, dict] | None:
+    """(file name, definition) of the one integration definition, or None (the definition validator reports why)."""
     paths = sorted(root.glob(INTEGRATION_DEF_GLOB))
-    if len(paths) != 1:
-        return None
-    file = paths[0].name
-    definition = _load(root, file)
-    if not isinstance(definition, dict):
-        return None
-    if "DocumentationLink" in definition:
-        _check_documentation_link(add, file, definition, "Google's tool refuses an integration without one")
+    definition = _load(root, paths[0].name) if len(paths) == 1 else None
+    return (paths[0].name, definition) if isinstance(definition, dict) else None
+
+
+def check_integration_link(root: Path, add: Add) -> None:
+    found = integration_definition(root)
+    if found and "DocumentationLink" in found[1]:
+        _check_documentation_link(add, found[0], found[1], "Google's tool refuses an integration without one")
+
+
+def check_images(root: Path, add: Add) -> None:
+    found = integration_definition(root)
+    if not found:
+        return
+    file, definition = found
     image = definition.get("ImageBase64", "")
     if image is None:
         add(file, "ImageBase64", "missing: the package ships a PNG image (base64) for the Marketplace")
@@ -473,7 +481,6 @@ def check_integration(root: Path, add: Add) -> dict | None:
     svg = definition.get("SVGImage", definition.get("SvgImage"))
     if isinstance(svg, str) and "<svg" in svg and (problem := svg_problem(svg)):
         add(file, "SVGImage", problem)
-    return definition
 
 
 def check_components(root: Path, add: Add) -> tuple[list[str], list[str]]:
@@ -630,4 +637,6 @@ def built_action_definition(definition: dict, ai_entries: Mapping[str, Any]) -> 
 
 def check_package(root: Path, add: Add, note_file: Callable[[str], None]) -> None:
     """Apply the built-format model to every file under root; note_file records each file it read."""
+    check_integration_link(root, add)
+    check_components(root, add)
     check_mapping_rules(root, add)

@@ -9,6 +9,7 @@ from devkit.definitions import load_constants
 
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>'
+DOCS = "https://docs.example.com/mimecast"
 
 # Reports argv, context, environment and store back in its JSON result; "Mode" chooses its behaviour.
 ECHO_SCRIPT = r"""
@@ -157,6 +158,7 @@ def action_def(name: str, params: list[dict], example: Any = None) -> dict:
         "IntegrationIdentifier": "Mimecast",
         "Creator": "admin",
         "Description": f"{name} action.",
+        "DocumentationLink": f"{DOCS}#{name.lower().replace(' ', '_')}",
         "IsAsync": False,
         "IsCustom": False,
         "IsEnabled": True,
@@ -178,6 +180,7 @@ def connector_def(name: str, params: list[dict]) -> dict:
         "Integration": "Mimecast",
         "Creator": "admin",
         "Description": f"{name}.",
+        "DocumentationLink": f"{DOCS}#{name.lower().replace(' ', '-')}",
         "IsConnectorRulesSupported": True,
         "IsCustom": False,
         "IsEnabled": True,
@@ -270,7 +273,7 @@ def valid_layout(root: Path) -> Path:
             "MarketingDisplayName": "Mimecast",
             "Description": "Mimecast.",
             "Categories": ["Email Security"],
-            "DocumentationLink": None,
+            "DocumentationLink": DOCS,
             "ImageBase64": PNG_1X1,
             "SVGImage": SVG,
             "PythonVersion": 3,

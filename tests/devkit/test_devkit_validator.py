@@ -234,6 +234,36 @@ def test_integration_required_keys_python_version_and_images(root):
     assert f"{INTEGRATION}: Version: must be at least 1.0, got 0.5" in found
 
 
+def test_integration_without_a_documentation_link_is_refused(root):
+    edit_json(root / INTEGRATION, lambda d: d.update(DocumentationLink=None))
+
+    expected = "missing: Google's tool refuses an integration without one"
+    assert f"{INTEGRATION}: DocumentationLink: {expected}" in problems(root)
+
+
+def test_connector_without_a_documentation_link_is_refused(root):
+    edit_json(root / CONNECTOR, lambda d: d.pop("DocumentationLink"))
+
+    assert f"{CONNECTOR}: DocumentationLink: missing: Google's tool refuses a connector without one" in problems(root)
+
+
+def test_action_without_a_documentation_link_is_refused(root):
+    edit_json(root / REJECT, lambda d: d.update(DocumentationLink=None))
+
+    expected = "missing: every action links to its section of the documentation page"
+    assert f"{REJECT}: DocumentationLink: {expected}" in problems(root)
+
+
+def test_documentation_link_must_be_an_http_url(root):
+    edit_json(root / INTEGRATION, lambda d: d.update(DocumentationLink="docs/mimecast.md"))
+    edit_json(root / CONNECTOR, lambda d: d.update(DocumentationLink="https://"))
+
+    found = problems(root)
+    not_a_url = "is not an http(s) URL; the tool's model refuses it"
+    assert f"{INTEGRATION}: DocumentationLink: 'docs/mimecast.md' {not_a_url}" in found
+    assert f"{CONNECTOR}: DocumentationLink: 'https://' {not_a_url}" in found
+
+
 def test_parameter_name_limits_and_duplicates(root):
     long_name = " ".join(["word"] * 14)
     edit_json(
