@@ -640,3 +640,4 @@ def check_package(root: Path, add: Add, note_file: Callable[[str], None]) -> Non
     check_integration_link(root, add)
     check_components(root, add)
     check_mapping_rules(root, add)
+    check_ping_script(root, add)

@@ -10,6 +10,12 @@ from devkit.definitions import load_constants
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>'
 DOCS = "https://docs.example.com/mimecast"
+# The platform's Ping wording, which Google's packaging tool looks for in the Ping script itself.
+PING_SCRIPT = (
+    "import MimecastConstants\n\n"
+    'SUCCESS = "Successfully connected to the Mimecast server."\n'
+    'FAILURE = "Failed to connect to the Mimecast server! Error is {reason}"\n'
+)
 
 # Reports argv, context, environment and store back in its JSON result; "Mode" chooses its behaviour.
 ECHO_SCRIPT = r"""
@@ -304,7 +310,8 @@ def valid_layout(root: Path) -> Path:
         example = None if spec.name == "Ping" else {"example": spec.script_stem}
         definition = action_def(spec.name, params, example)
         write_json(root / "ActionsDefinitions" / f"{spec.script_stem}.actiondef", definition)
-        (root / "ActionsScripts" / f"{spec.script_stem}.py").write_text("import MimecastConstants\n")
+        script = PING_SCRIPT if spec.name == "Ping" else "import MimecastConstants\n"
+        (root / "ActionsScripts" / f"{spec.script_stem}.py").write_text(script)
     tick_layout(root)
     write_json(
         root / "DefaultMappingRules" / "integration_mapping_rules.json", [mapping_rule("EmailSubject", "subject")]

@@ -103,12 +103,14 @@ def test_two_builds_of_the_same_tree_are_identical(root, wheels, tmp_path):
 
 
 def test_an_import_without_a_wheel_fails_the_build_naming_file_and_module(root, wheels, tmp_path):
-    (root / "ActionsScripts" / "Ping.py").write_text("import MimecastConstants\nimport yaml.loader\n")
+    (root / "ActionsScripts" / "RejectMessage.py").write_text("import MimecastConstants\nimport yaml.loader\n")
 
     with pytest.raises(PackageError) as error:
         build(root, wheels, tmp_path)
 
-    assert error.value.problems == ["ActionsScripts/Ping.py: imports 'yaml', which no wheel in Dependencies/ provides"]
+    assert error.value.problems == [
+        "ActionsScripts/RejectMessage.py: imports 'yaml', which no wheel in Dependencies/ provides"
+    ]
     assert not (tmp_path / "dist" / "Mimecast.zip").exists()
 
 

@@ -110,16 +110,28 @@ def test_missing_ping_is_rejected(root):
     )
 
 
-def test_ping_messages_must_use_the_platform_wording(root):
-    constants = root / "Managers" / "MimecastConstants.py"
-    text = constants.read_text()
-    text = text.replace("Successfully connected to the Mimecast server", "Connected to Mimecast")
-    text = text.replace("Failed to connect to the Mimecast server!", "Mimecast unreachable!")
-    constants.write_text(text)
+def test_ping_script_without_the_platform_success_text_is_refused(root):
+    ping = root / "ActionsScripts" / "Ping.py"
+    ping.write_text(ping.read_text().replace("Successfully connected to the Mimecast server", "Connected to Mimecast"))
+
+    expected = 'must contain "Successfully connected to the" in the script itself: Google\'s tool reads it there'
+    assert problems(root) == [f"ActionsScripts/Ping.py: success message: {expected}"]
+
+
+def test_ping_script_without_the_platform_failure_text_is_refused(root):
+    ping = root / "ActionsScripts" / "Ping.py"
+    ping.write_text(ping.read_text().replace("Failed to connect to the Mimecast server!", "Mimecast unreachable!"))
+
+    expected = 'must contain "Failed to connect to the" in the script itself: Google\'s tool reads it there'
+    assert problems(root) == [f"ActionsScripts/Ping.py: failure message: {expected}"]
+
+
+def test_ping_texts_imported_from_a_manager_do_not_count(root):
+    (root / "ActionsScripts" / "Ping.py").write_text("from MimecastConstants import PING, PING_SUCCESS_MESSAGE\n")
 
     found = problems(root)
-    assert 'Managers/MimecastConstants.py: PING_SUCCESS_MESSAGE: must contain "Successfully connected to the"' in found
-    assert 'Managers/MimecastConstants.py: PING.failure_template: must contain "Failed to connect to the"' in found
+    assert any(p.startswith("ActionsScripts/Ping.py: success message: must contain") for p in found)
+    assert any(p.startswith("ActionsScripts/Ping.py: failure message: must contain") for p in found)
 
 
 def test_verify_ssl_defaulting_to_false_is_rejected_in_the_integration(root):
