@@ -638,6 +638,7 @@ def built_action_definition(definition: dict, ai_entries: Mapping[str, Any]) -> 
 def check_package(root: Path, add: Add, note_file: Callable[[str], None]) -> None:
     """Apply the built-format model to every file under root; note_file records each file it read."""
     check_integration_link(root, add)
+    check_images(root, add)
     check_components(root, add)
     check_mapping_rules(root, add)
     check_ping_script(root, add)

@@ -1,7 +1,9 @@
 """The definition validator: one test per rule, each naming the file and field it reports."""
 
+import base64
 import io
 import json
+import struct
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from devkit_layouts import connector_param, edit_json, mapping_rule, param, vali
 
 from devkit import REPO_ROOT
 from devkit.cli import main
+from devkit.icon import SVG_IMAGE, envelope_png, envelope_png_base64
 from devkit.validator import validate
 
 ARCHIVE = "ActionsDefinitions/SimpleArchiveSearch.actiondef"
@@ -274,6 +277,35 @@ def test_documentation_link_must_be_an_http_url(root):
     not_a_url = "is not an http(s) URL; the tool's model refuses it"
     assert f"{INTEGRATION}: DocumentationLink: 'docs/mimecast.md' {not_a_url}" in found
     assert f"{CONNECTOR}: DocumentationLink: 'https://' {not_a_url}" in found
+
+
+def test_integration_without_a_png_image_is_refused(root):
+    edit_json(root / INTEGRATION, lambda d: d.update(ImageBase64=None))
+
+    expected = "missing: the package ships a PNG image (base64) for the Marketplace"
+    assert f"{INTEGRATION}: ImageBase64: {expected}" in problems(root)
+
+
+def test_corrupt_png_image_is_refused(root):
+    png = bytearray(envelope_png(size=8, samples=1))
+    png[-20] ^= 0xFF  # a byte of the IDAT chunk: its CRC no longer matches
+    edit_json(root / INTEGRATION, lambda d: d.update(ImageBase64=base64.b64encode(bytes(png)).decode()))
+
+    assert f"{INTEGRATION}: ImageBase64: is a corrupt PNG (bad CRC in the IDAT chunk)" in problems(root)
+
+
+def test_malformed_svg_image_is_refused(root):
+    edit_json(root / INTEGRATION, lambda d: d.update(SVGImage='<svg xmlns="http://www.w3.org/2000/svg"><rect>'))
+
+    assert any(p.startswith(f"{INTEGRATION}: SVGImage: is not well-formed SVG: ") for p in problems(root))
+
+
+def test_the_shipped_images_are_the_devkit_envelope():
+    definition = json.loads((REPO_ROOT / INTEGRATION).read_text())
+
+    assert definition["ImageBase64"] == envelope_png_base64()
+    assert base64.b64decode(definition["ImageBase64"])[12:24] == b"IHDR" + struct.pack(">II", 128, 128)
+    assert definition["SVGImage"] == SVG_IMAGE
 
 
 def test_parameter_name_limits_and_duplicates(root):
