@@ -84,6 +84,7 @@ TRANSFORMATION_FUNCTION = Codes(
 COMPARISON_TYPE = Codes("ComparisonType", {0: "equal", 1: "contains", 2: "starts with", 3: "ends with"})
 EXTRACTION_FUNCTION = Codes("ExtractionFunction", {0: "none", 1: "regex", 2: "delimiter"})
 RELEASE_NOTE_ITEM_TYPES = ("Integration", "Action", "Connector", "Job", "Widget")
+ARTICLES = {"Integration": "the", "Action": "an", "Connector": "a", "Job": "a", "Widget": "a"}
 
 
 @dataclass(frozen=True)
@@ -557,7 +558,7 @@ def check_release_notes(root: Path, add: Add, integration: dict | None, names: d
             add(
                 RELEASE_NOTES_FILE,
                 f"{where}.ItemName",
-                f"{note['ItemName']!r} is not a {note['ItemType'].lower()} of this package",
+                f"{note['ItemName']!r} is not {ARTICLES[note['ItemType']]} {note['ItemType'].lower()} of this package",
             )
     if versions and _is_number(version) and max(versions) != version:
         add(
@@ -639,6 +640,15 @@ def check_package(root: Path, add: Add, note_file: Callable[[str], None]) -> Non
     """Apply the built-format model to every file under root; note_file records each file it read."""
     check_integration_link(root, add)
     check_images(root, add)
-    check_components(root, add)
     check_mapping_rules(root, add)
     check_ping_script(root, add)
+    actions, connectors = check_components(root, add)
+    found = integration_definition(root)
+    integration = found[1] if found else None
+    names = {
+        "Integration": [integration.get("Identifier"), integration.get("DisplayName")] if integration else [],
+        "Action": actions,
+        "Connector": connectors,
+    }
+    if check_release_notes(root, add, integration, names):
+        note_file(RELEASE_NOTES_FILE)

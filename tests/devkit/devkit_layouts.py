@@ -316,7 +316,26 @@ def valid_layout(root: Path) -> Path:
     write_json(
         root / "DefaultMappingRules" / "integration_mapping_rules.json", [mapping_rule("EmailSubject", "subject")]
     )
+    notes = [release_note("Integration", "Mimecast")]
+    notes += [release_note("Action", spec.name) for spec in constants.ACTIONS.values()]
+    write_json(root / "RN.json", [*notes, release_note("Connector", "Tick Connector")])
     return root
+
+
+def release_note(item_type: str, item_name: str, version: float = 1.0) -> dict:
+    """One RN.json entry in the built form Google's packaging tool writes."""
+    return {
+        "ChangeDescription": f"{item_name} - New.",
+        "Deprecated": False,
+        "IntroducedInIntegrationVersion": version,
+        "ItemName": item_name,
+        "ItemType": item_type,
+        "New": True,
+        "PublishTime": 1796169600,
+        "Regressive": False,
+        "Removed": False,
+        "TicketNumber": None,
+    }
 
 
 def mapping_rule(target: str, field: str, event: str | None = "Message") -> dict:

@@ -1,6 +1,7 @@
 """The packager: platform ZIP layout, wheels for every runtime pin, and the third-party import check."""
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -73,6 +74,18 @@ def test_zip_has_the_platform_layout(root, wheels, tmp_path):
     assert sorted(n for n in names if n.startswith("Dependencies/")) == [
         "Dependencies/python_dateutil-4.0.0-py3-none-any.whl",
         "Dependencies/requests-2.34.2-py3-none-any.whl",
+    ]
+
+
+def test_zip_ships_the_release_notes_at_its_root(root, wheels, tmp_path):
+    out, names = build(root, wheels, tmp_path)
+
+    with zipfile.ZipFile(out) as archive:
+        notes = json.loads(archive.read("RN.json"))
+    assert "RN.json" in names
+    assert [(n["ItemType"], n["ItemName"], n["IntroducedInIntegrationVersion"]) for n in notes][:2] == [
+        ("Integration", "Mimecast", 1.0),
+        ("Action", "Ping", 1.0),
     ]
 
 
@@ -172,6 +185,11 @@ def test_the_real_package_builds_from_the_repository(tmp_path):
     summary = build_package(REPO_ROOT, out, DEFAULT_WHEELS_DIR, download=True)
 
     names = set(summary.files)
-    assert {"Integration-Mimecast.def", "ActionsScripts/Ping.py", "ActionsDefinitions/Ping.actiondef"} <= names
+    assert {
+        "Integration-Mimecast.def",
+        "ActionsScripts/Ping.py",
+        "ActionsDefinitions/Ping.actiondef",
+        "RN.json",
+    } <= names
     assert len(summary.wheels) == len(pins("runtime"))
     assert not [n for n in names if n.split("/")[0] in ("devkit", "simulator", "tests", "ConnectorsDefinitions")]

@@ -7,7 +7,15 @@ import struct
 from pathlib import Path
 
 import pytest
-from devkit_layouts import connector_param, edit_json, mapping_rule, param, valid_layout, write_json
+from devkit_layouts import (
+    connector_param,
+    edit_json,
+    mapping_rule,
+    param,
+    release_note,
+    valid_layout,
+    write_json,
+)
 
 from devkit import REPO_ROOT
 from devkit.cli import main
@@ -19,6 +27,7 @@ REJECT = "ActionsDefinitions/RejectMessage.actiondef"
 INTEGRATION = "Integration-Mimecast.def"
 CONNECTOR = "ConnectorsDefinitions/Tick.connectordef"
 MAPPING = "DefaultMappingRules/integration_mapping_rules.json"
+RN = "RN.json"
 
 
 @pytest.fixture
@@ -546,6 +555,45 @@ def test_mapping_rules_must_map_fields_the_events_carry(root):
     not_a_field = "'startTime' is not an event field in MimecastConstants.EVENT_FIELDS"
     assert f"{MAPPING}: [1].RawDataPrimaryFieldMatchTerm: {not_a_field}" in found
     assert f"{MAPPING}: [2].RawDataPrimaryFieldMatchTerm: missing: Google's packaging tool needs this key" in found
+
+
+def test_release_notes_are_required(root):
+    (root / RN).unlink()
+
+    assert problems(root) == [f"{RN}: (file): missing: the package ships release notes for this version"]
+
+
+def test_release_notes_in_the_built_form(root):
+    note = release_note("Widgets", "Reject Message")
+    note.update(IntroducedInIntegrationVersion=None, New="yes")
+    del note["TicketNumber"]
+    write_json(root / RN, [release_note("Integration", "Mimecast"), note])
+
+    found = problems(root)
+    assert f'{RN}: [1].ItemType: "Widgets" is not one of Integration, Action, Connector, Job, Widget' in found
+    assert f"{RN}: [1].IntroducedInIntegrationVersion: must be a number, got null" in found
+    assert f"{RN}: [1].New: must be a boolean, got string" in found
+    assert f"{RN}: [1].TicketNumber: missing: Google's packaging tool needs this key" in found
+
+
+def test_release_notes_name_items_of_the_package(root):
+    write_json(root / RN, [release_note("Integration", "Mimecast"), release_note("Action", "Delete Message")])
+
+    assert f"{RN}: [1].ItemName: 'Delete Message' is not an action of this package" in problems(root)
+
+
+def test_release_notes_for_this_version_are_required(root):
+    edit_json(root / INTEGRATION, lambda d: d.update(Version=2.0))
+
+    found = problems(root)
+    assert (
+        f"{RN}: IntroducedInIntegrationVersion: the latest release notes are for 1.0, but the integration's "
+        "Version is 2.0: every release adds notes for its own version"
+    ) in found
+
+    write_json(root / RN, [release_note("Integration", "Mimecast", version=3.0)])
+    expected = "3.0 is later than the integration's Version 2.0"
+    assert f"{RN}: [0].IntroducedInIntegrationVersion: {expected}" in problems(root)
 
 
 def test_unloadable_constants_are_reported(root):
