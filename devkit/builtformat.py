@@ -652,3 +652,5 @@ def check_package(root: Path, add: Add, note_file: Callable[[str], None]) -> Non
     }
     if check_release_notes(root, add, integration, names):
         note_file(RELEASE_NOTES_FILE)
+    if check_ai_descriptions(root, add, actions):
+        note_file(ACTIONS_AI_FILE)

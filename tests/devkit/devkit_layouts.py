@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import REPO_ROOT
+from devkit.builtformat import ACTIONS_AI_FILE, AI_ENTITY_FILTERS, AI_OUTCOMES, dump_yaml
 from devkit.definitions import load_constants
 
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
@@ -319,7 +320,34 @@ def valid_layout(root: Path) -> Path:
     notes = [release_note("Integration", "Mimecast")]
     notes += [release_note("Action", spec.name) for spec in constants.ACTIONS.values()]
     write_json(root / "RN.json", [*notes, release_note("Connector", "Tick Connector")])
+    ai = {spec.name: ai_entry(spec.name) for spec in constants.ACTIONS.values()}
+    (root / ACTIONS_AI_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (root / ACTIONS_AI_FILE).write_text(dump_yaml(ai))
     return root
+
+
+def ai_entry(name: str, changes: str | None = None) -> dict:
+    """AI metadata of one action in the layout Google's packaging tool reads; changes: what it alters in Mimecast."""
+    return {
+        "ai_description": f"### General description\n{name} in Mimecast.\n\n### Flow\n1. Calls Mimecast.",
+        "ai_short_description": f"{name} in Mimecast.",
+        "parameters_description": "| Parameter | Type | Mandatory | Description |\n| --- | --- | --- | --- |",
+        "capabilities": {
+            "reasoning": "",
+            "fetches_data": changes is None,
+            "can_mutate_external_data": changes is not None,
+            "external_data_mutation_explanation": changes,
+            "can_mutate_internal_data": False,
+            "internal_data_mutation_explanation": None,
+            "can_update_entities": False,
+            "can_create_insight": False,
+            "can_modify_alert_data": False,
+            "can_create_case_comments": False,
+        },
+        "categories": {"reasoning": "", "enrichment": False, "remediation": False},
+        "entity_usage": {"reasoning": "", "entity_types": [], **dict.fromkeys(AI_ENTITY_FILTERS, False)},
+        "action_outcomes_categories": {"reasoning": "", **dict.fromkeys(AI_OUTCOMES, False)},
+    }
 
 
 def release_note(item_type: str, item_name: str, version: float = 1.0) -> dict:

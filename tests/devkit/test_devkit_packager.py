@@ -89,6 +89,19 @@ def test_zip_ships_the_release_notes_at_its_root(root, wheels, tmp_path):
     ]
 
 
+def test_zip_ships_the_ai_metadata_and_action_definitions_carry_their_ai_description(root, wheels, tmp_path):
+    out, _ = build(root, wheels, tmp_path)
+
+    source = json.loads((root / "ActionsDefinitions/RejectMessage.actiondef").read_text())
+    with zipfile.ZipFile(out) as archive:
+        shipped = json.loads(archive.read("ActionsDefinitions/RejectMessage.actiondef"))
+        ai_yaml = archive.read("resources/ai/actions_ai_description.yaml")
+    assert ai_yaml == (root / "resources/ai/actions_ai_description.yaml").read_bytes()
+    description = "### General description\nReject Message in Mimecast.\n\n### Flow\n1. Calls Mimecast."
+    assert shipped == {**source, "AIDescription": description}
+    assert shipped["DocumentationLink"] == "https://docs.example.com/mimecast#reject_message"
+
+
 def test_zip_has_no_development_files(root, wheels, tmp_path):
     _, names = build(root, wheels, tmp_path)
 
@@ -190,6 +203,7 @@ def test_the_real_package_builds_from_the_repository(tmp_path):
         "ActionsScripts/Ping.py",
         "ActionsDefinitions/Ping.actiondef",
         "RN.json",
+        "resources/ai/actions_ai_description.yaml",
     } <= names
     assert len(summary.wheels) == len(pins("runtime"))
     assert not [n for n in names if n.split("/")[0] in ("devkit", "simulator", "tests", "ConnectorsDefinitions")]

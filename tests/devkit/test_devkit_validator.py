@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from devkit_layouts import (
+    ai_entry,
     connector_param,
     edit_json,
     mapping_rule,
@@ -18,6 +19,7 @@ from devkit_layouts import (
 )
 
 from devkit import REPO_ROOT
+from devkit.builtformat import dump_yaml, load_yaml
 from devkit.cli import main
 from devkit.icon import SVG_IMAGE, envelope_png, envelope_png_base64
 from devkit.validator import validate
@@ -28,6 +30,7 @@ INTEGRATION = "Integration-Mimecast.def"
 CONNECTOR = "ConnectorsDefinitions/Tick.connectordef"
 MAPPING = "DefaultMappingRules/integration_mapping_rules.json"
 RN = "RN.json"
+AI = "resources/ai/actions_ai_description.yaml"
 
 
 @pytest.fixture
@@ -594,6 +597,72 @@ def test_release_notes_for_this_version_are_required(root):
     write_json(root / RN, [release_note("Integration", "Mimecast", version=3.0)])
     expected = "3.0 is later than the integration's Version 2.0"
     assert f"{RN}: [0].IntroducedInIntegrationVersion: {expected}" in problems(root)
+
+
+def edit_ai(root: Path, change) -> None:
+    entries = load_yaml((root / AI).read_text())
+    change(entries)
+    (root / AI).write_text(dump_yaml(entries))
+
+
+def test_ai_metadata_is_required(root):
+    (root / AI).unlink()
+
+    assert problems(root) == [f"{AI}: (file): missing: the package ships AI metadata for every action"]
+
+
+def test_every_action_needs_ai_metadata_and_only_actions_have_it(root):
+    edit_ai(root, lambda e: (e.pop("Reject Message"), e.update({"Delete Message": ai_entry("Delete Message")})))
+
+    found = problems(root)
+    assert f"{AI}: Reject Message: missing: every action needs its AI metadata" in found
+    assert f"{AI}: Delete Message: not an action of this package" in found
+
+
+def test_ai_metadata_in_the_tool_model(root):
+    def damage(entries: dict) -> None:
+        entries["Ping"]["capabilities"]["fetches_data"] = "yes"
+        del entries["Ping"]["entity_usage"]["filters_by_is_pivot"]
+        entries["Ping"]["ai_short_description"] = ""
+
+    edit_ai(root, damage)
+
+    found = problems(root)
+    assert f"{AI}: Ping.capabilities.fetches_data: must be a boolean, got string" in found
+    assert f"{AI}: Ping.entity_usage.filters_by_is_pivot: missing: Google's packaging tool needs this key" in found
+    assert f"{AI}: Ping.ai_short_description: must be a non-empty string, got string" in found
+
+
+def test_ai_metadata_says_what_an_action_changes(root):
+    def damage(entries: dict) -> None:
+        entries["Reject Message"]["capabilities"]["can_mutate_external_data"] = True
+        entries["Ping"]["capabilities"]["external_data_mutation_explanation"] = "Nothing."
+
+    edit_ai(root, damage)
+
+    found = problems(root)
+    where = "capabilities.external_data_mutation_explanation"
+    changes = "must say what the action changes (can_mutate_external_data is true)"
+    assert f"{AI}: Reject Message.{where}: {changes}" in found
+    assert f"{AI}: Ping.{where}: must be null when can_mutate_external_data is false" in found
+
+
+def test_ai_categories_the_tool_can_read(root):
+    def damage(entries: dict) -> None:
+        entries["Ping"]["categories"].update(reasoning="Not enrichment.", enrichment=True)
+
+    edit_ai(root, damage)
+
+    found = problems(root)
+    assert f'{AI}: Ping.categories.reasoning: must be "" (the tool reads every truthy key as a flag)' in found
+    assert f"{AI}: Ping.categories.enrichment: Ping is never an enrichment action" in found
+
+
+def test_ai_metadata_outside_the_yaml_subset_is_reported(root):
+    (root / AI).write_text("Ping:\n  ai_description: plain text\n")
+
+    expected = "line 2: 'plain text' is not a JSON literal or |- block; the file must stay in the YAML subset"
+    assert any(p.startswith(f"{AI}: (file): {expected}") for p in problems(root))
 
 
 def test_unloadable_constants_are_reported(root):
