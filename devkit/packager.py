@@ -1,10 +1,13 @@
 """Build the importable integration ZIP in the platform's layout (reference/soar-platform.md §3.1).
 
 Validates first, ships a wheel for every `runtime` pin, and refuses to build when a shipped script
-imports a third-party module that none of those wheels provides.
+imports a third-party module that none of those wheels provides. RN.json and resources/ai/ go in
+at the paths of the built layout; each action definition gets the AIDescription of its AI metadata,
+as Google's packaging tool writes it (docs/PACKAGE_FORMAT.md).
 """
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -13,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devkit import REPO_ROOT
+from devkit import REPO_ROOT, builtformat
 from devkit.definitions import (
     ACTIONS_DEFS_DIR,
     ACTIONS_SCRIPTS_DIR,
@@ -41,6 +44,7 @@ LAYOUT = (
     ("DefaultCustomFamilies", "DefaultCustomFamilies", "*.json"),
     ("Widgets", "Widgets", "*.json"),
     ("WidgetsScripts", "WidgetsScripts", "*.html"),
+    (builtformat.AI_DIR, builtformat.AI_DIR, "*.yaml"),
 )
 PIP_PLATFORM_ARGS = (
     "--python-version",
@@ -185,9 +189,17 @@ def package_entries(root: Path) -> list[tuple[Path, str]]:
         for path in sorted((root / source_dir).glob(pattern)):
             if path.is_file():
                 entries.append((path, f"{zip_dir}/{path.name}"))
-    if (root / "RN.json").is_file():
-        entries.append((root / "RN.json", "RN.json"))
+    if (root / builtformat.RELEASE_NOTES_FILE).is_file():
+        entries.append((root / builtformat.RELEASE_NOTES_FILE, builtformat.RELEASE_NOTES_FILE))
     return entries
+
+
+def _built_bytes(source: Path, name: str, ai_entries: dict) -> bytes:
+    """A file as the ZIP holds it: action definitions get their AIDescription, as the tool's build writes them."""
+    if not (name.startswith(f"{ACTIONS_DEFS_DIR}/") and ai_entries):
+        return source.read_bytes()
+    definition = builtformat.built_action_definition(json.loads(source.read_text(encoding="utf-8")), ai_entries)
+    return (json.dumps(definition, indent=4) + "\n").encode("utf-8")
 
 
 def build_package(
@@ -211,11 +223,12 @@ def build_package(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     names = [name for _, name in entries] + [f"Dependencies/{w.name}" for w in wheels]
+    ai_entries = builtformat.read_ai_descriptions(root) if (root / builtformat.ACTIONS_AI_FILE).is_file() else {}
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         for source, name in [*entries, *((w, f"Dependencies/{w.name}") for w in wheels)]:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, source.read_bytes())
+            archive.writestr(info, _built_bytes(source, name, ai_entries))
     tmp.replace(out)
     return PackageSummary(out, names, [w.name for w in wheels], out.stat().st_size)

@@ -1,7 +1,8 @@
 """Validate every definition file the platform reads, and cross-check them against MimecastConstants.
 
 Rules follow the platform's package format (reference/soar-platform.md §3) and the `mp validate`
-checks; every problem is reported as "<file>: <field>: <problem>".
+checks; the built-format model of Google's packaging tool lives in devkit/builtformat.py. Every
+problem is reported as "<file>: <field>: <problem>".
 """
 
 import base64
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devkit import builtformat
 from devkit.definitions import (
     ACTIONS_DEFS_DIR,
     ACTIONS_SCRIPTS_DIR,
@@ -47,12 +49,9 @@ INTEGER_PROPERTY_TYPE = 1
 RULE_TYPES = frozenset({0, 1})
 
 PING_ACTION = "Ping"
-PING_SUCCESS_PHRASE = "Successfully connected to the"
-PING_FAILURE_PHRASE = "Failed to connect to the"
 VERIFY_SSL = "Verify SSL"
 # Verify SSL is required too, with its own rule (verify_ssl).
 REQUIRED_CONNECTOR_PARAMS = ("DeviceProductField", "EventClassId", "PythonProcessTimeout")
-MAPPING_RULE_KEYS = ("Source", "Product", "EventName", "SecurityEventFieldName", "RawDataPrimaryFieldMatchTerm")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -527,13 +526,7 @@ class _Validator:
         if not isinstance(rules, list):
             self.add(path, "(file)", f"must be a JSON list of mapping rules, got {_type_name(rules)}")
             return
-        for index, rule in enumerate(rules):
-            self.keys(path, f"[{index}]", rule, tuple((key, "a string", True) for key in MAPPING_RULE_KEYS))
-            if isinstance(rule, dict) and "IsArtifact" in rule and not isinstance(rule["IsArtifact"], bool):
-                self.add(path, f"[{index}].IsArtifact", "must be a boolean")
-            comparison = "RawDataPrimaryFieldComparisonType"
-            if isinstance(rule, dict) and comparison in rule and not _is_int(rule[comparison]):
-                self.add(path, f"[{index}].{comparison}", "must be an integer")
+        # Each rule's keys and codes: builtformat.check_mapping_rules.
         self.mapping = [rule for rule in rules if isinstance(rule, dict)]
 
     # -- contract cross-check --------------------------------------------------------------------------
@@ -558,7 +551,6 @@ class _Validator:
         if missing:
             self.add(CONSTANTS_FILE, ", ".join(missing), "missing from the public contract")
             return
-        self._ping_messages(constants)
         if integration is not None:
             path = sorted(self.root.glob(INTEGRATION_DEF_GLOB))[0]
             expected = getattr(constants, "INTEGRATION_IDENTIFIER", None)
@@ -656,14 +648,6 @@ class _Validator:
                     f"{field!r} is not an event field in MimecastConstants.EVENT_FIELDS",
                 )
 
-    def _ping_messages(self, constants: Any) -> None:
-        success = getattr(constants, "PING_SUCCESS_MESSAGE", "")
-        failure = getattr(constants.PING, "failure_template", "")
-        if PING_SUCCESS_PHRASE not in str(success):
-            self.add(CONSTANTS_FILE, "PING_SUCCESS_MESSAGE", f'must contain "{PING_SUCCESS_PHRASE}"')
-        if PING_FAILURE_PHRASE not in str(failure):
-            self.add(CONSTANTS_FILE, "PING.failure_template", f'must contain "{PING_FAILURE_PHRASE}"')
-
     def _params_match(
         self,
         path: Path,
@@ -709,4 +693,5 @@ def validate(root: Path) -> ValidationReport:
     connectors = validator.connectors()
     validator.mapping_rules(has_connector=bool(connectors))
     validator.contract(integration, actions, connectors)
+    builtformat.check_package(validator.root, validator.add, validator.report.files.append)
     return validator.report

@@ -5,10 +5,18 @@ from pathlib import Path
 from typing import Any
 
 from devkit import REPO_ROOT
+from devkit.builtformat import ACTIONS_AI_FILE, AI_ENTITY_FILTERS, AI_OUTCOMES, dump_yaml
 from devkit.definitions import load_constants
 
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>'
+DOCS = "https://docs.example.com/mimecast"
+# The platform's Ping wording, which Google's packaging tool looks for in the Ping script itself.
+PING_SCRIPT = (
+    "import MimecastConstants\n\n"
+    'SUCCESS = "Successfully connected to the Mimecast server."\n'
+    'FAILURE = "Failed to connect to the Mimecast server! Error is {reason}"\n'
+)
 
 # On the real SDK: reports argv, context, environment and configuration in its JSON result; "Mode" chooses
 # its behaviour.
@@ -162,6 +170,7 @@ def action_def(name: str, params: list[dict], example: Any = None) -> dict:
         "IntegrationIdentifier": "Mimecast",
         "Creator": "admin",
         "Description": f"{name} action.",
+        "DocumentationLink": f"{DOCS}#{name.lower().replace(' ', '_')}",
         "IsAsync": False,
         "IsCustom": False,
         "IsEnabled": True,
@@ -183,6 +192,7 @@ def connector_def(name: str, params: list[dict]) -> dict:
         "Integration": "Mimecast",
         "Creator": "admin",
         "Description": f"{name}.",
+        "DocumentationLink": f"{DOCS}#{name.lower().replace(' ', '-')}",
         "IsConnectorRulesSupported": True,
         "IsCustom": False,
         "IsEnabled": True,
@@ -275,7 +285,7 @@ def valid_layout(root: Path) -> Path:
             "MarketingDisplayName": "Mimecast",
             "Description": "Mimecast.",
             "Categories": ["Email Security"],
-            "DocumentationLink": None,
+            "DocumentationLink": DOCS,
             "ImageBase64": PNG_1X1,
             "SVGImage": SVG,
             "PythonVersion": 3,
@@ -306,22 +316,80 @@ def valid_layout(root: Path) -> Path:
         example = None if spec.name == "Ping" else {"example": spec.script_stem}
         definition = action_def(spec.name, params, example)
         write_json(root / "ActionsDefinitions" / f"{spec.script_stem}.actiondef", definition)
-        (root / "ActionsScripts" / f"{spec.script_stem}.py").write_text("import MimecastConstants\n")
+        script = PING_SCRIPT if spec.name == "Ping" else "import MimecastConstants\n"
+        (root / "ActionsScripts" / f"{spec.script_stem}.py").write_text(script)
     tick_layout(root)
     write_json(
-        root / "DefaultMappingRules" / "integration_mapping_rules.json",
-        [
-            {
-                "Source": "Mimecast",
-                "Product": "Mimecast",
-                "EventName": "Message",
-                "SecurityEventFieldName": "Subject",
-                "RawDataPrimaryFieldMatchTerm": "subject",
-                "IsArtifact": False,
-            }
-        ],
+        root / "DefaultMappingRules" / "integration_mapping_rules.json", [mapping_rule("EmailSubject", "subject")]
     )
+    notes = [release_note("Integration", "Mimecast")]
+    notes += [release_note("Action", spec.name) for spec in constants.ACTIONS.values()]
+    write_json(root / "RN.json", [*notes, release_note("Connector", "Tick Connector")])
+    ai = {spec.name: ai_entry(spec.name) for spec in constants.ACTIONS.values()}
+    (root / ACTIONS_AI_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (root / ACTIONS_AI_FILE).write_text(dump_yaml(ai))
     return root
+
+
+def ai_entry(name: str, changes: str | None = None) -> dict:
+    """AI metadata of one action in the layout Google's packaging tool reads; changes: what it alters in Mimecast."""
+    return {
+        "ai_description": f"### General description\n{name} in Mimecast.\n\n### Flow\n1. Calls Mimecast.",
+        "ai_short_description": f"{name} in Mimecast.",
+        "parameters_description": "| Parameter | Type | Mandatory | Description |\n| --- | --- | --- | --- |",
+        "capabilities": {
+            "reasoning": "",
+            "fetches_data": changes is None,
+            "can_mutate_external_data": changes is not None,
+            "external_data_mutation_explanation": changes,
+            "can_mutate_internal_data": False,
+            "internal_data_mutation_explanation": None,
+            "can_update_entities": False,
+            "can_create_insight": False,
+            "can_modify_alert_data": False,
+            "can_create_case_comments": False,
+        },
+        "categories": {"reasoning": "", "enrichment": False, "remediation": False},
+        "entity_usage": {"reasoning": "", "entity_types": [], **dict.fromkeys(AI_ENTITY_FILTERS, False)},
+        "action_outcomes_categories": {"reasoning": "", **dict.fromkeys(AI_OUTCOMES, False)},
+    }
+
+
+def release_note(item_type: str, item_name: str, version: float = 1.0) -> dict:
+    """One RN.json entry in the built form Google's packaging tool writes."""
+    return {
+        "ChangeDescription": f"{item_name} - New.",
+        "Deprecated": False,
+        "IntroducedInIntegrationVersion": version,
+        "ItemName": item_name,
+        "ItemType": item_type,
+        "New": True,
+        "PublishTime": 1796169600,
+        "Regressive": False,
+        "Removed": False,
+        "TicketNumber": None,
+    }
+
+
+def mapping_rule(target: str, field: str, event: str | None = "Message") -> dict:
+    """One ontology mapping rule in the built form Google's packaging tool writes."""
+    return {
+        "Source": "Mimecast",
+        "Product": "Mimecast",
+        "EventName": event,
+        "SecurityEventFieldName": target,
+        "TransformationFunction": 0,
+        "TransformationFunctionParam": "",
+        "RawDataPrimaryFieldMatchTerm": field,
+        "RawDataPrimaryFieldComparisonType": 0,
+        "RawDataSecondaryFieldMatchTerm": "",
+        "RawDataSecondaryFieldComparisonType": 0,
+        "RawDataThirdFieldMatchTerm": "",
+        "RawDataThirdFieldComparisonType": 0,
+        "IsArtifact": False,
+        "ExtractionFunctionParam": "",
+        "ExtractionFunction": 0,
+    }
 
 
 def edit_json(path: Path, change: Any) -> None:

@@ -178,7 +178,7 @@ def test_connector_crash_exits_3(tmp_path, store):
 
 def test_validate_reports_problems_and_exits_1(tmp_path):
     root = valid_layout(tmp_path / "integration")
-    files = len(list(root.rglob("*.*def"))) + 2  # plus the mapping rules and MimecastConstants
+    files = len(list(root.rglob("*.*def"))) + 4  # plus mapping rules, MimecastConstants, RN.json and AI metadata
     assert devkit("validate", "--root", str(root)) == (0, f"{files} definition files valid.\n")
 
     (root / "ActionsScripts" / "Ping.py").unlink()

@@ -1,6 +1,7 @@
 """The packager: platform ZIP layout, wheels for every runtime pin, and the third-party import check."""
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -76,6 +77,31 @@ def test_zip_has_the_platform_layout(root, wheels, tmp_path):
     ]
 
 
+def test_zip_ships_the_release_notes_at_its_root(root, wheels, tmp_path):
+    out, names = build(root, wheels, tmp_path)
+
+    with zipfile.ZipFile(out) as archive:
+        notes = json.loads(archive.read("RN.json"))
+    assert "RN.json" in names
+    assert [(n["ItemType"], n["ItemName"], n["IntroducedInIntegrationVersion"]) for n in notes][:2] == [
+        ("Integration", "Mimecast", 1.0),
+        ("Action", "Ping", 1.0),
+    ]
+
+
+def test_zip_ships_the_ai_metadata_and_action_definitions_carry_their_ai_description(root, wheels, tmp_path):
+    out, _ = build(root, wheels, tmp_path)
+
+    source = json.loads((root / "ActionsDefinitions/RejectMessage.actiondef").read_text())
+    with zipfile.ZipFile(out) as archive:
+        shipped = json.loads(archive.read("ActionsDefinitions/RejectMessage.actiondef"))
+        ai_yaml = archive.read("resources/ai/actions_ai_description.yaml")
+    assert ai_yaml == (root / "resources/ai/actions_ai_description.yaml").read_bytes()
+    description = "### General description\nReject Message in Mimecast.\n\n### Flow\n1. Calls Mimecast."
+    assert shipped == {**source, "AIDescription": description}
+    assert shipped["DocumentationLink"] == "https://docs.example.com/mimecast#reject_message"
+
+
 def test_zip_has_no_development_files(root, wheels, tmp_path):
     _, names = build(root, wheels, tmp_path)
 
@@ -103,12 +129,14 @@ def test_two_builds_of_the_same_tree_are_identical(root, wheels, tmp_path):
 
 
 def test_an_import_without_a_wheel_fails_the_build_naming_file_and_module(root, wheels, tmp_path):
-    (root / "ActionsScripts" / "Ping.py").write_text("import MimecastConstants\nimport yaml.loader\n")
+    (root / "ActionsScripts" / "RejectMessage.py").write_text("import MimecastConstants\nimport yaml.loader\n")
 
     with pytest.raises(PackageError) as error:
         build(root, wheels, tmp_path)
 
-    assert error.value.problems == ["ActionsScripts/Ping.py: imports 'yaml', which no wheel in Dependencies/ provides"]
+    assert error.value.problems == [
+        "ActionsScripts/RejectMessage.py: imports 'yaml', which no wheel in Dependencies/ provides"
+    ]
     assert not (tmp_path / "dist" / "Mimecast.zip").exists()
 
 
@@ -124,6 +152,18 @@ def test_the_build_validates_first(root, wheels, tmp_path):
         build(root, wheels, tmp_path)
 
     assert "ActionsDefinitions/Ping.actiondef: (file): has no matching ActionsScripts/Ping.py" in error.value.problems
+
+
+def test_the_build_refuses_mapping_rules_google_tooling_cannot_load(root, wheels, tmp_path):
+    rules = root / "DefaultMappingRules" / "integration_mapping_rules.json"
+    rules.write_text(rules.read_text().replace('"TransformationFunction": 0', '"TransformationFunction": null'))
+
+    with pytest.raises(PackageError) as error:
+        build(root, wheels, tmp_path)
+
+    expected = "DefaultMappingRules/integration_mapping_rules.json: [0].TransformationFunction: null is not one of"
+    assert any(problem.startswith(expected) for problem in error.value.problems)
+    assert not (tmp_path / "dist" / "Mimecast.zip").exists()
 
 
 def test_cli_package_prints_a_summary(root, wheels, tmp_path, monkeypatch):
@@ -158,6 +198,12 @@ def test_the_real_package_builds_from_the_repository(tmp_path):
     summary = build_package(REPO_ROOT, out, DEFAULT_WHEELS_DIR, download=True)
 
     names = set(summary.files)
-    assert {"Integration-Mimecast.def", "ActionsScripts/Ping.py", "ActionsDefinitions/Ping.actiondef"} <= names
+    assert {
+        "Integration-Mimecast.def",
+        "ActionsScripts/Ping.py",
+        "ActionsDefinitions/Ping.actiondef",
+        "RN.json",
+        "resources/ai/actions_ai_description.yaml",
+    } <= names
     assert len(summary.wheels) == len(pins("runtime"))
     assert not [n for n in names if n.split("/")[0] in ("devkit", "simulator", "tests", "ConnectorsDefinitions")]
