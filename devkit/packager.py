@@ -24,6 +24,7 @@ from devkit.definitions import (
 )
 from devkit.pins import pins
 from devkit.validator import Problem, validate
+from devkit.widgets import package_files
 
 DEFAULT_WHEELS_DIR = REPO_ROOT / ".cache" / "wheels"
 DEFAULT_OUT = REPO_ROOT / "dist" / "Mimecast.zip"
@@ -54,8 +55,6 @@ LAYOUT = (
     (MANAGERS_DIR, MANAGERS_DIR, "*.py"),
     ("DefaultMappingRules", "DefaultMappingRules", "*.json"),
     ("DefaultCustomFamilies", "DefaultCustomFamilies", "*.json"),
-    ("Widgets", "Widgets", "*.json"),
-    ("WidgetsScripts", "WidgetsScripts", "*.html"),
 )
 PIP_PLATFORM_ARGS = (
     "--python-version",
@@ -224,12 +223,15 @@ def build_package(
         raise PackageError(problems)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    names = [name for _, name in entries] + [f"Dependencies/{w.name}" for w in wheels]
+    # Widget pages are built (shared parts inlined), so they are written from memory.
+    contents = [(name, source.read_bytes()) for source, name in entries] + package_files(root)
+    contents += [(f"Dependencies/{w.name}", w.read_bytes()) for w in wheels]
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-        for source, name in [*entries, *((w, f"Dependencies/{w.name}") for w in wheels)]:
+        for name, content in contents:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, source.read_bytes())
+            archive.writestr(info, content)
     tmp.replace(out)
+    names = [name for name, _ in contents]
     return PackageSummary(out, names, [w.name for w in wheels], out.stat().st_size)
