@@ -24,7 +24,7 @@ from devkit.definitions import (
 )
 from devkit.pins import pins
 from devkit.validator import Problem, validate
-from devkit.widgets import package_files
+from devkit.widgets import held_back, package_files
 
 DEFAULT_WHEELS_DIR = REPO_ROOT / ".cache" / "wheels"
 DEFAULT_OUT = REPO_ROOT / "dist" / "Mimecast.zip"
@@ -88,13 +88,18 @@ class PackageSummary:
     files: list[str]
     wheels: list[str]
     size: int
+    # (widget stem, action) of widgets left out because their action has no definition yet.
+    held_back_widgets: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         scripts = sum(1 for f in self.files if f.endswith(".py"))
-        return (
+        text = (
             f"Wrote {self.path}: {len(self.files)} files ({scripts} scripts/modules, {len(self.wheels)} wheels), "
             f"{self.size / 1024:.1f} KiB"
         )
+        for stem, action in self.held_back_widgets:
+            text += f'\nNot shipped: widget {stem} (its action "{action}" has no definition yet)'
+        return text
 
 
 def _normalise(name: str) -> str:
@@ -234,4 +239,4 @@ def build_package(
             archive.writestr(info, content)
     tmp.replace(out)
     names = [name for name, _ in contents]
-    return PackageSummary(out, names, [w.name for w in wheels], out.stat().st_size)
+    return PackageSummary(out, names, [w.name for w in wheels], out.stat().st_size, tuple(held_back(root)))

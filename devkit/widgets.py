@@ -2,7 +2,8 @@
 
 A widget page may pull shared parts from `WidgetsScripts/shared/` with a `/* @include <file> */` line;
 `build_html` inlines them, so every page in the ZIP stands alone. The platform substitutes the bound
-step's JSON result for the `[{stepInstanceName}.JsonResult]` placeholder in the page.
+step's JSON result for the `[{stepInstanceName}.JsonResult]` placeholder in the page. A widget ships
+only when the action its ActionIdentifier names has a definition; the others wait in the repository.
 """
 
 import json
@@ -83,10 +84,27 @@ def example_result(root: Path, stem: str) -> Any | None:
     return load_json(example) if example.is_file() else None
 
 
+# -- the ZIP ------------------------------------------------------------------------------------------
+
+
+def held_back(root: Path) -> list[tuple[str, str]]:
+    """(stem, action) of every widget whose action has no definition yet: they stay out of the ZIP."""
+    actions = set(action_defs(root))
+    waiting = []
+    for stem in widget_stems(root):
+        action = load_widget(root, stem).get("ActionIdentifier")
+        if action not in actions:
+            waiting.append((stem, str(action)))
+    return waiting
+
+
 def package_files(root: Path) -> list[tuple[str, bytes]]:
-    """(name in the ZIP, content) of every widget: its definition and its built page."""
+    """(name in the ZIP, content) of the widgets whose action is defined: the definition and the built page."""
+    waiting = {stem for stem, _ in held_back(root)}
     files = []
     for stem in widget_stems(root):
+        if stem in waiting:
+            continue
         files.append((f"{WIDGETS_DIR}/{stem}.json", (root / WIDGETS_DIR / f"{stem}.json").read_bytes()))
         files.append((f"{WIDGETS_SCRIPTS_DIR}/{stem}.html", build_html(root, stem).encode("utf-8")))
     return files

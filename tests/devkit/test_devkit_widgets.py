@@ -1,16 +1,17 @@
-"""Widget pages: shared parts inlined at build time, and the ZIP ships the built pages."""
+"""Widget pages: shared parts inlined at build time; the ZIP ships built pages of widgets whose action exists."""
 
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from devkit_layouts import valid_layout
+from devkit_layouts import edit_json, valid_layout
 
 from devkit import REPO_ROOT
 from devkit.packager import build_package
 from devkit.widgets import build_html
 
+HELD = "Widgets/GetMessageDetails.json"
 SHIPPED_STEMS = ("AdvancedArchiveSearch", "CreateBlockSenderPolicy", "SimpleArchiveSearch")
 PINS = ["requests==2.34.2"]
 
@@ -52,8 +53,8 @@ def package(root: Path, wheels: Path, tmp_path: Path) -> tuple[dict[str, bytes],
         return {name: archive.read(name) for name in archive.namelist()}, summary.describe()
 
 
-def test_the_zip_ships_each_widget_with_its_built_page(root, wheels, tmp_path):
-    files, _ = package(root, wheels, tmp_path)
+def test_the_zip_ships_built_pages_only_for_widgets_whose_action_is_defined(root, wheels, tmp_path):
+    files, summary = package(root, wheels, tmp_path)
 
     widget_files = sorted(name for name in files if name.startswith("Widgets"))
     assert widget_files == sorted(
@@ -62,4 +63,16 @@ def test_the_zip_ships_each_widget_with_its_built_page(root, wheels, tmp_path):
     for stem in SHIPPED_STEMS:
         assert files[f"WidgetsScripts/{stem}.html"].decode() == build_html(root, stem)
         assert files[f"Widgets/{stem}.json"] == (root / "Widgets" / f"{stem}.json").read_bytes()
-    assert not [name for name in files if "shared" in name]
+    assert not [name for name in files if "shared" in name or "GetMessageDetails" in name]
+    assert 'Not shipped: widget GetMessageDetails (its action "Get Message Details" has no definition yet)' in summary
+
+
+def test_a_held_back_widget_ships_once_its_action_is_defined(root, wheels, tmp_path):
+    # Block Sender stands in for the planned action: it has a definition in the layout and no widget of its own.
+    edit_json(root / HELD, lambda d: d.update(ActionIdentifier="Block Sender"))
+
+    files, summary = package(root, wheels, tmp_path)
+
+    assert files["WidgetsScripts/GetMessageDetails.html"].decode() == build_html(root, "GetMessageDetails")
+    assert "Widgets/GetMessageDetails.json" in files
+    assert "Not shipped" not in summary

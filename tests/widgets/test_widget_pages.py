@@ -24,6 +24,7 @@ TITLES = {
     "SimpleArchiveSearch": "Mimecast - Simple Archive Search",
     "AdvancedArchiveSearch": "Mimecast - Advanced Archive Search",
     "CreateBlockSenderPolicy": "Mimecast - Create Block Sender Policy",
+    "GetMessageDetails": "Mimecast - Get Message Details",
 }
 STEMS = tuple(TITLES)
 # Tags no value may ever turn into, and attributes that would load or run something.
@@ -142,6 +143,51 @@ def test_block_sender_policy_widget_shows_a_domain_policy_with_dates():
     assert page.fields["Ends"] == "2025-07-01 00:00 +0200"
 
 
+def test_held_message_widget_puts_the_held_queue_ids_first():
+    page = page_for("GetMessageDetails", sample("GetMessageDetails"))
+    example = example_result(REPO_ROOT, "GetMessageDetails")
+    first, second = example["heldMessages"]
+
+    assert page.visible_text.startswith(
+        "Action required: confirm your payroll details\nheld\nRisk: high\n"
+        "Held-queue ID for Release / Reject Message\n"
+        f"alex.rivera@example.com\n{first['id']}\nCopy\nrobin.novak@example.com\n{second['id']}\nCopy\nMessage\n"
+    )
+    assert page.fields == {
+        "From": "payroll@northwind-hr.example",
+        "Envelope from": "bounce-7731@mailer.northwind-hr.example",
+        "To": "alex.rivera@example.com robin.novak@example.com",
+        "Queue reason": "Fraud Alert",
+        "Queue status": "Message Hold Applied - Content examination policy",
+        "Sent": "2025-04-16 15:32 UTC",
+        "Spam score": "20",
+        "Tracking ID": f"{example['id']} Copy",
+    }
+
+
+@pytest.mark.parametrize(
+    ("sample_file", "status_line", "held_notice"),
+    [
+        (
+            "message_finder_get_message_info_held.json",
+            "(no subject)\nheld\nNo risk verdict\n",
+            "No held-queue ID in this result: look the message up in the held queue.",
+        ),
+        (
+            "message_finder_get_message_info_archived.json",
+            "Demand Ken Lay Donate Proceeds from Enron Stock Sales\narchived\nNo risk verdict\n",
+            "The message is not held, so there is nothing to release or reject.",
+        ),
+    ],
+)
+def test_held_message_widget_on_mimecasts_samples(sample_file, status_line, held_notice):
+    page = page_for("GetMessageDetails", json.dumps(mimecast_data(sample_file)[0]))
+
+    assert page.visible_text.startswith(status_line)
+    assert held_notice in page.visible_text
+    assert page.fields["Tracking ID"].endswith(" Copy")
+
+
 @pytest.mark.parametrize("stem", STEMS)
 def test_a_page_without_a_result_says_so(stem):
     page = page_for(stem, None)
@@ -187,6 +233,16 @@ SHOWN: dict[str, Callable[[tuple], bool]] = {
             ("policy", "fromPart"),
             ("policy", "createTime"),
         }
+    ),
+    "GetMessageDetails": lambda at: (
+        at in {("status",), ("id",), ("queueInfo", "reason"), ("spamInfo", "spamScore")}
+        or at[:2] == ("heldMessages", *at[1:2])
+        or at
+        in {("recipientInfo", "txInfo", "queueDetailStatus"), ("spamInfo", "spamProcessingDetail", "verdict", "risk")}
+        or (
+            at[:2] == ("recipientInfo", "messageInfo")
+            and at[2] in ("fromHeader", "fromEnvelope", "to", "subject", "sent")
+        )
     ),
 }
 

@@ -50,7 +50,7 @@ def markup(page: str) -> str:
 
 
 def test_every_widget_has_a_page():
-    assert STEMS == ["AdvancedArchiveSearch", "CreateBlockSenderPolicy", "SimpleArchiveSearch"]
+    assert STEMS == ["AdvancedArchiveSearch", "CreateBlockSenderPolicy", "GetMessageDetails", "SimpleArchiveSearch"]
 
 
 @pytest.mark.parametrize("stem", STEMS)
