@@ -8,6 +8,7 @@ only when the action its ActionIdentifier names has a definition; PLANNED_ACTION
 
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,3 +294,30 @@ def package_files(root: Path) -> list[tuple[str, bytes]]:
         files.append((f"{WIDGETS_DIR}/{stem}.json", (root / WIDGETS_DIR / f"{stem}.json").read_bytes()))
         files.append((f"{WIDGETS_SCRIPTS_DIR}/{stem}.html", build_html(root, stem).encode("utf-8")))
     return files
+
+
+# -- screenshots --------------------------------------------------------------------------------------
+
+# Screenshot sizes: the widget's default half-width slot and a full-width one, at its htmlHeight.
+SCREENSHOT_WIDTHS = {"": 1100, "-half": 560}
+
+
+def screenshot_widgets(root: Path, out_dir: Path) -> list[Path]:
+    """<stem>.png (full width) and <stem>-half.png of every widget, rendered with its example result."""
+    from devkit.browser import require_chromium, screenshot
+
+    require_chromium()
+    written = []
+    with tempfile.TemporaryDirectory(prefix="widget-pages-") as pages:
+        for stem in widget_stems(root):
+            result = example_result(root, stem)
+            if result is None:
+                raise WidgetError(f"{WIDGETS_DIR}/{stem}.json: no example result (action example or {EXAMPLES_DIR}/)")
+            page = Path(pages) / f"{stem}.html"
+            page.write_text(with_json_result(build_html(root, stem), result), encoding="utf-8")
+            height = load_widget(root, stem)["DataDefinition"]["htmlHeight"]
+            for suffix, width in SCREENSHOT_WIDTHS.items():
+                out = out_dir / f"{stem}{suffix}.png"
+                screenshot(page.as_uri(), out, width, height)
+                written.append(out)
+    return written

@@ -1,5 +1,6 @@
 """Widget definitions: validation against mp's built widget model, page building, and what the ZIP ships."""
 
+import io
 import json
 import shutil
 import zipfile
@@ -9,6 +10,7 @@ import pytest
 from devkit_layouts import edit_json, valid_layout
 
 from devkit import REPO_ROOT
+from devkit.cli import main
 from devkit.packager import build_package
 from devkit.validator import validate
 from devkit.widgets import JSON_RESULT_PLACEHOLDER, build_html, validate_widgets, widget_stems
@@ -203,3 +205,14 @@ def test_a_held_back_widget_ships_once_its_action_is_defined(root, wheels, tmp_p
     assert files["WidgetsScripts/GetMessageDetails.html"].decode() == build_html(root, "GetMessageDetails")
     assert "Widgets/GetMessageDetails.json" in files
     assert "Not shipped" not in summary
+
+
+def test_cli_widgets_without_chromium_says_so_and_exits_1(monkeypatch, tmp_path):
+    monkeypatch.setattr("devkit.browser.find_chromium", lambda: None)
+    out = io.StringIO()
+
+    code = main(["widgets", "--screenshots", str(tmp_path / "shots")], out)
+
+    assert code == 1
+    assert out.getvalue() == "no chromium or chromium-browser on PATH (Debian: apt-get install chromium)\n"
+    assert not (tmp_path / "shots").exists()
