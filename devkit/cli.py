@@ -1,4 +1,4 @@
-"""`python -m devkit action|connector|validate|package|demo`.
+"""`python -m devkit action|connector|validate|package|widgets|demo`.
 
 Exit codes: 0 completed / success, 1 action failed or validation/packaging problems, 2 usage error,
 3 the script crashed (no output object).
@@ -146,6 +146,20 @@ def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_widgets(args: argparse.Namespace, out: TextIO) -> int:
+    from devkit.browser import BrowserError
+    from devkit.widgets import WidgetError, screenshot_widgets
+
+    try:
+        written = screenshot_widgets(Path(args.root), Path(args.screenshots))
+    except (BrowserError, WidgetError) as exc:
+        out.write(f"{exc}\n")
+        return EXIT_FAILED
+    for path in written:
+        out.write(f"Wrote {path}\n")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from devkit.demo import run_demo
 
@@ -197,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--offline", action="store_true", help="use only wheels already in the cache")
     package.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
     package.set_defaults(handler=cmd_package)
+
+    widgets = commands.add_parser("widgets", help="render every widget with its example result to PNG (Chromium)")
+    widgets.add_argument("--screenshots", required=True, metavar="DIR", help="output folder for the PNGs")
+    widgets.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
+    widgets.set_defaults(handler=cmd_widgets)
 
     demo = commands.add_parser("demo", help="run the demo steps against a fresh simulator")
     demo.add_argument("--port", type=int, default=8765)

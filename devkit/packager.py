@@ -28,6 +28,7 @@ from devkit.definitions import (
 from devkit.pins import pins
 from devkit.soar_sdk import sdk_dir
 from devkit.validator import Problem, validate
+from devkit.widgets import held_back, package_files
 
 DEFAULT_WHEELS_DIR = REPO_ROOT / ".cache" / "wheels"
 DEFAULT_OUT = REPO_ROOT / "dist" / "Mimecast.zip"
@@ -42,8 +43,6 @@ LAYOUT = (
     (MANAGERS_DIR, MANAGERS_DIR, "*.py"),
     ("DefaultMappingRules", "DefaultMappingRules", "*.json"),
     ("DefaultCustomFamilies", "DefaultCustomFamilies", "*.json"),
-    ("Widgets", "Widgets", "*.json"),
-    ("WidgetsScripts", "WidgetsScripts", "*.html"),
     (builtformat.AI_DIR, builtformat.AI_DIR, "*.yaml"),
 )
 PIP_PLATFORM_ARGS = (
@@ -78,13 +77,18 @@ class PackageSummary:
     files: list[str]
     wheels: list[str]
     size: int
+    # (widget stem, action) of widgets left out because their action has no definition yet.
+    held_back_widgets: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         scripts = sum(1 for f in self.files if f.endswith(".py"))
-        return (
+        text = (
             f"Wrote {self.path}: {len(self.files)} files ({scripts} scripts/modules, {len(self.wheels)} wheels), "
             f"{self.size / 1024:.1f} KiB"
         )
+        for stem, action in self.held_back_widgets:
+            text += f'\nNot shipped: widget {stem} (its action "{action}" has no definition yet)'
+        return text
 
 
 def _normalise(name: str) -> str:
@@ -222,13 +226,17 @@ def build_package(
         raise PackageError(problems)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    names = [name for _, name in entries] + [f"Dependencies/{w.name}" for w in wheels]
     ai_entries = builtformat.read_ai_descriptions(root) if (root / builtformat.ACTIONS_AI_FILE).is_file() else {}
+    # Action definitions get their AI description, widget pages are built (shared parts inlined): all are
+    # written from memory.
+    contents = [(name, _built_bytes(source, name, ai_entries)) for source, name in entries] + package_files(root)
+    contents += [(f"Dependencies/{w.name}", w.read_bytes()) for w in wheels]
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-        for source, name in [*entries, *((w, f"Dependencies/{w.name}") for w in wheels)]:
+        for name, content in contents:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, _built_bytes(source, name, ai_entries))
+            archive.writestr(info, content)
     tmp.replace(out)
-    return PackageSummary(out, names, [w.name for w in wheels], out.stat().st_size)
+    names = [name for name, _ in contents]
+    return PackageSummary(out, names, [w.name for w in wheels], out.stat().st_size, tuple(held_back(root)))

@@ -27,6 +27,7 @@ from devkit.definitions import (
     load_json,
     platform_value,
 )
+from devkit.widgets import validate_widgets
 
 IDENTIFIER_RE = re.compile(r"[a-zA-Z0-9\-_]+")
 NAME_RE = re.compile(r"[A-Za-z0-9\-_,\s]+")
@@ -694,4 +695,8 @@ def validate(root: Path) -> ValidationReport:
     validator.mapping_rules(has_connector=bool(connectors))
     validator.contract(integration, actions, connectors)
     builtformat.check_package(validator.root, validator.add, validator.report.files.append)
+    widgets = validate_widgets(validator.root, set(actions))
+    validator.report.files.extend(widgets.files)
+    for file, field_name, problem in widgets.problems:
+        validator.add(file, field_name, problem)
     return validator.report
