@@ -1,7 +1,8 @@
 """`python -m devkit action|connector|validate|package|widgets|demo`.
 
-Exit codes: 0 completed / success, 1 action failed or validation/packaging problems, 2 usage error,
-3 the script crashed (no output object).
+Exit codes: 0 completed / success, 1 action or connector run failed, or validation/packaging problems,
+2 usage error, 3 the script crashed (no output object, killed, or a connector that exited non-zero after
+returning its package).
 """
 
 import argparse
@@ -20,7 +21,7 @@ from devkit.definitions import (
     secret_property_names,
     secret_values,
 )
-from devkit.render import format_action_run, format_connector_run, masked_configuration, redact
+from devkit.render import connector_failure, format_action_run, format_connector_run, masked_configuration, redact
 from devkit.runner import run_action, run_connector
 
 EXIT_OK = 0
@@ -116,7 +117,9 @@ def cmd_connector(args: argparse.Namespace, out: TextIO) -> int:
         root=root,
     )
     _write(out, format_connector_run(run, test_run=args.test_run), secrets)
-    return EXIT_CRASHED if run.crashed else EXIT_OK
+    if connector_failure(run) is not None:
+        return EXIT_FAILED
+    return EXIT_OK if run.ingested else EXIT_CRASHED
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:

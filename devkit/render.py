@@ -10,6 +10,9 @@ from devkit.runner import ActionRun, ConnectorRun
 MASK = "********"
 _MAX_CELL = 60
 _TAIL_LINES = 20
+# How the Message Tracking connector words a run that fails on purpose (Managers/MimecastConnectorRunner.py).
+CONNECTOR_RUN_FAILED = "The Message Tracking connector run failed: "
+_TRACEBACK = "Traceback (most recent call last):"
 
 
 def redact(text: str, secret_values: Iterable[str]) -> str:
@@ -85,10 +88,39 @@ def format_action_run(run: ActionRun, result_name: str = "is_success", show_debu
     return "\n".join(parts)
 
 
+def connector_failure(run: ConnectorRun) -> str | None:
+    """The connector's own failure line when the run failed on purpose, else None (it succeeded or crashed).
+
+    A run fails on purpose when it returns no package, exits non-zero by itself and the last thing it
+    wrote to stderr is its failure line (raised or logged), as the platform shows it. Anything raised
+    after that line, a kill or a timeout is a crash.
+    """
+    if run.output is not None or run.exit_code <= 0 or run.timed_out or run.killed:
+        return None
+    start = run.stderr.rfind(CONNECTOR_RUN_FAILED)
+    if start < 0:
+        return None
+    line = run.stderr[start:].strip()
+    if _TRACEBACK in line or not line.removeprefix(CONNECTOR_RUN_FAILED).strip():
+        return None
+    return line
+
+
 def format_connector_run(run: ConnectorRun, test_run: bool = False) -> str:
+    kind = "Test run" if test_run else "Run"
+    failure = connector_failure(run)
+    if failure is not None:
+        parts = [f"{kind} failed: {failure}", "The platform ingests nothing from a failed run."]
+        if run.log_path is not None:
+            parts.append(f"Log file: {run.log_path}")
+        return "\n".join(parts)
     if run.crashed:
         return _crash_report(run, "Connector", "returning a package")
-    kind = "Test run" if test_run else "Run"
+    if not run.ingested:
+        return (
+            f"Connector crashed: it exited with code {run.exit_code} after returning its package, so the platform "
+            f"ingests none of its {len(run.alerts)} alert(s)."
+        )
     parts = [f"{kind}: {len(run.alerts)} alert(s), {len(run.overflow_alerts)} overflowed."]
     if run.alerts:
         rows = [

@@ -214,3 +214,96 @@ def test_ping_through_the_cli_against_the_simulator(session_api2_instance, tmp_p
     assert code == 0, text
     assert "Output message: Successfully connected to the Mimecast server" in text
     assert session_api2_instance["Client Secret"] not in text
+
+
+RUN_FAILED_LINE = 'The Message Tracking connector run failed: Parameter "Domains" is mandatory and was not provided.'
+# A connector that fails on purpose as the real one does: it logs its failure line and raises it.
+FAILING_CONNECTOR = f"""
+from SiemplifyConnectors import SiemplifyConnectorExecution
+from SiemplifyUtils import output_handler
+
+
+@output_handler
+def main():
+    siemplify = SiemplifyConnectorExecution()
+    siemplify.LOGGER.error({RUN_FAILED_LINE!r})
+    {{after}}
+
+
+main()
+"""
+
+
+def connector_with(tmp_path: Path, after: str) -> Path:
+    root = tick_layout(tmp_path / "integration")
+    (root / "ConnectorsScripts" / "Tick.py").write_text(FAILING_CONNECTOR.replace("{after}", after))
+    return root
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        f"raise RuntimeError({RUN_FAILED_LINE!r})",
+        f"raise ValueError({RUN_FAILED_LINE!r}) from None",
+        "raise SystemExit(1)",
+    ],
+    ids=["raised", "raised-from-none", "logged-then-exit-1"],
+)
+def test_a_connector_run_that_fails_on_purpose_shows_its_failure_line_and_exits_1(tmp_path, store, after):
+    root = connector_with(tmp_path, after)
+
+    code, text = devkit("connector", "--root", str(root), "--store", str(store), "--instance", "")
+
+    assert code == 1, text
+    assert f"Run failed: {RUN_FAILED_LINE}\n" in text
+    assert "crashed" not in text
+    assert "Traceback" not in text and "RuntimeError" not in text and "STDOUT:" not in text
+
+
+def test_a_failure_line_spanning_lines_is_shown_whole(tmp_path, store):
+    root = connector_with(tmp_path, f"raise RuntimeError({RUN_FAILED_LINE + chr(10) + 'second line'!r})")
+
+    code, text = devkit("connector", "--root", str(root), "--store", str(store), "--instance", "", "--test-run")
+
+    assert code == 1, text
+    assert f"Test run failed: {RUN_FAILED_LINE}\nsecond line\n" in text
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        'raise KeyError("boom")',
+        'raise RuntimeError("The connector run failed: not the connector\'s own line")',
+        "import os; os.kill(os.getpid(), 9)",
+    ],
+    ids=["another-error-after-the-line", "another-wording", "killed"],
+)
+def test_a_connector_crash_after_its_failure_line_is_still_a_crash(tmp_path, store, after):
+    root = connector_with(tmp_path, after)
+
+    code, text = devkit("connector", "--root", str(root), "--store", str(store), "--instance", "")
+
+    assert code == 3, text
+    assert "Connector crashed" in text
+    assert "Run failed" not in text
+
+
+def test_a_connector_that_dies_after_returning_its_package_is_a_crash_nothing_ingested(tmp_path, store):
+    root = tick_layout(tmp_path / "integration")
+
+    code, text = devkit(
+        "connector", "--root", str(root), "--store", str(store), "--instance", "", "--param", "Mode=die-after-output"
+    )
+
+    assert code == 3, text
+    assert "Connector crashed: it exited with code 1 after returning its package" in text
+    assert "the platform ingests none of its 1 alert(s)" in text
+
+
+@pytest.mark.e2e
+def test_the_real_connector_without_domains_is_a_failed_run_not_a_crash(instance_file, store):
+    code, text = devkit("connector", "--instance", str(instance_file), "--store", str(store))
+
+    assert code == 1, text
+    assert f"Run failed: {RUN_FAILED_LINE}\n" in text
+    assert "Traceback" not in text and "crashed" not in text
