@@ -21,7 +21,14 @@ from devkit.definitions import (
     secret_property_names,
     secret_values,
 )
-from devkit.render import connector_failure, format_action_run, format_connector_run, masked_configuration, redact
+from devkit.render import (
+    connector_failure,
+    format_action_run,
+    format_connector_run,
+    masked_configuration,
+    redact,
+    url_credentials,
+)
 from devkit.runner import run_action, run_connector
 
 EXIT_OK = 0
@@ -60,6 +67,11 @@ def describe_instance(root: Path, path: Path, configuration: dict[str, Any]) -> 
     return f"Instance {path.name}: " + ", ".join(f"{k}={platform_value(v)}" for k, v in shown.items() if v != "")
 
 
+def shown_secrets(root: Path, configuration: dict[str, Any]) -> list[str]:
+    """What the terminal must never show: the secret values, and the credentials any URL value carries."""
+    return [*secret_values(root, configuration), *(c for v in configuration.values() for c in url_credentials(v))]
+
+
 def _write(stream: TextIO, text: str, secrets: list[str]) -> None:
     stream.write(redact(text, secrets) + "\n")
 
@@ -69,7 +81,7 @@ def cmd_action(args: argparse.Namespace, out: TextIO) -> int:
     params = parse_params(args.param)
     instance_path = Path(args.instance)
     configuration = load_instance(instance_path)
-    secrets = secret_values(root, configuration)
+    secrets = shown_secrets(root, configuration)
     run = run_action(
         args.name,
         params,
@@ -105,7 +117,7 @@ def cmd_connector(args: argparse.Namespace, out: TextIO) -> int:
     root = Path(args.root)
     configuration = load_instance(Path(args.instance)) if args.instance else {}
     params = connector_params(root, configuration, parse_params(args.param))
-    secrets = secret_values(root, params)
+    secrets = shown_secrets(root, params)
     run = run_connector(
         params,
         store=args.store,

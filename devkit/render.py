@@ -1,9 +1,11 @@
 """Readable text for action and connector runs, as an analyst would read them on the case wall."""
 
 import json
+import re
 import shutil
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from devkit.runner import ActionRun, ConnectorRun
 
@@ -13,6 +15,12 @@ _TAIL_LINES = 20
 # How the Message Tracking connector words a run that fails on purpose (Managers/MimecastConnectorRunner.py).
 CONNECTOR_RUN_FAILED = "The Message Tracking connector run failed: "
 _TRACEBACK = "Traceback (most recent call last):"
+# The user information of a URL (`scheme://user:password@host`, also without a scheme): up to the last
+# "@" before the path. Without "//", only a "user:password@host" form counts, so an address stays as it is.
+_URL_USERINFO = re.compile(
+    r"^(?P<before>\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)(?P<userinfo>[^/?#]*)@"
+    r"|^(?P<bare>\s*)(?P<pair>[^\s/?#@:]+:[^\s/?#]*)@(?=[^\s/?#@])"
+)
 
 
 def redact(text: str, secret_values: Iterable[str]) -> str:
@@ -22,9 +30,32 @@ def redact(text: str, secret_values: Iterable[str]) -> str:
     return text
 
 
+def _userinfo(value: Any) -> re.Match[str] | None:
+    return _URL_USERINFO.match(value) if isinstance(value, str) else None
+
+
+def without_credentials(value: Any) -> Any:
+    """A URL without its user name and password (`https://user:pass@host` -> `https://host`); else the value."""
+    match = _userinfo(value)
+    if match is None:
+        return value
+    return (match.group("before") or match.group("bare") or "") + value[match.end() :]
+
+
+def url_credentials(value: Any) -> list[str]:
+    """The user name and password a URL carries, as written and percent-decoded: what output must not show."""
+    match = _userinfo(value)
+    if match is None:
+        return []
+    userinfo = match.group("userinfo") if match.group("before") is not None else match.group("pair")
+    parts = [part for part in userinfo.split(":", 1) if part]
+    return list(dict.fromkeys([*parts, *(unquote(part) for part in parts)]))
+
+
 def masked_configuration(configuration: Mapping[str, Any], secret_names: set[str]) -> dict[str, Any]:
+    """The configuration as it may be shown: secret values masked, URLs without their credentials."""
     return {
-        name: (MASK if name in secret_names and value not in ("", None) else value)
+        name: (MASK if name in secret_names and value not in ("", None) else without_credentials(value))
         for name, value in configuration.items()
     }
 

@@ -307,3 +307,21 @@ def test_the_real_connector_without_domains_is_a_failed_run_not_a_crash(instance
     assert code == 1, text
     assert f"Run failed: {RUN_FAILED_LINE}\n" in text
     assert "Traceback" not in text and "crashed" not in text
+
+
+@pytest.mark.parametrize(
+    "api_root",
+    ["https://svc-user:pa55-w0rd@tenant.example.com", "https://svc-user:pa55%2Fw0rd@tenant.example.com"],
+)
+def test_an_api_root_with_credentials_is_shown_without_them(layout, tmp_path, store, api_root):
+    instance = tmp_path / "tenant.json"
+    instance.write_text(json.dumps({"API Root": api_root, "Client ID": "client-1", "Client Secret": SECRET}))
+
+    code, text = action(layout, instance, store)
+    _, raw = action(layout, instance, store, "--json")
+
+    assert code == 0, text
+    assert "API Root=https://tenant.example.com," in text
+    for shown in (text, raw):
+        assert "pa55" not in shown and "svc-user" not in shown
+    assert '"API Root": "https://********:********@tenant.example.com"' in text

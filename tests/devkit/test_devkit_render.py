@@ -1,6 +1,8 @@
 """Readable output: text tables, masking and redaction of secrets."""
 
-from devkit.render import MASK, masked_configuration, redact, text_table
+import pytest
+
+from devkit.render import MASK, masked_configuration, redact, text_table, url_credentials, without_credentials
 
 
 def test_text_table_aligns_columns_from_all_rows():
@@ -52,3 +54,29 @@ def test_redact_replaces_every_occurrence_of_each_secret():
     text = "token=abcdef123 again abcdef123 and key=zz"
 
     assert redact(text, ["abcdef123", "zz", ""]) == f"token={MASK} again {MASK} and key=zz"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown", "credentials"),
+    [
+        ("https://svc-user:pa55-w0rd@tenant.example.com", "https://tenant.example.com", {"svc-user", "pa55-w0rd"}),
+        ("https://svc-user:pa55-w0rd@host:8443/api?x=1", "https://host:8443/api?x=1", {"svc-user", "pa55-w0rd"}),
+        ("HTTP://svc-user@host", "HTTP://host", {"svc-user"}),
+        ("https://svc-user:p@ss@word@host/x", "https://host/x", {"svc-user", "p@ss@word"}),
+        (
+            "https://svc%2Duser:p%40ss%2Fw0rd@host",
+            "https://host",
+            {"svc%2Duser", "svc-user", "p%40ss%2Fw0rd", "p@ss/w0rd"},
+        ),
+        ("  https://svc-user:pa55-w0rd@host  ", "  https://host  ", {"svc-user", "pa55-w0rd"}),
+        ("//svc-user:pa55-w0rd@host", "//host", {"svc-user", "pa55-w0rd"}),
+        ("svc-user:pa55-w0rd@host:8080", "host:8080", {"svc-user", "pa55-w0rd"}),
+        ("https://tenant.example.com/a@b", "https://tenant.example.com/a@b", set()),
+        ("https://tenant.example.com", "https://tenant.example.com", set()),
+        ("alice@example.com", "alice@example.com", set()),
+        (True, True, set()),
+    ],
+)
+def test_urls_are_shown_without_their_credentials(value, shown, credentials):
+    assert without_credentials(value) == shown
+    assert set(url_credentials(value)) == credentials
