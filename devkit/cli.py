@@ -6,15 +6,20 @@ returning its package).
 """
 
 import argparse
+import contextlib
+import ipaddress
 import json
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from devkit import INSTANCES_DIR, REPO_ROOT
 from devkit.definitions import (
     UsageError,
+    find_action_def,
     find_connector_def,
     load_json,
     platform_value,
@@ -28,8 +33,9 @@ from devkit.render import (
     masked_configuration,
     redact,
     url_credentials,
+    without_credentials,
 )
-from devkit.runner import run_action, run_connector
+from devkit.runner import build_action_parameters, build_connector_params, run_action, run_connector
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -37,6 +43,7 @@ EXIT_USAGE = 2
 EXIT_CRASHED = 3
 
 DEFAULT_INSTANCE = INSTANCES_DIR / "simulator-api2.json"
+API_ROOT = "API Root"
 DEFAULT_STORE = REPO_ROOT / ".devkit" / "store"
 
 
@@ -62,9 +69,78 @@ def load_instance(path: Path) -> dict[str, Any]:
     return data
 
 
-def describe_instance(root: Path, path: Path, configuration: dict[str, Any]) -> str:
-    shown = masked_configuration(configuration, secret_property_names(root, list(configuration)))
-    return f"Instance {path.name}: " + ", ".join(f"{k}={platform_value(v)}" for k, v in shown.items() if v != "")
+def shown_path(path: Path) -> str:
+    """A path as a person reads it: relative to the checkout when it lies inside it."""
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(REPO_ROOT))
+    return str(path)
+
+
+def describe_values(root: Path, values: dict[str, Any]) -> str:
+    """The values that are set, secrets masked and URLs without their credentials."""
+    shown = masked_configuration(values, secret_property_names(root, list(values)))
+    return ", ".join(f"{k}={platform_value(v)}" for k, v in shown.items() if v != "")
+
+
+def _loopback_address(url: str) -> tuple[str, int] | None:
+    """(host, port) of a URL on this machine (a simulator's address), else None."""
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if host is None:
+        return None
+    if host == "localhost":
+        return host, port
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(host).is_loopback:
+            return host, port
+    return None
+
+
+def _listening(address: tuple[str, int]) -> bool:
+    try:
+        with socket.create_connection(address, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def chosen_instance(argument: str | None, api_root_of: Callable[[dict[str, Any]], str]) -> tuple[Path | None, dict]:
+    """The instance file a command runs with, and its configuration.
+
+    Without --instance, the simulator's instance file is used; when nothing listens at its API Root, the
+    command stops (exit 2) rather than run a real-tenant command against a simulator that is not there.
+    """
+    if argument == "":
+        return None, {}
+    path = Path(argument) if argument is not None else DEFAULT_INSTANCE
+    configuration = load_instance(path)
+    if argument is None:
+        api_root = api_root_of(configuration)
+        address = _loopback_address(api_root)
+        if address is not None and not _listening(address):
+            raise UsageError(
+                f"no --instance given, so this would run with the simulator's instance {shown_path(path)} "
+                f"(API Root {without_credentials(api_root)}), and nothing listens there. Start the simulator "
+                "(make sim, in another terminal), or pass --instance <file> with your tenant's configuration."
+            )
+    return path, configuration
+
+
+def run_header(title: str, path: Path | None, is_default: bool, api_root: str, values: str) -> str:
+    """The lines before a run's output: what runs, with which instance file, against which API Root."""
+    if path is None:
+        instance = "none (only the --param values)"
+    else:
+        instance = shown_path(path)
+        if is_default:
+            instance += " (the default: the local simulator; pass --instance for a real tenant)"
+    lines = [title, f"Instance: {instance}", f"API Root: {without_credentials(api_root) or '(not set)'}"]
+    if values:
+        lines.append(f"Values:   {values}")
+    return "\n".join(lines)
 
 
 def shown_secrets(root: Path, configuration: dict[str, Any]) -> list[str]:
@@ -74,14 +150,29 @@ def shown_secrets(root: Path, configuration: dict[str, Any]) -> list[str]:
 
 def _write(stream: TextIO, text: str, secrets: list[str]) -> None:
     stream.write(redact(text, secrets) + "\n")
+    stream.flush()
+
+
+def _configured_api_root(configuration: dict[str, Any]) -> str:
+    return platform_value(configuration.get(API_ROOT))
 
 
 def cmd_action(args: argparse.Namespace, out: TextIO) -> int:
     root = Path(args.root)
     params = parse_params(args.param)
-    instance_path = Path(args.instance)
-    configuration = load_instance(instance_path)
+    _path, definition = find_action_def(root, args.name)
+    build_action_parameters(definition, params, fill_defaults=False)  # a misspelt --param stops here, exit 2
+    instance_path, configuration = chosen_instance(args.instance, _configured_api_root)
     secrets = shown_secrets(root, configuration)
+    if not args.json:
+        header = run_header(
+            f'Action "{args.name}"',
+            instance_path,
+            args.instance is None,
+            _configured_api_root(configuration),
+            describe_values(root, configuration),
+        )
+        _write(out, header, secrets)
     run = run_action(
         args.name,
         params,
@@ -91,13 +182,9 @@ def cmd_action(args: argparse.Namespace, out: TextIO) -> int:
         fill_defaults=not args.no_defaults,
         root=root,
     )
-    if args.json:
-        if run.crashed:
-            _write(out, format_action_run(run), secrets)
-        else:
-            _write(out, json.dumps(run.output, indent=2, ensure_ascii=False), secrets)
+    if args.json and not run.crashed:
+        _write(out, json.dumps(run.output, indent=2, ensure_ascii=False), secrets)
     else:
-        _write(out, f'Action "{args.name}" — {describe_instance(root, instance_path, configuration)}', secrets)
         _write(out, format_action_run(run, show_debug=args.debug), secrets)
     if run.crashed:
         return EXIT_CRASHED
@@ -113,11 +200,30 @@ def connector_params(root: Path, instance: dict[str, Any], params: dict[str, str
     return merged
 
 
+def connector_api_root(root: Path, params: dict[str, Any]) -> str:
+    """The API Root the connector run uses: its parameter's value, else the definition's default."""
+    if platform_value(params.get(API_ROOT)).strip():
+        return platform_value(params[API_ROOT])
+    _path, definition = find_connector_def(root)
+    default = next((p.get("DefaultValue") for p in definition.get("Parameters") or [] if p.get("Name") == API_ROOT), "")
+    return platform_value(default)
+
+
 def cmd_connector(args: argparse.Namespace, out: TextIO) -> int:
     root = Path(args.root)
-    configuration = load_instance(Path(args.instance)) if args.instance else {}
-    params = connector_params(root, configuration, parse_params(args.param))
+    given = parse_params(args.param)
+    _path, definition = find_connector_def(root)
+    build_connector_params(definition, given)  # a misspelt --param stops here, exit 2
+    instance_path, configuration = chosen_instance(
+        args.instance, lambda instance: connector_api_root(root, connector_params(root, instance, given))
+    )
+    params = connector_params(root, configuration, given)
     secrets = shown_secrets(root, params)
+    title = f'Connector "{definition.get("Name")}" ({args.instance_id}{", test run" if args.test_run else ""})'
+    header = run_header(
+        title, instance_path, args.instance is None, connector_api_root(root, params), describe_values(root, params)
+    )
+    _write(out, header, secrets)
     run = run_connector(
         params,
         store=args.store,
@@ -181,6 +287,17 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return run_demo(port=args.port, out=out)
 
 
+def instance_help(what: str) -> str:
+    try:
+        api_root = f" at {without_credentials(_configured_api_root(load_instance(DEFAULT_INSTANCE)))}"
+    except UsageError:
+        api_root = ""
+    return (
+        f"JSON file with {what}. Default: {shown_path(DEFAULT_INSTANCE)}, the local simulator{api_root}; "
+        "pass your own file for a real tenant"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from devkit.packager import DEFAULT_OUT, DEFAULT_WHEELS_DIR
 
@@ -198,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     action = commands.add_parser("action", help="run one action as the platform does")
     action.add_argument("name", help='the action\'s name, e.g. "Ping"')
-    action.add_argument("--instance", default=str(DEFAULT_INSTANCE), help="integration configuration JSON file")
+    action.add_argument("--instance", metavar="FILE", help=instance_help("the integration configuration"))
     action.add_argument("--json", action="store_true", help="print the raw stdout object instead")
     action.add_argument("--no-defaults", action="store_true", help="do not prefill parameter defaults")
     action.add_argument("--timeout", type=float, default=300, help="seconds before the run is killed")
@@ -207,7 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     action.set_defaults(handler=cmd_action)
 
     connector = commands.add_parser("connector", help="run one connector iteration with persisted state")
-    connector.add_argument("--instance", default=str(DEFAULT_INSTANCE), help="configuration JSON for API params")
+    connector.add_argument(
+        "--instance",
+        metavar="FILE",
+        help=instance_help("values for the connector's parameters of the same name (API Root, credentials)")
+        + '; "" for none',
+    )
     connector.add_argument("--test-run", action="store_true", help='"Run connector once": no state written')
     connector.add_argument("--environment", default="Default Environment")
     connector.add_argument("--allowlist", action="append", default=[], metavar="VALUE")

@@ -2,14 +2,16 @@
 
 import io
 import json
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from devkit_layouts import echo_layout, tick_layout, valid_layout
 
-from devkit import REPO_ROOT
+from devkit import REPO_ROOT, cli
 from devkit.cli import main
 
 SECRET = "s3cr3t-client-value"
@@ -152,7 +154,9 @@ def test_connector_prints_alerts_and_the_debug_tail(tmp_path, instance_file, sto
     assert "| Held Message | tick-0    | 60       | Acme        | 2      |" in text
     assert "Debug output (last 20 lines):\ndebug line 11\n" in text
     assert "debug line 10\n" not in text
-    second = devkit("connector", "--root", str(root), "--store", str(store), "--test-run")[1]
+    second = devkit(
+        "connector", "--root", str(root), "--instance", str(instance_file), "--store", str(store), "--test-run"
+    )[1]
     assert "Test run: 1 alert(s)" in second and "tick-1" in second
 
 
@@ -325,3 +329,99 @@ def test_an_api_root_with_credentials_is_shown_without_them(layout, tmp_path, st
     for shown in (text, raw):
         assert "pa55" not in shown and "svc-user" not in shown
     assert '"API Root": "https://********:********@tenant.example.com"' in text
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def listening_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def default_instance(monkeypatch, tmp_path: Path, api_root: str) -> Path:
+    path = tmp_path / "simulator-default.json"
+    path.write_text(json.dumps({"API Root": api_root, "Client ID": "client-1", "Client Secret": SECRET}))
+    monkeypatch.setattr(cli, "DEFAULT_INSTANCE", path)
+    return path
+
+
+@pytest.mark.parametrize("command", ["action", "connector"])
+def test_help_shows_that_the_default_instance_is_the_simulator(capsys, command):
+    assert devkit(command, "--help")[0] == 0
+
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "Default: devkit/instances/simulator-api2.json, the local simulator at http://127.0.0.1:8765; "
+        "pass your own file for a real tenant"
+    ) in text
+
+
+@pytest.mark.parametrize(
+    "api_root",
+    ["http://127.0.0.1:{port}", "http://localhost:{port}/", "http://sim-user:sim-pass@127.0.0.1:{port}"],
+)
+@pytest.mark.parametrize("command", ["action", "connector"])
+def test_without_instance_a_simulator_that_is_not_running_stops_the_command(
+    monkeypatch, tmp_path, store, capsys, command, api_root
+):
+    port = closed_port()
+    path = default_instance(monkeypatch, tmp_path, api_root.format(port=port))
+    root = echo_layout(tmp_path / "echo") if command == "action" else tick_layout(tmp_path / "tick")
+    name = ["Echo"] if command == "action" else []
+
+    code, text = devkit(command, *name, "--root", str(root), "--store", str(store))
+
+    assert (code, text) == (2, "")
+    error = " ".join(capsys.readouterr().err.split())
+    assert f"no --instance given, so this would run with the simulator's instance {path}" in error
+    assert f"(API Root {api_root.format(port=port).replace('sim-user:sim-pass@', '')})" in error
+    assert "pass --instance <file> with your tenant's configuration" in error
+    assert "sim-pass" not in error
+
+
+@pytest.mark.parametrize("command", ["action", "connector"])
+def test_without_instance_the_header_says_the_simulator_instance_is_used(
+    monkeypatch, tmp_path, store, listening_port, command
+):
+    path = default_instance(monkeypatch, tmp_path, f"http://127.0.0.1:{listening_port}")
+    root = echo_layout(tmp_path / "echo") if command == "action" else tick_layout(tmp_path / "tick")
+    name = ["Echo"] if command == "action" else []
+
+    code, text = devkit(command, *name, "--root", str(root), "--store", str(store))
+
+    assert code == 0, text
+    assert f"Instance: {path} (the default: the local simulator; pass --instance for a real tenant)\n" in text
+    assert f"API Root: http://127.0.0.1:{listening_port}\n" in text
+
+
+def test_an_explicit_instance_is_never_refused_and_the_header_names_it(tmp_path, store):
+    instance = tmp_path / "tenant.json"
+    instance.write_text(json.dumps({"API Root": f"http://127.0.0.1:{closed_port()}", "Client Secret": SECRET}))
+    root = tick_layout(tmp_path / "tick")
+
+    code, text = devkit("connector", "--root", str(root), "--instance", str(instance), "--store", str(store))
+
+    assert code == 0, text
+    assert text.startswith(f'Connector "Tick Connector" (mimecast-tracking-1)\nInstance: {instance}\nAPI Root: http://')
+    assert "Values:   API Root=http://127.0.0.1:" in text and "Client Secret=********" in text
+    assert SECRET not in text
+
+
+def test_a_connector_without_instance_file_names_the_api_root_its_definition_defaults_to(tmp_path, store):
+    root = tick_layout(tmp_path / "tick")
+
+    code, text = devkit("connector", "--root", str(root), "--store", str(store), "--instance", "", "--test-run")
+
+    assert code == 0, text
+    assert text.startswith(
+        'Connector "Tick Connector" (mimecast-tracking-1, test run)\n'
+        "Instance: none (only the --param values)\n"
+        "API Root: https://api.services.mimecast.com\n"
+    )
