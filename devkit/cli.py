@@ -7,11 +7,15 @@ returning its package).
 
 import argparse
 import contextlib
+import hashlib
 import ipaddress
 import json
+import os
+import re
 import socket
+import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -26,6 +30,7 @@ from devkit.definitions import (
     secret_property_names,
     secret_values,
 )
+from devkit.platform import CONTEXT_FILE
 from devkit.render import (
     connector_failure,
     format_action_run,
@@ -44,7 +49,13 @@ EXIT_CRASHED = 3
 
 DEFAULT_INSTANCE = INSTANCES_DIR / "simulator-api2.json"
 API_ROOT = "API Root"
-DEFAULT_STORE = REPO_ROOT / ".devkit" / "store"
+# The store of runs against a simulator on this machine, inside the checkout.
+CHECKOUT_STORE = Path(".devkit") / "store"
+# The stores of real tenants, one per tenant, under the user's cache directory: never in the checkout.
+CACHE_STORES = Path("mimecast-devkit") / "stores"
+# What a store holds (devkit.platform, devkit.soar_sdk, the runner): --store refuses a folder with more.
+STORE_ENTRIES = frozenset({CONTEXT_FILE, "logs", "sdk", "run"})
+TENANT_FIELDS = ("Client ID", "Application ID")
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -129,8 +140,76 @@ def chosen_instance(argument: str | None, api_root_of: Callable[[dict[str, Any]]
     return path, configuration
 
 
-def run_header(title: str, path: Path | None, is_default: bool, api_root: str, values: str) -> str:
-    """The lines before a run's output: what runs, with which instance file, against which API Root."""
+def cache_home() -> Path:
+    """The user's cache directory: $XDG_CACHE_HOME when it is an absolute path, else ~/.cache."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    return Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
+
+
+def default_store(root: Path, api_root: str, values: dict[str, Any]) -> Path:
+    """Where the platform store of a run lives when --store does not say.
+
+    A simulator on this machine: `<checkout>/.devkit/store`. Any other API Root is a real tenant, whose
+    connector context holds a live API 2.0 token: a store per tenant (API Root and Client ID or
+    Application ID) under the user's cache directory, outside the checkout.
+    """
+    if _loopback_address(api_root) is not None:
+        return root / CHECKOUT_STORE
+    address = str(without_credentials(api_root)).strip().rstrip("/").lower()
+    tenant = next((platform_value(values.get(name)) for name in TENANT_FIELDS if values.get(name)), "")
+    try:
+        host = urlsplit(address).hostname or ""
+    except ValueError:
+        host = ""
+    name = re.sub(r"[^a-z0-9.-]", "_", host) or "no-api-root"
+    digest = hashlib.sha256(f"{address}\n{tenant}".encode()).hexdigest()[:12]
+    return cache_home() / CACHE_STORES / f"{name}-{digest}"
+
+
+def _tighten(store: Path) -> None:
+    """Folders 0700 and files without group or other permissions, for what an earlier run left."""
+    for directory, _folders, files in os.walk(store):
+        os.chmod(directory, 0o700)
+        for name in files:
+            path = Path(directory, name)
+            if not path.is_symlink():
+                path.chmod(stat.S_IMODE(path.stat().st_mode) & 0o700)
+
+
+@contextlib.contextmanager
+def private_store(store: Path) -> Iterator[Path]:
+    """The store, readable only by its owner (0700 folders, 0600 files), also for what the run creates in it.
+
+    The script inherits the umask, so the SDK's logs and run folders are private too. A folder that holds
+    anything a store does not is refused, so --store never tightens or litters a folder of other files.
+    """
+    store = store.expanduser()
+    if store.exists() and not store.is_dir():
+        raise UsageError(f"--store {store} is not a folder")
+    if store.is_dir():
+        foreign = sorted(
+            entry.name
+            for entry in store.iterdir()
+            if entry.name not in STORE_ENTRIES and not entry.name.startswith(f".{CONTEXT_FILE}.")
+        )
+        if foreign:
+            raise UsageError(
+                f"--store {store} holds files a devkit store does not ({', '.join(foreign[:5])}); "
+                "give a new folder or an existing devkit store"
+            )
+    previous = os.umask(0o077)
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        _tighten(store)
+        yield store
+    finally:
+        os.umask(previous)
+
+
+def run_header(
+    title: str, path: Path | None, is_default: bool, api_root: str, values: str, store: Path | None = None
+) -> str:
+    """The lines before a run's output: what runs, with which instance file, against which API Root, which store."""
     if path is None:
         instance = "none (only the --param values)"
     else:
@@ -140,6 +219,8 @@ def run_header(title: str, path: Path | None, is_default: bool, api_root: str, v
     lines = [title, f"Instance: {instance}", f"API Root: {without_credentials(api_root) or '(not set)'}"]
     if values:
         lines.append(f"Values:   {values}")
+    if store is not None:
+        lines.append(f"Store:    {store}")
     return "\n".join(lines)
 
 
@@ -164,24 +245,22 @@ def cmd_action(args: argparse.Namespace, out: TextIO) -> int:
     build_action_parameters(definition, params, fill_defaults=False)  # a misspelt --param stops here, exit 2
     instance_path, configuration = chosen_instance(args.instance, _configured_api_root)
     secrets = shown_secrets(root, configuration)
-    if not args.json:
-        header = run_header(
-            f'Action "{args.name}"',
-            instance_path,
-            args.instance is None,
-            _configured_api_root(configuration),
-            describe_values(root, configuration),
+    api_root = _configured_api_root(configuration)
+    store_path = Path(args.store) if args.store else default_store(root, api_root, configuration)
+    with private_store(store_path) as store:
+        if not args.json:
+            values = describe_values(root, configuration)
+            header = run_header(f'Action "{args.name}"', instance_path, args.instance is None, api_root, values, store)
+            _write(out, header, secrets)
+        run = run_action(
+            args.name,
+            params,
+            instance=configuration,
+            store=store,
+            timeout_s=args.timeout,
+            fill_defaults=not args.no_defaults,
+            root=root,
         )
-        _write(out, header, secrets)
-    run = run_action(
-        args.name,
-        params,
-        instance=configuration,
-        store=args.store,
-        timeout_s=args.timeout,
-        fill_defaults=not args.no_defaults,
-        root=root,
-    )
     if args.json and not run.crashed:
         _write(out, json.dumps(run.output, indent=2, ensure_ascii=False), secrets)
     else:
@@ -219,21 +298,22 @@ def cmd_connector(args: argparse.Namespace, out: TextIO) -> int:
     )
     params = connector_params(root, configuration, given)
     secrets = shown_secrets(root, params)
-    title = f'Connector "{definition.get("Name")}" ({args.instance_id}{", test run" if args.test_run else ""})'
-    header = run_header(
-        title, instance_path, args.instance is None, connector_api_root(root, params), describe_values(root, params)
-    )
-    _write(out, header, secrets)
-    run = run_connector(
-        params,
-        store=args.store,
-        instance_id=args.instance_id,
-        environment=args.environment,
-        allowlist=args.allowlist,
-        test_run=args.test_run,
-        kill_after_s=args.kill_after,
-        root=root,
-    )
+    api_root = connector_api_root(root, params)
+    store_path = Path(args.store) if args.store else default_store(root, api_root, {**configuration, **params})
+    with private_store(store_path) as store:
+        title = f'Connector "{definition.get("Name")}" ({args.instance_id}{", test run" if args.test_run else ""})'
+        values = describe_values(root, params)
+        _write(out, run_header(title, instance_path, args.instance is None, api_root, values, store), secrets)
+        run = run_connector(
+            params,
+            store=store,
+            instance_id=args.instance_id,
+            environment=args.environment,
+            allowlist=args.allowlist,
+            test_run=args.test_run,
+            kill_after_s=args.kill_after,
+            root=root,
+        )
     _write(out, format_connector_run(run, test_run=args.test_run), secrets)
     if connector_failure(run) is not None:
         return EXIT_FAILED
@@ -310,7 +390,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
-        sub.add_argument("--store", default=str(DEFAULT_STORE), help="platform store directory (persists)")
+        sub.add_argument(
+            "--store",
+            metavar="DIR",
+            help=(
+                "platform store folder (context properties, logs, the SDK's run folder); it persists between "
+                f"runs. Default: {CHECKOUT_STORE} in the checkout for a simulator on this machine; for any other "
+                f"API Root, a private store per tenant under {cache_home() / CACHE_STORES}"
+            ),
+        )
         sub.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
 
     action = commands.add_parser("action", help="run one action as the platform does")

@@ -3,6 +3,7 @@
 import io
 import json
 import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from devkit_layouts import echo_layout, tick_layout, valid_layout
+from suite_helpers import simulator_instance
 
 from devkit import REPO_ROOT, cli
 from devkit.cli import main
+from devkit.runner import connector_context
 
 SECRET = "s3cr3t-client-value"
+SECRET_FIELDS = ("Application Key", "Access Key", "Secret Key", "Client Secret")
 
 
 @pytest.fixture
@@ -425,3 +429,188 @@ def test_a_connector_without_instance_file_names_the_api_root_its_definition_def
         "Instance: none (only the --param values)\n"
         "API Root: https://api.services.mimecast.com\n"
     )
+
+
+TOKEN = "live-tenant-token-7f3a9c"
+# A connector that caches a token in its context, as the real one caches its API 2.0 token (the script's
+# text holds it reversed: only the run writes it).
+TOKEN_CONNECTOR = f"""
+from SiemplifyConnectors import SiemplifyConnectorExecution
+from SiemplifyUtils import output_handler
+
+
+@output_handler
+def main():
+    siemplify = SiemplifyConnectorExecution()
+    siemplify.LOGGER.info("caching the token")
+    identifier = siemplify.context.connector_info.identifier
+    siemplify.set_connector_context_property(identifier, "mimecast_api2_token", {TOKEN[::-1]!r}[::-1])
+    siemplify.return_package([], {{}})
+
+
+main()
+"""
+
+
+def files_holding(folder: Path, *texts: str) -> list[Path]:
+    return [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and any(text in path.read_text(errors="replace") for text in texts)
+    ]
+
+
+def assert_private(store: Path) -> None:
+    assert stat.S_IMODE(store.stat().st_mode) == 0o700
+    loose = [
+        f"{path.relative_to(store)}: {stat.S_IMODE(path.stat().st_mode):o}"
+        for path in store.rglob("*")
+        if stat.S_IMODE(path.stat().st_mode) & 0o077
+    ]
+    assert loose == []
+    assert any(path.is_file() for path in (store / "logs").iterdir())
+
+
+@pytest.fixture
+def cache(monkeypatch, tmp_path: Path) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture
+def tenant_file(tmp_path: Path) -> Path:
+    path = tmp_path / "prod" / "tenant.json"
+    path.parent.mkdir()
+    path.write_text(
+        json.dumps({"API Root": "https://tenant.example.com", "Client ID": "client-1", "Client Secret": SECRET})
+    )
+    return path
+
+
+def test_a_real_tenant_runs_with_a_private_store_outside_the_checkout(tmp_path, cache, tenant_file):
+    checkout = echo_layout(tmp_path / "checkout")
+    tick_layout(checkout)
+    (checkout / "ConnectorsScripts" / "Tick.py").write_text(TOKEN_CONNECTOR)
+
+    action_code, action_text = devkit("action", "Echo", "--root", str(checkout), "--instance", str(tenant_file))
+    connector_code, connector_text = devkit("connector", "--root", str(checkout), "--instance", str(tenant_file))
+
+    assert (action_code, connector_code) == (0, 0), action_text + connector_text
+    [store] = (cache / "mimecast-devkit" / "stores").iterdir()
+    assert store.name.startswith("tenant.example.com-")
+    assert f"Store:    {store}\n" in action_text and f"Store:    {store}\n" in connector_text
+    assert not (checkout / ".devkit").exists()
+    assert files_holding(checkout, SECRET, TOKEN) == []
+    assert files_holding(store, SECRET) == []
+    assert files_holding(store, TOKEN) == [store / "context.json"]
+    assert_private(store)
+
+
+def test_a_simulator_on_this_machine_keeps_its_store_in_the_checkout_privately(tmp_path, cache, listening_port):
+    checkout = echo_layout(tmp_path / "checkout")
+    instance = tmp_path / "sim.json"
+    instance.write_text(json.dumps({"API Root": f"http://127.0.0.1:{listening_port}", "Client Secret": SECRET}))
+
+    code, text = devkit("action", "Echo", "--root", str(checkout), "--instance", str(instance), "--param", "Mode=leak")
+
+    store = checkout / ".devkit" / "store"
+    assert code == 0, text
+    assert f"Store:    {store}\n" in text
+    assert not cache.exists()
+    assert files_holding(checkout, SECRET) == []
+    assert_private(store)
+
+
+@pytest.mark.parametrize(
+    ("api_root", "in_checkout"),
+    [
+        ("http://127.0.0.1:8765", True),
+        ("http://127.0.0.2:8765/", True),
+        ("https://localhost", True),
+        ("http://[::1]:8765", True),
+        ("https://api.services.mimecast.com", False),
+        ("https://us-api.mimecast.com", False),
+        ("https://10.0.0.5:8765", False),
+        ("", False),
+        ("not a url", False),
+    ],
+)
+def test_only_a_simulator_on_this_machine_gets_the_store_in_the_checkout(tmp_path, cache, api_root, in_checkout):
+    store = cli.default_store(tmp_path, api_root, {"Client ID": "client-1"})
+
+    assert (store == tmp_path / ".devkit" / "store") is in_checkout
+    if not in_checkout:
+        assert store.parent == cache / "mimecast-devkit" / "stores"
+
+
+def test_each_tenant_has_its_own_store_named_without_credentials(tmp_path, cache):
+    stores = {
+        cli.default_store(tmp_path, root, values)
+        for root, values in [
+            ("https://api.services.mimecast.com", {"Client ID": "prod"}),
+            ("https://api.services.mimecast.com", {"Client ID": "test"}),
+            ("https://us-api.mimecast.com", {"Application ID": "prod"}),
+        ]
+    }
+    with_credentials = cli.default_store(tmp_path, "https://svc-user:pa55-w0rd@tenant.example.com", {})
+
+    assert len(stores) == 3
+    assert with_credentials == cli.default_store(tmp_path, "https://tenant.example.com/", {})
+    assert "pa55" not in str(with_credentials) and "svc-user" not in str(with_credentials)
+
+
+def test_an_earlier_store_with_open_permissions_is_made_private(layout, instance_file, store):
+    (store / "logs").mkdir(parents=True)
+    (store / "logs" / "Echo.log").write_text("earlier run\n")
+    (store / "context.json").write_text("{}")
+    for path, mode in ((store, 0o755), (store / "logs", 0o755), (store / "logs" / "Echo.log", 0o644)):
+        path.chmod(mode)
+    (store / "context.json").chmod(0o644)
+
+    assert action(layout, instance_file, store)[0] == 0
+
+    assert_private(store)
+
+
+def test_a_store_folder_holding_other_files_is_refused_and_left_alone(layout, instance_file, tmp_path, capsys):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    folder.chmod(0o755)
+
+    code, text = action(layout, instance_file, folder)
+
+    assert (code, text) == (2, "")
+    assert "holds files a devkit store does not (notes.txt)" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("api", ["api1", "api2"])
+def test_real_runs_write_no_secret_to_their_store_and_keep_it_private(simulator, tmp_path, store, api):
+    instance = tmp_path / "prod" / "tenant.json"
+    instance.parent.mkdir()
+    configuration = simulator_instance(simulator.url, api)
+    instance.write_text(json.dumps(configuration))
+    secrets = [configuration[name] for name in SECRET_FIELDS if configuration.get(name)]
+    domain = simulator.state.tracking.domains[0]
+
+    ping = devkit("action", "Ping", "--instance", str(instance), "--store", str(store))
+    connector = devkit(
+        "connector", "--instance", str(instance), "--store", str(store),
+        "--param", f"Domains={domain}", "--param", "Max Hours Backwards=24",
+    )  # fmt: skip
+
+    assert (ping[0], connector[0]) == (0, 0), ping[1] + connector[1]
+    assert "alert(s)" in connector[1]
+    assert secrets and files_holding(store, *secrets) == []
+    cached = connector_context(store).get("mimecast_api2_token")
+    if api == "api2":
+        token = json.loads(cached)["access_token"]
+        assert files_holding(store, token) == [store / "context.json"]
+        assert token not in ping[1] + connector[1]
+    else:
+        assert cached is None
+    assert_private(store)
