@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 	$(VPY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	@touch $(STAMP)
 
+# The demo starts its own simulator on a free port; DEMO_PORT=N picks one.
 demo: venv
-	$(VPY) -m devkit demo --port $(SIM_PORT)
+	$(VPY) -m devkit demo $(if $(DEMO_PORT),--port $(DEMO_PORT))
 
 test: venv
 	$(VPY) -m pytest

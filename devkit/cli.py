@@ -443,7 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
     widgets.set_defaults(handler=cmd_widgets)
 
     demo = commands.add_parser("demo", help="run the demo steps against a fresh simulator")
-    demo.add_argument("--port", type=int, default=8765)
+    demo.add_argument(
+        "--port", type=int, default=0, help="port for the demo's simulator (default: a free port the system picks)"
+    )
     demo.set_defaults(handler=cmd_demo)
     return parser
 

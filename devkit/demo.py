@@ -371,9 +371,9 @@ def step_outcome(step: DemoStep, run: ActionRun) -> str | None:
 
 
 class SimulatorProcess:
-    """`python -m simulator --port N` as a child process, read until its ready line."""
+    """`python -m simulator --port N` as a child process, read until its ready line (port 0: a free port)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.lines: queue.Queue[str | None] = queue.Queue()
@@ -400,6 +400,9 @@ class SimulatorProcess:
             if line is None:
                 raise RuntimeError("the simulator exited during start-up:\n" + "".join(self.output[-20:]))
             if line and READY_MARKER in line:
+                # The address it listens on, from its ready line: with port 0 the system chose it.
+                self.url = line.split(READY_MARKER, 1)[1].strip()
+                self.port = int(self.url.rsplit(":", 1)[1])
                 return
         raise RuntimeError(f"the simulator did not become ready within {READY_TIMEOUT_S:.0f} s")
 
@@ -422,7 +425,7 @@ class SimulatorProcess:
 
 
 @contextmanager
-def running_simulator(port: int) -> Iterator[SimulatorProcess]:
+def running_simulator(port: int = 0) -> Iterator[SimulatorProcess]:
     simulator = SimulatorProcess(port)
     try:
         simulator.start()
@@ -452,12 +455,16 @@ def run_steps(steps: list[DemoStep | ConnectorStep], api_root: str, out: TextIO,
     return differences
 
 
-def run_demo(port: int = 8765, out: TextIO | None = None, steps: list[DemoStep | ConnectorStep] | None = None) -> int:
+def run_demo(port: int = 0, out: TextIO | None = None, steps: list[DemoStep | ConnectorStep] | None = None) -> int:
+    """Run the steps against a simulator started on `port` (0: a free port); 0 when every step went as expected."""
     out = out or sys.stdout
     steps = STEPS if steps is None else steps
     try:
         with running_simulator(port) as simulator, tempfile.TemporaryDirectory(prefix="devkit-demo-") as store:
-            out.write(f"Simulator running at {simulator.url}\n")
+            out.write(
+                f"Simulator running at {simulator.url} (process {simulator.process.pid}). The steps use it as their "
+                "API Root in place of the instance files' own.\n"
+            )
             differences = run_steps(steps, simulator.url, out, Path(store))
     except KeyboardInterrupt:
         out.write("\nDemo interrupted; simulator stopped.\n")

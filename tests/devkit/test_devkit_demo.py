@@ -1,12 +1,15 @@
 """`python -m devkit demo`: steps run against a simulator process that is always stopped afterwards."""
 
+import contextlib
 import io
+import re
 import shlex
 import socket
 from pathlib import Path
 
 import pytest
 
+from devkit.cli import main
 from devkit.demo import (
     FAILED,
     NEWEST_HELD_MESSAGE,
@@ -173,3 +176,27 @@ def test_demo_reports_a_simulator_that_cannot_start(tmp_path: Path):
 
     assert code == 1
     assert out.getvalue().startswith("Demo could not start: the simulator exited during start-up:")
+
+
+def test_demo_picks_a_free_port_by_default_even_when_8765_is_taken():
+    with socket.socket() as taken:
+        with contextlib.suppress(OSError):  # already taken by someone else: just as good
+            taken.bind(("127.0.0.1", 8765))
+            taken.listen()
+        out = io.StringIO()
+
+        code = run_demo(out=out, steps=[STEPS[0]])
+
+    assert code == 0, out.getvalue()
+    [url] = re.findall(r"^Simulator running at (http://127\.0\.0\.1:\d+)", out.getvalue(), re.MULTILINE)
+    assert not url.endswith(":8765")
+    assert not port_is_open(int(url.rsplit(":", 1)[1]))
+
+
+def test_the_demo_command_defaults_to_a_free_port(monkeypatch):
+    seen = []
+    monkeypatch.setattr("devkit.demo.run_demo", lambda port, out: seen.append(port) or 0)
+
+    assert main(["demo"], out=io.StringIO()) == 0
+    assert main(["demo", "--port", "9123"], out=io.StringIO()) == 0
+    assert seen == [0, 9123]
