@@ -27,17 +27,32 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     defaults = Settings()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--latency-ms", type=int, default=defaults.latency_ms, help="simulator latency per call")
     parser.add_argument(
         "--rate-limit", default=defaults.rate_limit, help="connector scenario's rate-limit bucket, LIMIT/WINDOW_MS"
     )
-    parser.add_argument("--startup-repeats", type=int, default=defaults.startup_repeats)
-    parser.add_argument("--archive-repeats", type=int, default=defaults.archive_repeats)
+    parser.add_argument(
+        "--startup-repeats",
+        type=int,
+        default=defaults.startup_repeats,
+        help=f"measured start-ups of each process in the start-up scenario (default {defaults.startup_repeats})",
+    )
+    parser.add_argument(
+        "--archive-repeats",
+        type=int,
+        default=defaults.archive_repeats,
+        help=f"runs of each archive search size; the median is reported (default {defaults.archive_repeats})",
+    )
     parser.add_argument("--archive-size", type=int, default=defaults.archive_size, help="emails in the archive")
-    parser.add_argument("--connector-backlog", type=int, default=defaults.connector_backlog)
+    parser.add_argument(
+        "--connector-backlog",
+        type=int,
+        default=defaults.connector_backlog,
+        help=f"held messages waiting for the connector scenario (default {defaults.connector_backlog})",
+    )
     parser.add_argument(
         "--connector-concurrency",
         type=int,
@@ -48,6 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--only", default=",".join(SCENARIOS), help=f"comma-separated scenarios among {', '.join(SCENARIOS)}"
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the Markdown results go")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in SCENARIOS]

@@ -40,7 +40,14 @@ from devkit.render import (
     url_credentials,
     without_credentials,
 )
-from devkit.runner import build_action_parameters, build_connector_params, run_action, run_connector
+from devkit.runner import (
+    DEFAULT_CONNECTOR_INSTANCE_ID,
+    DEFAULT_ENVIRONMENT,
+    build_action_parameters,
+    build_connector_params,
+    run_action,
+    run_connector,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -389,7 +396,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
+        sub.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help='one parameter value, as the definition names it, e.g. "Domains=example.com" (repeatable)',
+        )
         sub.add_argument(
             "--store",
             metavar="DIR",
@@ -419,10 +432,31 @@ def build_parser() -> argparse.ArgumentParser:
         + '; "" for none',
     )
     connector.add_argument("--test-run", action="store_true", help='"Run connector once": no state written')
-    connector.add_argument("--environment", default="Default Environment")
-    connector.add_argument("--allowlist", action="append", default=[], metavar="VALUE")
-    connector.add_argument("--instance-id", default="mimecast-tracking-1")
-    connector.add_argument("--kill-after", type=float, help="seconds (default: PythonProcessTimeout)")
+    connector.add_argument(
+        "--environment",
+        default=DEFAULT_ENVIRONMENT,
+        help=f"the connector's default environment, given to alerts without one (default {DEFAULT_ENVIRONMENT!r})",
+    )
+    connector.add_argument(
+        "--allowlist",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help='one entry of the connector\'s allowlist (a blocklist while "Use whitelist as a blacklist" is checked; '
+        "repeatable)",
+    )
+    connector.add_argument(
+        "--instance-id",
+        default=DEFAULT_CONNECTOR_INSTANCE_ID,
+        help="the connector instance's identifier; its state and cached token are kept per identifier "
+        f"(default {DEFAULT_CONNECTOR_INSTANCE_ID})",
+    )
+    connector.add_argument(
+        "--kill-after",
+        type=float,
+        metavar="SECONDS",
+        help="kill the run after this many seconds, as the platform does (default: the PythonProcessTimeout parameter)",
+    )
     common(connector)
     connector.set_defaults(handler=cmd_connector)
 
@@ -431,8 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_validate)
 
     package = commands.add_parser("package", help="validate and build the importable ZIP")
-    package.add_argument("--out", default=str(DEFAULT_OUT))
-    package.add_argument("--wheels-dir", default=str(DEFAULT_WHEELS_DIR), help="wheel cache")
+    package.add_argument("--out", default=str(DEFAULT_OUT), help=f"where the ZIP is written (default {DEFAULT_OUT})")
+    package.add_argument(
+        "--wheels-dir",
+        default=str(DEFAULT_WHEELS_DIR),
+        help=f"cache of the runtime dependencies' wheels for Dependencies/ (default {DEFAULT_WHEELS_DIR})",
+    )
     package.add_argument("--offline", action="store_true", help="use only wheels already in the cache")
     package.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
     package.set_defaults(handler=cmd_package)

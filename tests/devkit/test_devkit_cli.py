@@ -1,5 +1,6 @@
 """`python -m devkit`: exit codes and what a person reads in the terminal."""
 
+import argparse
 import io
 import json
 import socket
@@ -13,9 +14,11 @@ import pytest
 from devkit_layouts import echo_layout, tick_layout, valid_layout
 from suite_helpers import simulator_instance
 
+from bench import cli as bench_cli
 from devkit import REPO_ROOT, cli
 from devkit.cli import main
 from devkit.runner import connector_context
+from simulator import __main__ as simulator_cli
 
 SECRET = "s3cr3t-client-value"
 SECRET_FIELDS = ("Application Key", "Access Key", "Secret Key", "Client Secret")
@@ -614,3 +617,26 @@ def test_real_runs_write_no_secret_to_their_store_and_keep_it_private(simulator,
     else:
         assert cached is None
     assert_private(store)
+
+
+def _options(parser: argparse.ArgumentParser, prog: str) -> Iterator[tuple[str, argparse.Action]]:
+    for option in parser._actions:
+        if isinstance(option, argparse._SubParsersAction):
+            for name, sub in option.choices.items():
+                yield from _options(sub, f"{prog} {name}")
+        elif not isinstance(option, argparse._HelpAction) and option.help is not argparse.SUPPRESS:
+            yield f"{prog} {'/'.join(option.option_strings) or option.dest}", option
+
+
+def test_every_command_line_option_says_what_it_does():
+    parsers = {
+        "python -m devkit": cli.build_parser(),
+        "python -m simulator": simulator_cli.build_parser(),
+        "python -m bench": bench_cli.build_parser(),
+    }
+
+    options = [item for prog, parser in parsers.items() for item in _options(parser, prog)]
+    unexplained = [name for name, option in options if len((option.help or "").split()) < 3]
+
+    assert len(options) > 40
+    assert unexplained == []
