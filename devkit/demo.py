@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from devkit import INSTANCES_DIR, REPO_ROOT
 from devkit.definitions import load_constants, load_json, secret_values
-from devkit.render import format_action_run, format_connector_run, redact, text_table
+from devkit.render import format_action_run, format_connector_run, priority_label, redact, text_table
 from devkit.runner import ActionRun, run_action, run_connector
 from simulator.client import SimulatorClient
 
@@ -307,7 +307,7 @@ def _alert_rows(alerts: list[dict]) -> list[dict]:
                 "Alert": alert["name"],
                 "Subject": message["subject"],
                 "Risk": message["risk"] or "-",
-                "Priority": alert["priority"],
+                "Priority": priority_label(alert["priority"]),
                 "held_message_id": message["held_message_id"] or "-",
             }
         )

@@ -15,6 +15,9 @@ _TAIL_LINES = 20
 # How the Message Tracking connector words a run that fails on purpose (Managers/MimecastConnectorRunner.py).
 CONNECTOR_RUN_FAILED = "The Message Tracking connector run failed: "
 _TRACEBACK = "Traceback (most recent call last):"
+_IDENTIFIER_COLUMN = re.compile(r"(?:^|[\s_])ids?$", re.IGNORECASE)
+# The platform's alert priorities (AlertInfo.priority).
+ALERT_PRIORITIES = {-1: "Informational", 40: "Low", 60: "Medium", 80: "High", 100: "Critical"}
 # The user information of a URL (`scheme://user:password@host`, also without a scheme): up to the last
 # "@" before the path. Without "//", only a "user:password@host" form counts, so an address stays as it is.
 _URL_USERINFO = re.compile(
@@ -60,18 +63,39 @@ def masked_configuration(configuration: Mapping[str, Any], secret_names: set[str
     }
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, whole: bool = False) -> str:
     text = " ".join(str("" if value is None else value).split())
-    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 3] + "..."
+    return text if whole or len(text) <= _MAX_CELL else text[: _MAX_CELL - 3] + "..."
+
+
+def is_identifier_column(column: str) -> bool:
+    """A column of IDs ("Ticket ID", "held_message_id", "id"): a later step needs them whole."""
+    return _IDENTIFIER_COLUMN.search(column) is not None
+
+
+def priority_label(priority: Any) -> str:
+    """An alert priority as the platform names it, with its value: "Informational (value -1)", "High (value 80)"."""
+    if priority in (None, ""):
+        return ""
+    try:
+        value = int(priority)
+    except (TypeError, ValueError):
+        return str(priority)
+    name = ALERT_PRIORITIES.get(value)
+    return f"{name} (value {value})" if name else f"value {value} (not a SOAR priority)"
 
 
 def text_table(rows: list[Mapping[str, Any]], columns: list[str] | None = None) -> str:
-    """A boxed text table; rows too wide for the terminal are shown as one block per row instead."""
+    """A boxed text table; rows too wide for the terminal are shown as one block per row instead.
+
+    Long values are shortened, except in identifier columns: IDs are what the next step takes.
+    """
     if not rows:
         return "(no rows)"
     if columns is None:
         columns = list(dict.fromkeys(key for row in rows for key in row))
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    whole = [is_identifier_column(column) for column in columns]
+    cells = [[_cell(row.get(column), keep) for column, keep in zip(columns, whole, strict=True)] for row in rows]
     widths = [max(len(column), *(len(line[i]) for line in cells)) for i, column in enumerate(columns)]
     total = sum(widths) + 3 * len(widths) + 1
     if total > shutil.get_terminal_size((120, 24)).columns:
@@ -158,7 +182,7 @@ def format_connector_run(run: ConnectorRun, test_run: bool = False) -> str:
             {
                 "Name": alert.get("name"),
                 "Ticket ID": alert.get("ticket_id"),
-                "Priority": alert.get("priority"),
+                "Priority": priority_label(alert.get("priority")),
                 "Environment": alert.get("environment"),
                 "Events": len(alert.get("events") or []),
             }

@@ -157,8 +157,8 @@ def test_connector_prints_alerts_and_the_debug_tail(tmp_path, instance_file, sto
 
     assert code == 0
     assert "Run: 1 alert(s), 0 overflowed." in text
-    assert "| Name         | Ticket ID | Priority | Environment | Events |" in text
-    assert "| Held Message | tick-0    | 60       | Acme        | 2      |" in text
+    assert "| Name         | Ticket ID | Priority          | Environment | Events |" in text
+    assert "| Held Message | tick-0    | Medium (value 60) | Acme        | 2      |" in text
     assert "Debug output (last 20 lines):\ndebug line 11\n" in text
     assert "debug line 10\n" not in text
     second = devkit(

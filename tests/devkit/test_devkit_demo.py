@@ -84,6 +84,9 @@ def test_the_connector_steps_alert_then_alert_only_the_new_message_whose_id_rele
         m for m in simulator.state.tracking.all() if m.subject == "Urgent: new bank details for invoice 4471"
     )
     [held_id] = arrived.held_ids
+    second_run = text.split("=== Step 2/3")[1].split("=== Step 3/3")[0]
+    assert held_id in second_run and arrived.id in second_run
+    assert "High (value 80)" in second_run
     assert f"--param 'Message ID={held_id}'" in text
     assert simulator.state.held.get(held_id).status == "released"
     assert "--> as expected (an alert for the new held message and none repeated from the first run)" in text

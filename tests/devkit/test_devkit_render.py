@@ -2,7 +2,17 @@
 
 import pytest
 
-from devkit.render import MASK, masked_configuration, redact, text_table, url_credentials, without_credentials
+from devkit.render import (
+    MASK,
+    format_connector_run,
+    masked_configuration,
+    priority_label,
+    redact,
+    text_table,
+    url_credentials,
+    without_credentials,
+)
+from devkit.runner import ConnectorRun
 
 
 def test_text_table_aligns_columns_from_all_rows():
@@ -80,3 +90,49 @@ def test_redact_replaces_every_occurrence_of_each_secret():
 def test_urls_are_shown_without_their_credentials(value, shown, credentials):
     assert without_credentials(value) == shown
     assert set(url_credentials(value)) == credentials
+
+
+TRACKING_ID = "eNpNEfcUkOl5umz7rldRQKjYBnG_wjgBd2s2XpC9xc3rO00R9xSQ6Xm6bVd7Kw4mP0s2Fh1qLtA9YcZr8uJ5nE3xWb"
+
+
+@pytest.mark.parametrize("columns", ["120", "40"], ids=["boxed", "one-block-per-row"])
+@pytest.mark.parametrize("column", ["Ticket ID", "held_message_id", "id", "Message ID", "held_message_ids"])
+def test_identifier_columns_are_never_shortened(monkeypatch, columns, column):
+    monkeypatch.setenv("COLUMNS", columns)
+
+    table = text_table([{column: TRACKING_ID, "Subject": "s" * 100}])
+
+    assert TRACKING_ID in table
+    assert f"{'s' * 57}..." in table
+
+
+@pytest.mark.parametrize(
+    ("priority", "shown"),
+    [
+        (-1, "Informational (value -1)"),
+        (40, "Low (value 40)"),
+        (60, "Medium (value 60)"),
+        (80, "High (value 80)"),
+        (100, "Critical (value 100)"),
+        ("-1", "Informational (value -1)"),
+        (17, "value 17 (not a SOAR priority)"),
+        (None, ""),
+    ],
+)
+def test_priorities_are_shown_by_name_with_their_value(priority, shown):
+    assert priority_label(priority) == shown
+
+
+def test_the_connector_table_shows_whole_ticket_ids_and_named_priorities(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    alerts = [
+        {"name": "Held Message", "ticket_id": TRACKING_ID, "priority": -1, "environment": "Acme", "events": [{}]},
+        {"name": "Held Message", "ticket_id": "t-2", "priority": 80, "environment": "Acme", "events": [{}, {}]},
+    ]
+    run = ConnectorRun(exit_code=0, stdout="{}", stderr="", output={}, context={}, alerts=alerts)
+
+    text = format_connector_run(run)
+
+    assert f"| Held Message | {TRACKING_ID} | Informational (value -1) | Acme        | 1      |" in text
+    assert "| High (value 80)          |" in text
+    assert "| -1 " not in text
