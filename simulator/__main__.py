@@ -51,7 +51,14 @@ def _rate_limit(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m simulator", description="Mimecast API simulator")
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="Mimecast API simulator: a simulated tenant behind Mimecast's API 1.0 and 2.0 endpoints.",
+        epilog=(
+            'Prints "Mimecast simulator listening on URL" when ready, then runs in the foreground until Ctrl-C '
+            "(SIGINT) or kill PID (SIGTERM)."
+        ),
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from a generated CA")
