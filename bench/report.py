@@ -154,7 +154,7 @@ def render(report: Report) -> str:
         "# Benchmark results",
         "",
         "Written by `make bench` (`bench/`); every figure and its baseline come from the same run on the machine",
-        "below. Ratio = ours / baseline. Scenarios, methods and goals: issue 6 and the notes further down.",
+        'below. Ratio = ours / baseline. Scenarios and goals: README.md, "Benchmarks"; methods: the notes below.',
         "",
         *render_table(report.rows),
         "",
