@@ -1,6 +1,6 @@
 """Authentication for both Mimecast API generations, as `requests` auth objects.
 
-API 1.0 signs every request with HMAC-SHA1 (reference §3). API 2.0 sends an OAuth 2.0 bearer token
+API 1.0 signs every request with HMAC-SHA1. API 2.0 sends an OAuth 2.0 bearer token
 obtained with client credentials, cached while valid and refreshed once when Mimecast answers 401.
 """
 
@@ -171,7 +171,7 @@ class Api2BearerAuth(AuthBase):
 
 
 class Credentials(NamedTuple):
-    """The authentication values chosen from the instance configuration (spec §2)."""
+    """The authentication values chosen from the instance configuration (API 1.0 when any of its fields is set)."""
 
     mode: str
     values: Mapping[str, str]

@@ -51,7 +51,7 @@ class ActionSpec(NamedTuple):
         return _param(self.name, self.params, name)
 
 
-# Integration instance (spec §2)
+# Integration instance
 API_ROOT = "API Root"
 APPLICATION_ID = "Application ID"
 APPLICATION_KEY = "Application Key"
@@ -85,7 +85,7 @@ AUTH_MODE_LABELS = {
 }
 NO_AUTH_MESSAGE = "No authentication parameters provided."
 
-# Actions (spec §4)
+# Actions
 PING = ActionSpec(
     "Ping",
     "Ping",
@@ -143,7 +143,7 @@ ADVANCED_ARCHIVE_SEARCH = ActionSpec(
     (ParamSpec(XML_QUERY, STRING, mandatory=True),),
 )
 ARCHIVE_RESULTS_TABLE = "Results"
-# The largest page the integration asks for: 500 worked on a live tenant (reference §1.1).
+# The largest page the integration asks for: 500 worked on a live tenant.
 ARCHIVE_MAX_PAGE_SIZE = 500
 # Advanced Archive Search has no limit parameter: it follows `next` up to this many emails, which
 # keeps the JSON result and the table well under the platform's 15 MB result limit.
@@ -258,7 +258,7 @@ ACTIONS = {
     )
 }
 
-# Endpoints and the Mimecast role permission each needs (spec §2; named in 403 failures).
+# Endpoints and the Mimecast role permission each needs (the README lists them; named in 403 failures).
 PATH_GET_ACCOUNT = "/api/account/get-account"
 PATH_OAUTH_TOKEN = "/oauth/token"
 PATH_ARCHIVE_SEARCH = "/api/archive/search"
@@ -297,7 +297,7 @@ PATH_PERMISSIONS = {
     PATH_MESSAGE_INFO: PERMISSION_TRACKING_READ,
 }
 
-# Connector (spec §5). Connector parameters use the integration's property type codes.
+# Connector. Connector parameters use the integration's property type codes.
 CONNECTOR_TYPE_CODES = PROPERTY_TYPE_CODES
 
 
@@ -332,7 +332,7 @@ CONCURRENT_DETAIL_REQUESTS = "Concurrent Detail Requests"
 TRACKING_STATUSES = ("delivery", "held", "accepted", "bounced", "deferred", "rejected", "archived")
 TRACKING_ROUTES = ("internal", "outbound", "inbound")
 RISK_LEVELS = ("Negligible", "Low", "Medium", "High")
-# Alert priority from the message's risk (spec §5.5): -1 Informational, 40 Low, 60 Medium, 80 High.
+# Alert priority from the message's risk: -1 Informational, 40 Low, 60 Medium, 80 High.
 RISK_PRIORITIES = {"negligible": -1, "low": 40, "medium": 60, "high": 80}
 NO_RISK_PRIORITY = -1
 MAX_HOURS_BACKWARDS_LIMIT = 720

@@ -2,7 +2,7 @@
 
 Every call goes through `_request`: it builds the `{"meta", "data"}` envelope, applies timeouts,
 TLS verification and proxies, interprets `fail[]` on every status, and applies one retry policy
-(spec §6): a 429 is waited out when `X-RateLimit-Reset` fits in the remaining run time; 5xx and
+(README.md): a 429 is waited out when `X-RateLimit-Reset` fits in the remaining run time; 5xx and
 connection errors are retried with bounded backoff for reads only; a write whose outcome is
 unknown is never retried.
 """
@@ -127,7 +127,7 @@ def _is_true(value: object, default: bool) -> bool:
 
 
 class RateLimitPacer:
-    """Spaces this process' requests so they do not empty Mimecast's rate-limit bucket (reference §8).
+    """Spaces this process' requests so they do not empty Mimecast's rate-limit bucket.
 
     Every response reports the bucket: `X-RateLimit-Remaining` and `X-RateLimit-Reset` (ms until at least
     one request is added back). A report is lowered by every request of ours that overlapped the reporting
@@ -246,7 +246,7 @@ class MimecastManager:
 
     @classmethod
     def from_configuration(cls, configuration: Mapping[str, object], **kwargs: Any) -> "MimecastManager":
-        """Build from the integration instance's configuration (spec §2)."""
+        """Build from the integration instance's configuration (its API Root, credentials and Verify SSL)."""
         credentials = choose_credentials(configuration)
         api_root = str(configuration.get(API_ROOT) or DEFAULT_API_ROOT).strip()
         verify_ssl = _is_true(configuration.get(VERIFY_SSL), default=True)
@@ -880,7 +880,7 @@ def _first_item(body: dict, path: str) -> dict:
 
 
 def _archive_items(body: dict) -> list[dict]:
-    """`data[0].items` as observed; the documented flat `data[]` of messages is accepted too (reference §5.2)."""
+    """`data[0].items` as observed; the documented flat `data[]` of messages is accepted too."""
     data = body.get("data")
     if not isinstance(data, list):
         raise MimecastResponseError(

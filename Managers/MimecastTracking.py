@@ -2,7 +2,7 @@
 
 Pure logic without the SDK or HTTP, so it can be tested on its own; docs/CONNECTOR_DESIGN.md explains
 why it neither loses nor duplicates a message. Two orders are used: candidates are processed by
-(received, tracking id) as the spec asks; the state compares positions by *key* = (received, digest),
+(received, tracking id), oldest first; the state compares positions by *key* = (received, digest),
 because it keeps digests, not ids.
 """
 

@@ -1,4 +1,4 @@
-"""Build the importable integration ZIP in the platform's layout (reference/soar-platform.md §3.1).
+"""Build the importable integration ZIP in the platform's layout (docs/PACKAGE_FORMAT.md).
 
 Validates first, ships a wheel for every `runtime` pin, and refuses to build when a shipped script
 imports a third-party module that none of those wheels provides. RN.json and resources/ai/ go in

@@ -1,6 +1,6 @@
 """Validate every definition file the platform reads, and cross-check them against MimecastConstants.
 
-Rules follow the platform's package format (reference/soar-platform.md §3) and the `mp validate`
+Rules follow the platform's package format (docs/PACKAGE_FORMAT.md) and the `mp validate`
 checks; the built-format model of Google's packaging tool lives in devkit/builtformat.py. Every
 problem is reported as "<file>: <field>: <problem>".
 """

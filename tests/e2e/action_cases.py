@@ -2,7 +2,7 @@
 
 A row knows how to run its action successfully against a freshly reset simulator, which endpoint it
 calls, whether that call is a write, which API generation it needs, and how to count what its write
-changed in the simulated tenant. Messages are the spec's (§4), written out on purpose: here, or in the
+changed in the simulated tenant. Messages are the documented ones, written out on purpose: here, or in the
 action's own test module when that one has them already.
 """
 

@@ -1,4 +1,4 @@
-"""Bad input for every parameter of every action, end to end (spec §3, §4).
+"""Bad input for every parameter of every action, end to end.
 
 Invalid input fails with the documented message and nothing reaches Mimecast; unusual but valid input
 (unicode, very long, XML-looking text, odd case and spacing) is sent exactly as given. Cells other files

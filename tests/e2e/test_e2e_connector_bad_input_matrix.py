@@ -1,4 +1,4 @@
-"""Bad input for every parameter of the Message Tracking connector, end to end (spec §5).
+"""Bad input for every parameter of the Message Tracking connector, end to end.
 
 Invalid input fails the run before anything is sent to Mimecast: nothing is ingested, no state is written,
 and the last line of the run names the parameter and what to do. Unusual but valid input proceeds; the

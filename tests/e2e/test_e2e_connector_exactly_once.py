@@ -110,7 +110,7 @@ chaos_run = st.fixed_dictionaries(
 
 
 def expected(messages: list[dict], chosen: dict) -> set[int]:
-    """Indexes of the messages that pass the connector's filters, written from the spec, not from the code."""
+    """Indexes of the messages that pass the connector's filters, written from the README, not the code."""
     passing = set()
     for index, m in enumerate(messages):
         if m["status"] not in STATUSES_FETCHED:

@@ -1,5 +1,5 @@
 """Every fault against the Message Tracking connector, end to end: the real script as a platform subprocess against a
-simulator with one fault injected on the token, search, details or hold-list call (spec §5, §6).
+simulator with one fault injected on the token, search, details or hold-list call.
 
 Each cell runs the connector once with the fault and asserts the documented end state of that run: what the
 platform ingests (`ingested_alerts`), whether and how far the state moved (never past a message that was not

@@ -145,7 +145,7 @@ def test_mimecast_error_texts_that_echo_a_credential_or_the_cached_token_are_red
 
 
 def test_the_cached_token_is_kept_only_in_the_connector_context(scenario):
-    """The context (the platform's database) may hold the token (spec §6); nothing a person reads does."""
+    """The context (the platform's database) may hold the token (reused across runs); nothing a person reads does."""
     message = scenario.message(seconds_ago=30)
     runs = [scenario.run()]
     token = scenario.cached_token()

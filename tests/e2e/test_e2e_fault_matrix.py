@@ -1,5 +1,5 @@
 """Every fault for every action, end to end: each cell is one action run as the platform runs it, against a simulator
-with one fault injected (spec §3, §6). A cell asserts the documented outcome and wording, what reached the
+with one fault injected. A cell asserts the documented outcome and wording, what reached the
 simulator (request counts, whether a write ran) and that nothing showed a traceback; every run is also
 checked for leaked secrets (tests/conftest.py).
 

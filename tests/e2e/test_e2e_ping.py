@@ -1,4 +1,4 @@
-"""Ping end to end: the real script as a platform subprocess against the simulator (spec §4.1).
+"""Ping end to end: the real script as a platform subprocess against the simulator.
 
 Transport, TLS, rate-limit, permission and server faults are cells of test_e2e_fault_matrix.py.
 """

@@ -1,4 +1,4 @@
-"""Triage actions end to end (spec §4.4 to §4.9): the real scripts as platform subprocesses against the simulator."""
+"""Triage actions end to end: the real scripts as platform subprocesses against the simulator."""
 
 import pytest
 from suite_helpers import simulator_instance

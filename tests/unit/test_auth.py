@@ -8,7 +8,7 @@ from MimecastAuth import Api1HmacAuth, api1_signature, choose_credentials, mimec
 from MimecastConstants import AUTH_API1, AUTH_API2, NO_AUTH_MESSAGE
 from MimecastExceptions import MimecastConfigurationError
 
-# Reference §3.4 (synthetic credentials published with the reference).
+# A worked HMAC-SHA1 example with synthetic credentials, cross-checked with `openssl dgst -sha1 -hmac`.
 SECRET = "bWltZWNhc3QtdW5pdC10ZXN0LXNlY3JldC1rZXktYnl0ZXMtMDEyMzQ1Njc4OQ=="
 APP_KEY = "c0ffee00-1234-4abc-8def-0123456789ab"
 DATE = "Tue, 24 Nov 2015 12:50:11 UTC"
