@@ -54,6 +54,10 @@ class MimecastConfigurationError(MimecastError):
     """The integration instance is configured in a way that cannot work (nothing was sent)."""
 
 
+class MimecastRedirectError(MimecastConfigurationError):
+    """The API Root answered with a redirect (3xx): never followed, so nothing was sent anywhere else."""
+
+
 class MimecastValidationError(MimecastError):
     """An action or connector parameter is invalid (nothing was sent)."""
 

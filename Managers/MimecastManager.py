@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
@@ -72,6 +72,7 @@ from MimecastExceptions import (
     MimecastOutcomeUnknownError,
     MimecastPermissionError,
     MimecastRateLimitError,
+    MimecastRedirectError,
     MimecastResponseError,
     MimecastServerError,
     MimecastTimeoutError,
@@ -226,6 +227,9 @@ class MimecastManager:
         self._pacer = RateLimitPacer(monotonic, sleep)
         self.server_clock = ServerClock(wall_clock)
         self._session = session or requests.Session()
+        # Even with allow_redirects=False, requests prepares the request a redirect points to (and fails on a
+        # malformed Location). This session never reads Location: a 3xx answer is refused as it is (`_send`).
+        self._session.get_redirect_target = _no_redirect_target
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
@@ -537,8 +541,15 @@ class MimecastManager:
             self.request_count += 1
             error, retry = None, False
             try:
+                # Never follow a redirect: it would re-send the body (the Client Secret, a write) to another host.
                 response = self._session.post(
-                    url, auth=auth, timeout=timeout, verify=self._verify, proxies=self._proxies, **body
+                    url,
+                    auth=auth,
+                    timeout=timeout,
+                    verify=self._verify,
+                    proxies=self._proxies,
+                    allow_redirects=False,
+                    **body,
                 )
             except requests.exceptions.RequestException as exc:
                 if paced:
@@ -563,6 +574,8 @@ class MimecastManager:
             self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
             if response.status_code == 407:
                 raise _proxy_authentication_error(path)
+            if 300 <= response.status_code < 400:
+                raise _redirect_error(path, response, write=write)
             if response.status_code == 429:
                 self._wait_for_rate_limit(response, path, deadline)
                 continue
@@ -784,6 +797,49 @@ def _confirmed(body: dict, message_id: str, flag: str, words: _MessageWords) -> 
 
 def _shown_id(message_id: str) -> str:
     return excerpt(message_id, MESSAGE_ID_SHOWN_CHARS)
+
+
+def _no_redirect_target(response: requests.Response) -> None:
+    return None
+
+
+def _redirect_error(path: str, response: requests.Response, *, write: bool) -> MimecastRedirectError:
+    unknown = (
+        " It is unknown whether the server at the API Root applied it; check the item in Mimecast before running "
+        "the action again."
+        if write
+        else ""
+    )
+    return MimecastRedirectError(
+        f"The API Root answered {path} with HTTP {response.status_code}, a redirect {_redirect_target(response)}. "
+        "Redirects are never followed, so nothing was sent there. Check that the API Root is Mimecast's API host "
+        f"itself, such as {DEFAULT_API_ROOT}, and not an address that forwards to it.{unknown}"
+    )
+
+
+def _redirect_target(response: requests.Response) -> str:
+    """Where a redirect points, as scheme://host:port only: its user name, password, path and query may be secret."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return "without a Location header"
+    try:
+        parts = urlsplit(urljoin(response.url or "", location))
+        host = parts.hostname
+    except ValueError:
+        return "to an address that is not a valid URL"
+    if not host:
+        return "to an address without a host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    shown_host = f"[{host}]" if ":" in host else host
+    return "to " + _printable(f"{parts.scheme}://{shown_host}{f':{port}' if port else ''}")
+
+
+def _printable(text: str, limit: int = 120) -> str:
+    """Untrusted text for a message: control characters and lone surrogates escaped, bounded."""
+    return excerpt("".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text), limit)
 
 
 def _outcome_unknown(path: str, how: str) -> MimecastOutcomeUnknownError:

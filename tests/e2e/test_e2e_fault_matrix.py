@@ -64,6 +64,19 @@ def tls_sim(shared_tls_sim: Simulator) -> Simulator:
 
 
 @pytest.fixture(scope="module")
+def shared_elsewhere_sim() -> Iterator[Simulator]:
+    """Where redirects point: a second tenant with the same credentials, so a followed redirect would work."""
+    with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
+        yield sim
+
+
+@pytest.fixture
+def elsewhere(shared_elsewhere_sim: Simulator) -> Simulator:
+    shared_elsewhere_sim.state.reset()
+    return shared_elsewhere_sim
+
+
+@pytest.fixture(scope="module")
 def refused_url() -> Iterator[str]:
     with refused_port() as port:
         yield f"http://127.0.0.1:{port}"
@@ -169,6 +182,39 @@ def test_tls_self_signed_with_verify_ssl_off_works(action_runner, tls_sim, case)
     assert applied(tls_sim, case) == nothing_or(case, 1)
     assert f'"Verify SSL" is off: the certificate of {tls_sim.url} is not verified.' in run.debug_output
     assert UNVERIFIED_MIMECAST_WARNING not in run.stderr
+
+
+# Redirects: never followed, whatever the call
+
+
+def assert_refused_redirect(run: ActionRun, case: ActionCase, status: int, elsewhere: Simulator) -> None:
+    assert_failed(run, case, f"HTTP {status}, a redirect to {elsewhere.url}.", "Redirects are never followed")
+    assert "steal" not in run.message and "token=" not in run.message
+    assert elsewhere.state.log.entries() == [], "nothing reached the host the redirect named"
+
+
+@each(CASES)
+def test_a_redirect_of_the_call_is_never_followed(action_runner, sim, elsewhere, case):
+    inject(sim, "redirect", case.path, status=307, location=f"{elsewhere.url}{case.path}?steal=1&token=x")
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_refused_redirect(run, case, 307, elsewhere)
+    assert statuses(sim, case.path) == [307]
+    assert applied(sim, case) == nothing_or(case, 0) and applied(elsewhere, case) == nothing_or(case, 0)
+    if case.write:
+        assert "check the item in Mimecast before running the action again" in run.message
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@each([CASES[0], CASES[4]])
+def test_a_redirect_of_the_token_request_never_resends_the_client_secret(action_runner, sim, elsewhere, case, status):
+    inject(sim, "redirect", TOKEN_PATH, status=status, location=f"{elsewhere.url}{TOKEN_PATH}")
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_refused_redirect(run, case, status, elsewhere)
+    assert statuses(sim, TOKEN_PATH) == [status] and statuses(sim, case.path) == []
 
 
 # Authentication and authorisation

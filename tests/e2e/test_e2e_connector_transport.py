@@ -1,0 +1,57 @@
+"""The Message Tracking connector's HTTP door, end to end: redirects and the cached API 2.0 token across runs.
+
+Each test runs the real connector script as the platform does, against the simulator; every run is also
+checked for leaked secrets (tests/conftest.py). The faults themselves are in test_e2e_connector_fault_matrix.py.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from fault_injection import inject, statuses
+from tracking_scenario import SEARCH, TOKEN, TrackingScenario, assert_run_failed, ticket_ids
+
+from simulator.server import Simulator
+
+pytestmark = pytest.mark.e2e
+
+PARAMS = {"Status Filter": "held"}
+
+
+@pytest.fixture(scope="module")
+def shared_sim() -> Iterator[Simulator]:
+    with Simulator(port=0) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def shared_elsewhere_sim() -> Iterator[Simulator]:
+    with Simulator(port=0) as sim:
+        yield sim
+
+
+@pytest.fixture
+def scenario(shared_sim, connector_runner, store) -> TrackingScenario:
+    shared_sim.state.reset()
+    return TrackingScenario(shared_sim, connector_runner, store)
+
+
+@pytest.fixture
+def elsewhere(shared_elsewhere_sim) -> Simulator:
+    """A second tenant with the same credentials: where redirects point, or the API Root moves to."""
+    shared_elsewhere_sim.state.reset()
+    return shared_elsewhere_sim
+
+
+@pytest.mark.parametrize(("path", "status"), [(TOKEN, 307), (TOKEN, 301), (SEARCH, 308), (SEARCH, 302)])
+def test_a_redirect_fails_the_run_naming_its_host_and_nothing_is_sent_there(scenario, elsewhere, path, status):
+    message = scenario.message()
+    inject(scenario.sim, "redirect", path, status=status, location=f"{elsewhere.url}{path}?token=x")
+
+    run = scenario.run(**PARAMS)
+
+    assert_run_failed(run, scenario, None, f"HTTP {status}, a redirect to {elsewhere.url}.", "never followed")
+    assert "token=x" not in run.stderr
+    # The two searches (recipient, sender) run side by side: one is redirected, and neither is sent twice.
+    assert statuses(scenario.sim, path) in ([status], [status, 200], [200, status])
+    assert elsewhere.state.log.entries() == []
+    assert ticket_ids(scenario.run(**PARAMS)) == [message.id], "the next run, without the redirect, delivers"

@@ -1,0 +1,110 @@
+"""The Manager's request path against requests-mock: what is sent, what is refused before sending, how it is worded."""
+
+import pytest
+import requests_mock as rm
+from test_manager import ACCOUNT, API1, API2, CLIENT_SECRET, ROOT, assert_no_secret, manager, token
+
+from MimecastExceptions import MimecastConfigurationError
+
+ACCOUNT_URL = f"{ROOT}/api/account/get-account"
+RELEASE_URL = f"{ROOT}/api/gateway/hold-release"
+TOKEN_URL = f"{ROOT}/oauth/token"
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# Where a hostile or misconfigured server sends the client: plain HTTP, with a credential and a query to leak.
+ELSEWHERE = "http://collector:hunter2@elsewhere.example:8080/steal/path?token=abc123&x=1#frag"
+
+
+def redirect(status, location=ELSEWHERE):
+    return {"status_code": status, "headers": {"Location": location}, "text": ""}
+
+
+def assert_names_only_the_host(text):
+    assert "http://elsewhere.example:8080" in text, text
+    for leaked in ("collector", "hunter2", "steal", "token=abc123", "frag"):
+        assert leaked not in text, leaked
+
+
+# Redirects
+
+
+@pytest.mark.parametrize("status", REDIRECT_STATUSES)
+@pytest.mark.parametrize(
+    ("config", "url", "call"),
+    [
+        (API2, TOKEN_URL, lambda mgr: mgr.get_account()),
+        (API2, ACCOUNT_URL, lambda mgr: mgr.get_account()),
+        (API1, ACCOUNT_URL, lambda mgr: mgr.get_account()),
+        (API2, RELEASE_URL, lambda mgr: mgr.release_held_message("held-1")),
+        (API1, RELEASE_URL, lambda mgr: mgr.release_held_message("held-1")),
+    ],
+    ids=["token", "api2-read", "api1-read", "api2-write", "api1-write"],
+)
+def test_a_redirect_is_never_followed_and_fails_naming_only_its_host(clock, config, url, call, status):
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, **token())
+        m.post(url, **redirect(status))
+        target = m.post("http://elsewhere.example:8080/steal/path", json=ACCOUNT)
+        target_get = m.get("http://elsewhere.example:8080/steal/path", json=ACCOUNT)
+        with pytest.raises(MimecastConfigurationError) as raised:
+            call(manager(clock, config))
+        sent_to_root = [r for r in m.request_history if r.netloc == "api.example.test" and r.path == url[len(ROOT) :]]
+        assert len(sent_to_root) == 1, "nothing is sent twice"
+        assert not target.called and not target_get.called, "nothing is sent to the Location"
+    text = str(raised.value)
+    assert f"HTTP {status}" in text and "redirect" in text
+    assert "never followed" in text
+    assert_names_only_the_host(text)
+    assert_no_secret(text)
+
+
+def test_a_redirect_from_a_verified_https_root_to_plain_http_never_carries_the_client_secret(clock):
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, **redirect(307, "http://api.example.test/oauth/token"))
+        downgraded = m.post("http://api.example.test/oauth/token", **token())
+        with pytest.raises(MimecastConfigurationError, match=r"HTTP 307, a redirect to http://api\.example\.test\b"):
+            manager(clock, API2).get_account()
+        assert not downgraded.called
+        assert [r.url for r in m.request_history] == [TOKEN_URL]
+    assert CLIENT_SECRET in m.request_history[0].text, "the one token request went to the configured root only"
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("/api/elsewhere?secret=1", "https://api.example.test"),
+        ("//other.example/x", "https://other.example"),
+        ("https://[2001:db8::1]:8443/x?q=1", "https://[2001:db8::1]:8443"),
+        ("http://Upper.Example/x", "http://upper.example"),
+        ("http://host.example:99999/x", "http://host.example"),
+        ("http://[::1/x", "an address that is not a valid URL"),
+        ("mailto:someone", "an address without a host"),
+        ("", "a redirect without a Location header"),
+        ("http://ev\x01il.example/", "http://ev\\x01il.example"),
+    ],
+)
+def test_a_redirect_names_where_it_pointed_whatever_its_form(clock, location, shown):
+    answer = redirect(302, location) if location else {"status_code": 302, "text": ""}
+    with rm.Mocker() as m:
+        m.post(ACCOUNT_URL, **answer)
+        with pytest.raises(MimecastConfigurationError) as raised:
+            manager(clock, API1).get_account()
+        assert m.call_count == 1
+    assert shown in str(raised.value)
+    assert "secret=1" not in str(raised.value)
+
+
+@pytest.mark.parametrize("status", [300, 304, 305, 399])
+def test_any_other_3xx_answer_is_refused_too(clock, status):
+    with rm.Mocker() as m:
+        m.post(ACCOUNT_URL, status_code=status, json=ACCOUNT)
+        with pytest.raises(MimecastConfigurationError, match=f"HTTP {status}"):
+            manager(clock, API1).get_account()
+        assert m.call_count == 1
+
+
+def test_a_redirected_write_says_to_check_the_item_before_running_it_again(clock):
+    with rm.Mocker() as m:
+        m.post(RELEASE_URL, **redirect(308))
+        with pytest.raises(MimecastConfigurationError) as raised:
+            manager(clock, API1).release_held_message("held-1")
+    assert "check the item in Mimecast before running the action again" in str(raised.value)
