@@ -21,7 +21,15 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning, NameResolutionError, NewConnectionError, ProxyError, SSLError
 
-from MimecastAuth import Api2BearerAuth, CachedToken, Credentials, TokenStore, api1_auth, choose_credentials
+from MimecastAuth import (
+    Api2BearerAuth,
+    CachedToken,
+    Credentials,
+    TokenStore,
+    api1_auth,
+    choose_credentials,
+    token_cache_key,
+)
 from MimecastConstants import (
     API1_FIELDS,
     API_ROOT,
@@ -246,7 +254,8 @@ class MimecastManager:
         if credentials.mode == AUTH_API1:
             self._auth = api1_auth(credentials, wall_clock)
         else:
-            self._auth = Api2BearerAuth(self._fetch_token, token_store, wall_clock)
+            key = token_cache_key(self.api_root, credentials.values[CLIENT_ID], credentials.values[CLIENT_SECRET])
+            self._auth = Api2BearerAuth(self._fetch_token, token_store, wall_clock, key)
 
     @classmethod
     def from_configuration(cls, configuration: Mapping[str, object], **kwargs: Any) -> "MimecastManager":

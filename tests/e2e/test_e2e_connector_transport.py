@@ -55,3 +55,33 @@ def test_a_redirect_fails_the_run_naming_its_host_and_nothing_is_sent_there(scen
     assert statuses(scenario.sim, path) in ([status], [status, 200], [200, status])
     assert elsewhere.state.log.entries() == []
     assert ticket_ids(scenario.run(**PARAMS)) == [message.id], "the next run, without the redirect, delivers"
+
+
+# The cached API 2.0 token belongs to one API Root, Client ID and Client Secret
+
+
+def test_a_wrong_client_secret_is_not_hidden_by_the_cached_token(scenario):
+    scenario.message()
+    scenario.run(**PARAMS)
+    scenario.advance(60)
+
+    run = scenario.run(**PARAMS, **{"Client Secret": "a-wrong-client-secret"})
+
+    assert_run_failed(run, scenario, scenario.state(), "Mimecast rejected the API 2.0", "Client Secret")
+    first_run, *second_run = statuses(scenario.sim, TOKEN)
+    assert first_run == 200 and second_run and set(second_run) == {401}, "Mimecast was asked, and refused"
+    assert statuses(scenario.sim, SEARCH) == [200, 200], "only the first run searched"
+
+
+def test_a_cached_token_is_never_sent_to_a_new_api_root(scenario, elsewhere):
+    scenario.message()
+    scenario.run(**PARAMS)
+    old_token = scenario.cached_token()
+
+    run = scenario.run(**PARAMS, **{"API Root": elsewhere.url})
+
+    assert run.exit_code == 0, run.stderr[-2000:]
+    first = elsewhere.state.log.entries()[0]
+    assert (first["path"], first["status"]) == (TOKEN, 200), "the new host is asked for its own token first"
+    assert 401 not in statuses(elsewhere, SEARCH)
+    assert scenario.cached_token() != old_token

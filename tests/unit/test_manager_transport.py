@@ -1,10 +1,15 @@
 """The Manager's request path against requests-mock: what is sent, what is refused before sending, how it is worded."""
 
+import hashlib
+import re
+
 import pytest
 import requests_mock as rm
 from test_manager import ACCOUNT, API1, API2, CLIENT_SECRET, ROOT, assert_no_secret, manager, token
 
-from MimecastExceptions import MimecastConfigurationError
+from MimecastAuth import CachedToken, choose_credentials
+from MimecastExceptions import MimecastAuthenticationError, MimecastConfigurationError
+from MimecastManager import MimecastManager
 
 ACCOUNT_URL = f"{ROOT}/api/account/get-account"
 RELEASE_URL = f"{ROOT}/api/gateway/hold-release"
@@ -108,3 +113,108 @@ def test_a_redirected_write_says_to_check_the_item_before_running_it_again(clock
         with pytest.raises(MimecastConfigurationError) as raised:
             manager(clock, API1).release_held_message("held-1")
     assert "check the item in Mimecast before running the action again" in str(raised.value)
+
+
+# The cached API 2.0 token belongs to one API Root, Client ID and Client Secret
+
+
+class MemoryTokenStore:
+    """A token store like the connector's context: one token, saved under the key it was given."""
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.token: CachedToken | None = None
+
+    def load(self, key: str | None = None) -> CachedToken | None:
+        return self.token if self.token is not None and key == self.key else None
+
+    def save(self, key: str | None = None, token: CachedToken | None = None) -> None:
+        # Without a key (a store that knows only the token), the token is saved under None.
+        self.key, self.token = (key, token) if token is not None else (None, key)
+
+
+OTHER_ROOT = "https://eu-api.example.test"
+
+
+def cached_run(clock, store, root=ROOT, config=API2):
+    """One run that uses the store: a token request when it finds no token for itself, then get-account."""
+    mgr = MimecastManager(
+        root,
+        choose_credentials(config),
+        token_store=store,
+        deadline=clock.monotonic() + 60,
+        sleep=clock.sleep,
+        monotonic=clock.monotonic,
+        wall_clock=clock.wall,
+    )
+    return mgr.get_account()
+
+
+def test_a_cached_token_is_reused_by_the_same_api_root_and_credentials(clock):
+    store = MemoryTokenStore()
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, **token("tok-1"))
+        m.post(ACCOUNT_URL, json=ACCOUNT)
+        cached_run(clock, store)
+        cached_run(clock, store)
+        paths = [r.path for r in m.request_history]
+    assert paths == ["/oauth/token", "/api/account/get-account", "/api/account/get-account"]
+    assert m.request_history[-1].headers["Authorization"] == "Bearer tok-1"
+
+
+@pytest.mark.parametrize("secret", ["a-wrong-client-secret", CLIENT_SECRET[:-1], CLIENT_SECRET.upper()])
+def test_a_cached_token_is_not_used_with_another_client_secret(clock, secret):
+    store = MemoryTokenStore()
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, [token("tok-1"), {"status_code": 401, "json": {"fail": [{"code": "InvalidClient"}]}}])
+        m.post(ACCOUNT_URL, json=ACCOUNT)
+        cached_run(clock, store)
+        with pytest.raises(MimecastAuthenticationError, match="Check the Client ID and Client Secret"):
+            cached_run(clock, store, config={**API2, "Client Secret": secret})
+        paths = [r.path for r in m.request_history]
+    assert paths == ["/oauth/token", "/api/account/get-account", "/oauth/token"]
+
+
+def test_a_cached_token_is_not_used_with_another_client_id(clock):
+    store = MemoryTokenStore()
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, [token("tok-1"), token("tok-2")])
+        m.post(ACCOUNT_URL, json=ACCOUNT)
+        cached_run(clock, store)
+        cached_run(clock, store, config={**API2, "Client ID": "another-client"})
+    assert [r.headers.get("Authorization") for r in m.request_history] == [None, "Bearer tok-1", None, "Bearer tok-2"]
+
+
+@pytest.mark.parametrize("other_root", [OTHER_ROOT, "http://api.example.test", "https://api.example.test:8443"])
+def test_a_cached_token_is_never_sent_to_another_api_root(clock, other_root):
+    store = MemoryTokenStore()
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, **token("tok-1"))
+        m.post(ACCOUNT_URL, json=ACCOUNT)
+        m.post(f"{other_root}/oauth/token", **token("tok-other"))
+        other_account = m.post(f"{other_root}/api/account/get-account", json=ACCOUNT)
+        cached_run(clock, store)
+        cached_run(clock, store, root=other_root)
+    assert [r.headers["Authorization"] for r in other_account.request_history] == ["Bearer tok-other"]
+    assert store.token.access_token == "tok-other"
+
+
+@pytest.mark.parametrize("same_root", [ROOT + "/", "HTTPS://API.example.test", f"  {ROOT}  "])
+def test_the_same_api_root_written_differently_reuses_the_token(clock, same_root):
+    store = MemoryTokenStore()
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, **token("tok-1"))
+        m.post(ACCOUNT_URL, json=ACCOUNT)
+        cached_run(clock, store)
+        cached_run(clock, store, root=same_root)
+    assert [r.path for r in m.request_history].count("/oauth/token") == 1
+
+
+def test_the_token_is_saved_under_a_digest_that_reveals_no_credential(clock):
+    store = MemoryTokenStore()
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, **token("tok-1"))
+        m.post(ACCOUNT_URL, json=ACCOUNT)
+        cached_run(clock, store)
+    assert re.fullmatch(r"[0-9a-f]{64}", store.key or "")
+    assert hashlib.sha256(CLIENT_SECRET.encode()).hexdigest() not in store.key
