@@ -101,6 +101,8 @@ BACKOFF_S = (0.5, 1.0, 2.0)
 DEFAULT_MAX_WAIT_S = 120.0
 # Keep this much run time free after a rate-limit wait, so the retried request can still finish.
 RATE_LIMIT_SAFETY_S = 2.0
+# HTTP 429 answers one call accepts (waiting each out) before it fails: Mimecast keeps refusing it.
+RATE_LIMIT_ATTEMPTS = 5
 # Clock difference, API 1.0, above which a 401 is explained as clock skew rather than bad keys.
 CLOCK_SKEW_TOLERANCE_S = 300.0
 USER_AGENT = "Mimecast-SecOps-SOAR/1.0"
@@ -176,8 +178,8 @@ class RateLimitPacer:
                 wait = self._reset_at - now
             if now + wait + RATE_LIMIT_SAFETY_S > deadline:
                 raise MimecastRateLimitError(
-                    f"Mimecast's rate limit leaves no room for {path} in the remaining run time "
-                    f"(the next request is allowed in {wait:.1f} s); it was not sent.",
+                    f"Mimecast's rate limit leaves no room for {path} in the remaining run time: the next request "
+                    f"is allowed in {wait:.1f} s, {_no_time_to_wait(wait, deadline - now)}; it was not sent.",
                     path=path,
                 )
             step = min(wait, PACE_POLL_S)
@@ -536,7 +538,7 @@ class MimecastManager:
     def _send(self, path: str, *, write: bool, auth: Any, **body: Any) -> requests.Response:
         url = self.api_root + path
         deadline = self._deadline if self._deadline is not None else self._monotonic() + DEFAULT_MAX_WAIT_S
-        failures = 0
+        failures = rate_limited = 0
         paced = path != PATH_OAUTH_TOKEN
         while True:
             if self._monotonic() > deadline - 1.0:
@@ -586,7 +588,8 @@ class MimecastManager:
             if 300 <= response.status_code < 400:
                 raise _redirect_error(path, response, write=write)
             if response.status_code == 429:
-                self._wait_for_rate_limit(response, path, deadline)
+                rate_limited += 1
+                self._wait_for_rate_limit(response, path, deadline, rate_limited)
                 continue
             if response.status_code >= 500:
                 if write:
@@ -606,15 +609,23 @@ class MimecastManager:
         self._logger.warn(f"{error} Retrying {path} in {delay:g} s (attempt {failures + 1} of {READ_ATTEMPTS}).")
         self._sleep(delay)
 
-    def _wait_for_rate_limit(self, response: requests.Response, path: str, deadline: float) -> None:
+    def _wait_for_rate_limit(self, response: requests.Response, path: str, deadline: float, refusals: int) -> None:
+        """Wait as Mimecast asked before the call is sent again, or raise when that cannot or should not be."""
+        if refusals >= RATE_LIMIT_ATTEMPTS:
+            raise MimecastRateLimitError(
+                f"Mimecast's rate limit was reached for {path} (HTTP 429) and Mimecast kept refusing it: {refusals} "
+                "times in a row, each time after waiting as long as Mimecast asked. The request was not executed; "
+                "run it again later.",
+                http_status=429,
+                path=path,
+            )
         reset_ms = _int_header(response, "X-RateLimit-Reset")
         wait_s = max(reset_ms / 1000.0, 0.05) if reset_ms is not None else 1.0
         remaining = deadline - self._monotonic()
         if wait_s + RATE_LIMIT_SAFETY_S > remaining:
             raise MimecastRateLimitError(
                 f"Mimecast's rate limit was reached for {path} (HTTP 429): Mimecast asked to wait {wait_s:.1f} s, "
-                f"which does not fit in the remaining run time ({max(remaining, 0):.0f} s). The request was not "
-                "executed; run it again later.",
+                f"{_no_time_to_wait(wait_s, remaining)}. The request was not executed; run it again later.",
                 http_status=429,
                 path=path,
             )
@@ -806,6 +817,14 @@ def _confirmed(body: dict, message_id: str, flag: str, words: _MessageWords) -> 
 
 def _shown_id(message_id: str) -> str:
     return excerpt(message_id, MESSAGE_ID_SHOWN_CHARS)
+
+
+def _no_time_to_wait(wait_s: float, remaining_s: float) -> str:
+    """Why a rate-limit wait does not fit the run: the wait itself, or the wait with the request after it."""
+    left = max(remaining_s, 0.0)
+    if wait_s >= left:
+        return f"longer than the {left:.1f} s left in the run"
+    return f"and the {left:.1f} s left in the run are too little to wait, send the request and read its answer"
 
 
 def _no_redirect_target(response: requests.Response) -> None:

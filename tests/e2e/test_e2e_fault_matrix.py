@@ -310,6 +310,19 @@ def test_http_429_with_a_reset_beyond_the_run_time_fails_cleanly(action_runner, 
     assert applied(sim, case) == nothing_or(case, 0)
 
 
+@each(CASES)
+def test_http_429_that_persists_is_retried_a_bounded_number_of_times(action_runner, sim, case):
+    inject(sim, "rate_limit", case.path, reset_ms=100, count=1000)
+
+    # A run long enough for hundreds of such retries: the bound, not the run time, ends them.
+    run, _ = run_case(action_runner, case, sim, timeout_s=30)
+
+    kept_refusing = "(HTTP 429) and Mimecast kept refusing it: 5 times in a row, each time after waiting"
+    assert_failed(run, case, kept_refusing, "The request was not executed; run it again later.")
+    assert statuses(sim, case.path) == [429] * 5
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
 # Server errors and unusable answers
 
 

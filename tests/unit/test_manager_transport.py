@@ -8,8 +8,8 @@ import requests_mock as rm
 from test_manager import ACCOUNT, API1, API2, CLIENT_SECRET, ROOT, assert_no_secret, manager, token
 
 from MimecastAuth import CachedToken, choose_credentials
-from MimecastExceptions import MimecastAuthenticationError, MimecastConfigurationError
-from MimecastManager import MimecastManager
+from MimecastExceptions import MimecastAuthenticationError, MimecastConfigurationError, MimecastRateLimitError
+from MimecastManager import RATE_LIMIT_ATTEMPTS, MimecastManager
 
 ACCOUNT_URL = f"{ROOT}/api/account/get-account"
 RELEASE_URL = f"{ROOT}/api/gateway/hold-release"
@@ -218,3 +218,64 @@ def test_the_token_is_saved_under_a_digest_that_reveals_no_credential(clock):
         cached_run(clock, store)
     assert re.fullmatch(r"[0-9a-f]{64}", store.key or "")
     assert hashlib.sha256(CLIENT_SECRET.encode()).hexdigest() not in store.key
+
+
+# HTTP 429: bounded, and worded as it happened
+
+
+def test_a_persistent_429_is_retried_a_bounded_number_of_times_then_says_so(clock):
+    with rm.Mocker() as m:
+        m.post(ACCOUNT_URL, status_code=429, headers={"X-RateLimit-Reset": "100"}, json={})
+        with pytest.raises(MimecastRateLimitError) as raised:
+            manager(clock, API1, remaining=600).get_account()
+        assert m.call_count == RATE_LIMIT_ATTEMPTS
+    assert clock.sleeps == [0.1] * (RATE_LIMIT_ATTEMPTS - 1)
+    text = str(raised.value)
+    assert f"Mimecast kept refusing it: {RATE_LIMIT_ATTEMPTS} times in a row" in text
+    assert "does not fit" not in text and "run it again later" in text
+
+
+def test_429s_are_counted_per_call(clock):
+    refused = {"status_code": 429, "headers": {"X-RateLimit-Reset": "100"}, "json": {}}
+    with rm.Mocker() as m:
+        m.post(
+            ACCOUNT_URL,
+            [refused] * (RATE_LIMIT_ATTEMPTS - 1) + [{"json": ACCOUNT}] + [refused] * 2 + [{"json": ACCOUNT}],
+        )
+        mgr = manager(clock, API1, remaining=600)
+        mgr.get_account()
+        mgr.get_account()
+        assert m.call_count == RATE_LIMIT_ATTEMPTS + 3
+
+
+@pytest.mark.parametrize(
+    ("reset_ms", "remaining", "why"),
+    [
+        (100, 2.04, "and the 2.0 s left in the run are too little to wait, send the request and read its answer"),
+        (3000, 4.0, "and the 4.0 s left in the run are too little to wait, send the request and read its answer"),
+        (600_000, 30.0, "longer than the 30.0 s left in the run"),
+    ],
+)
+def test_a_429_wait_that_does_not_fit_says_why_truthfully(clock, reset_ms, remaining, why):
+    with rm.Mocker() as m:
+        m.post(ACCOUNT_URL, status_code=429, headers={"X-RateLimit-Reset": str(reset_ms)}, json={})
+        with pytest.raises(MimecastRateLimitError) as raised:
+            manager(clock, API1, remaining=remaining).get_account()
+        assert m.call_count == 1
+    text = str(raised.value)
+    assert f"Mimecast asked to wait {reset_ms / 1000:.1f} s, {why}." in text, text
+    assert "The request was not executed; run it again later." in text
+
+
+def test_a_paced_request_that_does_not_fit_says_why_truthfully(clock):
+    empty = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "100"}
+    with rm.Mocker() as m:
+        m.post(ACCOUNT_URL, json=ACCOUNT, headers=empty)
+        mgr = manager(clock, API1, remaining=2.04)
+        mgr.get_account()
+        with pytest.raises(MimecastRateLimitError) as raised:
+            mgr.get_account()
+        assert m.call_count == 1
+    text = str(raised.value)
+    assert "the next request is allowed in 0.1 s, and the 2.0 s left in the run are too little" in text, text
+    assert "it was not sent" in text
