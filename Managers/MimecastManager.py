@@ -9,6 +9,9 @@ unknown is never retried.
 
 import itertools
 import json
+import re
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -103,6 +106,8 @@ DEFAULT_MAX_WAIT_S = 120.0
 RATE_LIMIT_SAFETY_S = 2.0
 # HTTP 429 answers one call accepts (waiting each out) before it fails: Mimecast keeps refusing it.
 RATE_LIMIT_ATTEMPTS = 5
+# The longest wait for the TLS handshake that tells whether an http:// API Root's server expects TLS.
+TLS_PROBE_TIMEOUT_S = 5.0
 # Clock difference, API 1.0, above which a 401 is explained as clock skew rather than bad keys.
 CLOCK_SKEW_TOLERANCE_S = 300.0
 USER_AGENT = "Mimecast-SecOps-SOAR/1.0"
@@ -650,10 +655,7 @@ class MimecastManager:
                 "host and port. Nothing was sent to Mimecast."
             )
         if isinstance(exc, requests.exceptions.SSLError):
-            return MimecastTLSError(
-                f'TLS certificate verification failed for the API Root "{root}": {_tls_cause(exc)}. Check the API '
-                f'Root; clear "{VERIFY_SSL}" only for a server whose certificate you trust.'
-            )
+            return _tls_error(root, exc)
         if isinstance(exc, requests.exceptions.ProxyError):
             if _proxy_refused_credentials(exc):
                 return _proxy_authentication_error(path)
@@ -670,6 +672,18 @@ class MimecastManager:
             )
         if not sent:
             return MimecastTransportError(f'Could not connect to the API Root "{root}": connection refused.')
+        if not isinstance(exc, requests.exceptions.ReadTimeout) and self._expects_tls(timeout[0]):
+            https_root = "https://" + root[len("http://") :]
+            applied = (
+                f" A server that expects TLS cannot read a plain-HTTP request, so {path} was not applied."
+                if write
+                else ""
+            )
+            return MimecastTLSError(
+                f'The server at the API Root "{root}" seems to expect TLS: it closed the connection without answering '
+                f'the plain-HTTP request for {path}, and it accepts a TLS handshake. Use "{https_root}" as the API '
+                f"Root.{applied}"
+            )
         if write:
             return _outcome_unknown(
                 path,
@@ -680,6 +694,17 @@ class MimecastManager:
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return MimecastTimeoutError(f"Mimecast did not answer {path} within {timeout[1]:.0f} s (read timeout).")
         return MimecastTransportError(f"The connection to Mimecast was closed without an answer to {path}.")
+
+    def _expects_tls(self, timeout_s: float) -> bool:
+        """After an http:// API Root closed the connection unanswered: whether its server accepts a TLS handshake.
+
+        A TLS server closes a connection that starts with a plain-HTTP request. Only a handshake is sent to tell
+        (no request, no credential); through a proxy the server cannot be asked directly.
+        """
+        parts = urlsplit(self.api_root)
+        if parts.scheme.lower() != "http" or self._proxies or not parts.hostname:
+            return False
+        return _accepts_tls_handshake(parts.hostname, parts.port or 80, max(min(timeout_s, TLS_PROBE_TIMEOUT_S), 0.1))
 
     def _parse(self, path: str, response: requests.Response, *, write: bool = False) -> dict:
         body = _json_or_none(response)
@@ -1035,9 +1060,67 @@ def _may_have_been_sent(exc: requests.exceptions.RequestException) -> bool:
     return not any(isinstance(c, NewConnectionError | ProxyError | SSLError) for c in _causes(exc))
 
 
-def _tls_cause(exc: BaseException) -> str:
-    for cause in _causes(exc):
-        message = getattr(cause, "verify_message", None)
-        if message:
-            return str(message)
-    return "the certificate could not be verified"
+# OpenSSL's reasons when what answered the TLS handshake was not TLS (e.g. a plain-HTTP server's "HTTP/1.1 400").
+_NOT_TLS_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST"}
+)
+
+
+def _tls_error(root: str, exc: BaseException) -> MimecastTLSError:
+    """What went wrong in TLS, as it happened: the certificate, a server that does not speak TLS, or the handshake."""
+    failures = [cause for cause in _causes(exc) if isinstance(cause, ssl.SSLError)]
+    unverified = next((cause for cause in failures if isinstance(cause, ssl.SSLCertVerificationError)), None)
+    check = f"Check the API Root: Mimecast's API is reached with https:// at its API host, such as {DEFAULT_API_ROOT}."
+    if unverified is not None:
+        return MimecastTLSError(
+            f'TLS certificate verification failed for the API Root "{root}": '
+            f"{unverified.verify_message or 'the certificate could not be verified'}. Check the API Root; clear "
+            f'"{VERIFY_SSL}" only for a server whose certificate you trust.'
+        )
+    reason = next((found for found in map(_ssl_reason, failures) if found), "")
+    if reason in _NOT_TLS_REASONS:
+        return MimecastTLSError(
+            f'The server at the API Root "{root}" does not speak TLS: its answer to the TLS handshake was not TLS '
+            f"({_ssl_text(failures[0])}), as from a plain-HTTP server. {check}"
+        )
+    if reason == "UNEXPECTED_EOF_WHILE_READING" or any(isinstance(cause, ssl.SSLEOFError) for cause in failures):
+        return MimecastTLSError(
+            f'The server at the API Root "{root}" closed the connection during the TLS handshake. {check}'
+        )
+    what = _ssl_text(failures[0]) if failures else "the TLS connection could not be set up"
+    return MimecastTLSError(f'The TLS handshake with the API Root "{root}" failed: {what}. {check}')
+
+
+def _ssl_reason(error: ssl.SSLError) -> str:
+    """OpenSSL's reason code (`WRONG_VERSION_NUMBER`), from the error or its text."""
+    reason = getattr(error, "reason", None)
+    if reason:
+        return str(reason)
+    found = re.search(r"\[SSL: ([A-Z0-9_]+)\]", str(error))
+    return found.group(1) if found else ""
+
+
+def _ssl_text(error: ssl.SSLError) -> str:
+    """OpenSSL's words for the failure, without its code and source location ("wrong version number")."""
+    text = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], str) else str(error)
+    text = re.sub(r"^\[SSL: [A-Z0-9_]+\]\s*", "", text)
+    return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", text).strip() or "no reason given"
+
+
+def _accepts_tls_handshake(host: str, port: int, timeout_s: float) -> bool:
+    """Whether host:port answers a TLS handshake as a TLS server. Nothing but the handshake is sent."""
+    # Only a probe: no data follows the handshake, so the server is not verified.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout_s) as connection,
+            context.wrap_socket(connection, server_hostname=host),
+        ):
+            return True
+    except ssl.SSLError as exc:
+        # A TLS alert (handshake failure, protocol version): the server answered in TLS.
+        return "ALERT" in _ssl_reason(exc)
+    except (OSError, ValueError, UnicodeError):
+        return False

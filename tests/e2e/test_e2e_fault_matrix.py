@@ -184,6 +184,33 @@ def test_tls_self_signed_with_verify_ssl_off_works(action_runner, tls_sim, case)
     assert UNVERIFIED_MIMECAST_WARNING not in run.stderr
 
 
+@each(CASES)
+def test_an_https_root_on_a_plain_http_server_says_it_does_not_speak_tls(action_runner, sim, case):
+    root = sim.url.replace("http://", "https://")
+
+    run, _ = run_case(action_runner, case, sim, url=root, **{"Verify SSL": False})
+
+    assert_failed(run, case, f'The server at the API Root "{root}" does not speak TLS', "wrong version number")
+    assert "certificate" not in run.message and "Verify SSL" not in run.message
+    assert sim.state.log.entries() == []
+
+
+@each(CASES)
+def test_an_http_root_on_a_tls_server_says_to_use_https(action_runner, tls_sim, case):
+    root = tls_sim.url.replace("https://", "http://")
+
+    run, _ = run_case(action_runner, case, tls_sim, url=root)
+
+    assert_failed(run, case, f'"{root}" seems to expect TLS', f'Use "{tls_sim.url}" as the API Root.')
+    assert "closed without an answer" not in run.message and "try again later" not in run.message
+    assert "(attempt 2 of 3)" not in run.debug_output, "not retried"
+    assert UNKNOWN_OUTCOME not in run.message
+    if case.write and case.api == "api1":
+        # API 2.0 fails at its token request, before the write.
+        assert f"so {case.path} was not applied" in run.message
+    assert tls_sim.state.log.entries() == []
+
+
 # Redirects: never followed, whatever the call
 
 

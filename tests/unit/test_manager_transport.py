@@ -2,14 +2,27 @@
 
 import hashlib
 import re
+import ssl
+import time
 
 import pytest
+import requests
 import requests_mock as rm
+import urllib3
 from test_manager import ACCOUNT, API1, API2, CLIENT_SECRET, ROOT, assert_no_secret, manager, token
 
 from MimecastAuth import CachedToken, choose_credentials
-from MimecastExceptions import MimecastAuthenticationError, MimecastConfigurationError, MimecastRateLimitError
+from MimecastExceptions import (
+    MimecastAuthenticationError,
+    MimecastConfigurationError,
+    MimecastOutcomeUnknownError,
+    MimecastRateLimitError,
+    MimecastTLSError,
+)
 from MimecastManager import RATE_LIMIT_ATTEMPTS, MimecastManager
+from simulator import DEFAULT_API1_ACCESS_KEY, DEFAULT_API1_APP_ID, DEFAULT_API1_APP_KEY, DEFAULT_API1_SECRET_KEY
+from simulator.faults import ForcedFault
+from simulator.server import Simulator
 
 ACCOUNT_URL = f"{ROOT}/api/account/get-account"
 RELEASE_URL = f"{ROOT}/api/gateway/hold-release"
@@ -279,3 +292,114 @@ def test_a_paced_request_that_does_not_fit_says_why_truthfully(clock):
     text = str(raised.value)
     assert "the next request is allowed in 0.1 s, and the 2.0 s left in the run are too little" in text, text
     assert "it was not sent" in text
+
+
+# TLS at the wrong address: said as it happened
+
+
+@pytest.fixture(scope="module")
+def plain_server():
+    with Simulator(port=0) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def tls_server():
+    with Simulator(port=0, tls=True) as sim:
+        yield sim
+
+
+def real_manager(root, config=API1, **kwargs):
+    """A Manager with real clocks, for a real server on loopback."""
+    return MimecastManager(root, choose_credentials(config), deadline=time.monotonic() + 30, **kwargs)
+
+
+SIM_API1 = {
+    "Application ID": DEFAULT_API1_APP_ID,
+    "Application Key": DEFAULT_API1_APP_KEY,
+    "Access Key": DEFAULT_API1_ACCESS_KEY,
+    "Secret Key": DEFAULT_API1_SECRET_KEY,
+}
+
+
+@pytest.mark.parametrize("verify_ssl", [False, True], ids=["verify-off", "verify-on"])
+@pytest.mark.parametrize("config", [SIM_API1, API2], ids=["api1", "api2"])
+def test_an_https_root_on_a_plain_http_server_says_the_server_does_not_speak_tls(plain_server, config, verify_ssl):
+    plain_server.state.reset()
+    root = plain_server.url.replace("http://", "https://")
+    with pytest.raises(MimecastTLSError) as raised:
+        real_manager(root, config, verify_ssl=verify_ssl).get_account()
+    text = str(raised.value)
+    assert f'The server at the API Root "{root}" does not speak TLS' in text, text
+    assert "certificate" not in text and "Verify SSL" not in text
+    assert plain_server.state.log.entries() == []
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
+@pytest.mark.parametrize("config", [SIM_API1, API2], ids=["api1", "api2"])
+def test_an_http_root_on_a_tls_server_says_to_use_https(tls_server, config, write):
+    tls_server.state.reset()
+    root = tls_server.url.replace("https://", "http://")
+    mgr = real_manager(root, config)
+    with pytest.raises(MimecastTLSError) as raised:
+        mgr.release_held_message("held-1") if write else mgr.get_account()
+    text = str(raised.value)
+    assert f'The server at the API Root "{root}" seems to expect TLS' in text, text
+    assert f'Use "{tls_server.url}" as the API Root' in text
+    for misleading in ("closed without an answer", "try again later", "unknown whether", "Tried"):
+        assert misleading not in text
+    # API 2.0 counts the call and, inside it, its token request; nothing is retried.
+    assert mgr.request_count == (1 if config is SIM_API1 else 2)
+    assert tls_server.state.log.entries() == []
+
+
+def test_a_plain_server_that_drops_the_connection_is_still_retried(plain_server):
+    plain_server.state.reset()
+    plain_server.state.faults.add(ForcedFault("drop", path="/api/account/get-account"))
+    mgr = real_manager(plain_server.url, SIM_API1)
+    assert mgr.get_account().account_name
+    assert [entry["status"] for entry in plain_server.state.log.entries()] == [None, 200]
+
+
+def test_a_plain_server_that_drops_a_write_is_still_an_unknown_outcome(plain_server):
+    plain_server.state.reset()
+    plain_server.state.faults.add(ForcedFault("drop", path="/api/gateway/hold-release", after=True))
+    with pytest.raises(MimecastOutcomeUnknownError, match="the connection closed without an answer"):
+        real_manager(plain_server.url, SIM_API1).release_held_message(plain_server.state.held.held()[0].id)
+
+
+def test_a_self_signed_certificate_is_still_a_certificate_verification_failure(tls_server):
+    tls_server.state.reset()
+    with pytest.raises(MimecastTLSError) as raised:
+        real_manager(tls_server.url, SIM_API1).get_account()
+    text = str(raised.value)
+    assert f'TLS certificate verification failed for the API Root "{tls_server.url}"' in text
+    assert "unable to get local issuer certificate" in text and 'clear "Verify SSL" only for a server' in text
+
+
+@pytest.mark.parametrize(
+    ("cause", "shown"),
+    [
+        (
+            ssl.SSLError(1, "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure (_ssl.c:1006)"),
+            'The TLS handshake with the API Root "https://api.example.test" failed: sslv3 alert handshake failure.',
+        ),
+        (
+            ssl.SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:1006)"),
+            "closed the connection during the TLS handshake",
+        ),
+        (ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"), "does not speak TLS"),
+    ],
+    ids=["handshake-failure", "eof", "not-tls"],
+)
+def test_other_tls_failures_say_what_failed_without_blaming_the_certificate(clock, cause, shown):
+    error = requests.exceptions.SSLError(
+        urllib3.exceptions.MaxRetryError(None, "/", urllib3.exceptions.SSLError(cause))
+    )
+    with rm.Mocker() as m:
+        m.post(ACCOUNT_URL, exc=error)
+        with pytest.raises(MimecastTLSError) as raised:
+            manager(clock, API1, verify_ssl=False).get_account()
+        assert m.call_count == 1
+    assert shown in str(raised.value)
+    assert "certificate" not in str(raised.value) and "Verify SSL" not in str(raised.value)
