@@ -915,6 +915,18 @@ def _item_or(body: dict, fallback: dict) -> dict:
 def _normalise_api_root(api_root: str) -> str:
     """The API Root without a trailing slash; a value no request could be sent to is refused here, before any call."""
     root = api_root.strip().rstrip("/")
+    # Checked first, and the value is not shown: the part before "@" or a query may be a password or a key.
+    if "@" in root:
+        raise MimecastConfigurationError(
+            f'"{API_ROOT}" must not contain a user name or password (a "name:password@" part before the host); '
+            "Mimecast is authenticated with the instance's API 2.0 or API 1.0 fields. The value is not shown here. "
+            f"Use the URL of Mimecast's API alone, such as {DEFAULT_API_ROOT}."
+        )
+    if "?" in root or "#" in root:
+        raise MimecastConfigurationError(
+            f'"{API_ROOT}" must not contain a query ("?...") or a fragment ("#..."): every call appends its own '
+            f"path to it. The value is not shown here. Use the URL of Mimecast's API alone, such as {DEFAULT_API_ROOT}."
+        )
     if not root.lower().startswith(("https://", "http://")):
         raise MimecastConfigurationError(
             f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{excerpt(root)}").'
@@ -929,6 +941,9 @@ def _normalise_api_root(api_root: str) -> str:
 
 def is_usable_url(url: str) -> bool:
     """Whether requests can send to `url`: a valid host (labels of at most 63 characters), a port from 1 to 65535."""
+    if "\\" in url:
+        # Parsers disagree on a backslash (some read it as "/"), so the host could be read two ways.
+        return False
     try:
         requests.models.PreparedRequest().prepare_url(url, None)
         parts = urlsplit(url)

@@ -42,6 +42,18 @@ def elsewhere(shared_elsewhere_sim) -> Simulator:
     return shared_elsewhere_sim
 
 
+@pytest.mark.parametrize("root", ["http://svc:Hunter2-Secret@{host}", "http://{host}#Hunter2-Secret"])
+def test_an_api_root_with_credentials_or_a_fragment_fails_the_run_and_is_never_shown(scenario, root):
+    scenario.message()
+
+    run = scenario.run(**PARAMS, **{"API Root": root.format(host=scenario.sim.url.removeprefix("http://"))})
+
+    assert_run_failed(run, scenario, None, '"API Root" must not contain', "The value is not shown here.")
+    shown = run.stdout + run.stderr + run.log_path.read_text()
+    assert "Hunter2" not in shown
+    assert scenario.requests() == []
+
+
 @pytest.mark.parametrize(("path", "status"), [(TOKEN, 307), (TOKEN, 301), (SEARCH, 308), (SEARCH, 302)])
 def test_a_redirect_fails_the_run_naming_its_host_and_nothing_is_sent_there(scenario, elsewhere, path, status):
     message = scenario.message()

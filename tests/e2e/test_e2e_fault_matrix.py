@@ -211,6 +211,30 @@ def test_an_http_root_on_a_tls_server_says_to_use_https(action_runner, tls_sim, 
     assert tls_sim.state.log.entries() == []
 
 
+# The API Root: a URL with credentials, a query or a fragment is refused before anything is sent
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        "{scheme}://svc:Hunter2-Secret@{host}",
+        "{scheme}://Hunter2-Secret@{host}",
+        "{scheme}://{host}/?key=Hunter2-Secret",
+    ],
+    ids=["user-and-password", "password-only", "query"],
+)
+@each([CASES[0], CASES[4], CASES[6]])
+def test_an_api_root_with_credentials_or_a_query_is_refused_and_never_shown(action_runner, sim, case, root):
+    url = root.format(scheme="http", host=sim.url.removeprefix("http://"))
+
+    run, _ = run_case(action_runner, case, sim, url=url)
+
+    assert_failed(run, case, '"API Root" must not contain', "The value is not shown here.")
+    shown = run.stdout + run.stderr + (run.log_path.read_text() if run.log_path else "")
+    assert "Hunter2" not in shown
+    assert sim.state.log.entries() == []
+
+
 # Redirects: never followed, whatever the call
 
 

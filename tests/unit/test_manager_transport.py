@@ -403,3 +403,61 @@ def test_other_tls_failures_say_what_failed_without_blaming_the_certificate(cloc
         assert m.call_count == 1
     assert shown in str(raised.value)
     assert "certificate" not in str(raised.value) and "Verify SSL" not in str(raised.value)
+
+
+# The API Root: scheme, host, port (and a path) only
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        "https://svc-admin:Hunter2-Secret@api.example.test",
+        "https://Hunter2-Secret@api.example.test",
+        "https://:Hunter2-Secret@api.example.test",
+        "https://svc-admin%3AHunter2-Secret@api.example.test",
+        "http://svc-admin:Hunter2-Secret@127.0.0.1:8765/",
+        "https://svc-admin:Hunter2-Secret@api.example.test:99999",
+        "https://svc-admin:Hunter2/Secret@api.example.test",
+        "https://svc-admin:Hunter2-Secret@",
+        "svc-admin:Hunter2-Secret@api.example.test",
+        "ftp://svc-admin:Hunter2-Secret@api.example.test",
+        "https://api.example.test\\@Hunter2-Secret.example",
+        " https://svc-admin:Hunter2-Secret@api.example.test ",
+    ],
+)
+def test_an_api_root_with_credentials_is_refused_before_any_call_without_showing_them(root):
+    with rm.Mocker() as m:
+        with pytest.raises(MimecastConfigurationError) as raised:
+            MimecastManager.from_configuration({**API2, "API Root": root}).get_account()
+        assert m.call_count == 0
+    text = str(raised.value)
+    assert '"API Root"' in text and "user name or password" in text, text
+    assert "Hunter2" not in text and "svc-admin" not in text
+
+
+@pytest.mark.parametrize(
+    ("root", "part"),
+    [
+        ("https://api.example.test/?apikey=Hunter2-Secret", "query"),
+        ("https://api.example.test?x", "query"),
+        ("https://api.example.test/?", "query"),
+        ("https://api.example.test#Hunter2-Secret", "fragment"),
+        ("https://api.example.test/#", "fragment"),
+    ],
+)
+def test_an_api_root_with_a_query_or_fragment_is_refused_before_any_call(root, part):
+    with rm.Mocker() as m:
+        with pytest.raises(MimecastConfigurationError) as raised:
+            MimecastManager.from_configuration({**API1, "API Root": root}).get_account()
+        assert m.call_count == 0
+    text = str(raised.value)
+    assert '"API Root"' in text and part in text, text
+    assert "Hunter2" not in text
+
+
+@pytest.mark.parametrize(
+    "root",
+    ["https://api.example.test", "https://api.example.test/", "http://127.0.0.1:8765", "https://[::1]:8443/mimecast"],
+)
+def test_an_api_root_of_scheme_host_port_and_path_is_accepted(root):
+    assert MimecastManager(root, choose_credentials(API1)).api_root == root.rstrip("/")
