@@ -204,7 +204,14 @@ def choose_credentials(configuration: Mapping[str, object]) -> Credentials:
 
     def value(name: str) -> str:
         raw = configuration.get(name)
-        return "" if raw is None else str(raw).strip()
+        text = "" if raw is None else str(raw).strip()
+        if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
+            # Sent in a form, a header or a signature as UTF-8, which cannot carry it. The value is not shown.
+            raise MimecastConfigurationError(
+                f'"{name}" contains a lone surrogate, a code point that is not a character; Mimecast never issues '
+                "one. Paste the value again exactly as Mimecast issued it."
+            )
+        return text
 
     api1 = {name: value(name) for name in API1_FIELDS}
     if any(api1.values()):

@@ -90,6 +90,7 @@ from MimecastExceptions import (
     MimecastTLSError,
     MimecastTransportError,
     MimecastUnsupportedError,
+    MimecastValidationError,
     describe_details,
     redact,
 )
@@ -510,7 +511,8 @@ class MimecastManager:
     ) -> dict:
         """POST `{"meta", "data"}` to `path` and return the parsed body, or raise a typed error."""
         envelope = {"meta": meta, "data": data if data is not None else []} if meta else {"data": data or []}
-        response = self._send(path, write=write, json=envelope, auth=self._auth)
+        body = _json_body(path, envelope)
+        response = self._send(path, write=write, data=body, headers=_JSON_CONTENT, auth=self._auth)
         return self._parse(path, response, write=write)
 
     def _fetch_token(self) -> CachedToken:
@@ -844,6 +846,45 @@ def _shown_id(message_id: str) -> str:
     return excerpt(message_id, MESSAGE_ID_SHOWN_CHARS)
 
 
+_JSON_CONTENT = {"Content-Type": "application/json"}
+
+
+def _json_body(path: str, envelope: dict) -> bytes:
+    """The request body as UTF-8 JSON; text that UTF-8 cannot carry is refused here, before anything is sent."""
+    try:
+        return json.dumps(envelope, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        field, character = _lone_surrogate(envelope) or ("", exc.object[exc.start : exc.start + 1])
+        where = f'the value of "{field}"' if field else "a value"
+        raise MimecastValidationError(
+            f"The request to {path} was not sent: {where} contains a lone surrogate (U+{ord(character):04X}), a code "
+            "point that is not a character and cannot be sent as UTF-8 JSON. Remove it from the parameter it came "
+            "from (text pasted from a broken source can hold one) and run it again."
+        ) from None
+    except ValueError:
+        raise MimecastValidationError(
+            f"The request to {path} was not sent: it holds a number JSON cannot carry (NaN or infinity)."
+        ) from None
+
+
+def _lone_surrogate(value: Any, field: str = "") -> tuple[str, str] | None:
+    """The first (field, character) of `value` whose text holds a lone surrogate; a key is its own field."""
+    if isinstance(value, str):
+        found = next((ch for ch in value if 0xD800 <= ord(ch) <= 0xDFFF), None)
+        return (field, found) if found else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _lone_surrogate(key, _printable(str(key), 60)) or _lone_surrogate(item, str(key))
+            if found:
+                return found
+    if isinstance(value, list | tuple):
+        for item in value:
+            found = _lone_surrogate(item, field)
+            if found:
+                return found
+    return None
+
+
 def _no_time_to_wait(wait_s: float, remaining_s: float) -> str:
     """Why a rate-limit wait does not fit the run: the wait itself, or the wait with the request after it."""
     left = max(remaining_s, 0.0)
@@ -890,7 +931,7 @@ def _redirect_target(response: requests.Response) -> str:
     return "to " + _printable(f"{parts.scheme}://{shown_host}{f':{port}' if port else ''}")
 
 
-def _printable(text: str, limit: int = 120) -> str:
+def _printable(text: str, limit: int = 80) -> str:
     """Untrusted text for a message: control characters and lone surrogates escaped, bounded."""
     return excerpt("".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text), limit)
 
@@ -929,11 +970,11 @@ def _normalise_api_root(api_root: str) -> str:
         )
     if not root.lower().startswith(("https://", "http://")):
         raise MimecastConfigurationError(
-            f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{excerpt(root)}").'
+            f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{_printable(root)}").'
         )
     if not is_usable_url(root):
         raise MimecastConfigurationError(
-            f'"{API_ROOT}" is not a usable URL (got "{excerpt(root)}"): it needs a valid host name and, if it has '
+            f'"{API_ROOT}" is not a usable URL (got "{_printable(root)}"): it needs a valid host name and, if it has '
             f"one, a port from 1 to 65535. Use the URL of Mimecast's API, such as {DEFAULT_API_ROOT}."
         )
     return root

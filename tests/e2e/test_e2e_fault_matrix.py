@@ -235,6 +235,28 @@ def test_an_api_root_with_credentials_or_a_query_is_refused_and_never_shown(acti
     assert sim.state.log.entries() == []
 
 
+# Text that is not Unicode (a lone surrogate) never leaves
+
+
+@pytest.mark.parametrize(
+    ("case", "param"),
+    [(CASES[1], "Subject"), (CASES[3], "Note"), (CASES[9], "Description"), (CASES[6], "Comment")],
+    ids=["SimpleArchiveSearch-Subject", "RejectMessage-Note", "CreateBlockSenderPolicy-Description", "Report-Comment"],
+)
+def test_a_lone_surrogate_in_a_parameter_is_refused_before_anything_is_sent(action_runner, sim, case, param):
+    params = {**case.params(sim), param: "Invoice \ud800 overdue"}
+
+    run = action_runner(case.action, params, instance=simulator_instance(sim.url, case.api))
+
+    # The parameter checks or, behind them, the request path refuse it; either way nothing is sent. (Not checked
+    # here: the runner's log line of the parameter, which the logging module cannot write with the surrogate.)
+    assert run.exit_code == 0 and run.failed and run.result_value is False, run.stderr
+    assert run.message.startswith(case.failure_prefix()), run.message
+    assert "surrogate" in run.message and "again later" not in run.message
+    assert sim.state.log.entries(path=case.path) == []
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
 # Redirects: never followed, whatever the call
 
 

@@ -1,6 +1,7 @@
 """The Manager's request path against requests-mock: what is sent, what is refused before sending, how it is worded."""
 
 import hashlib
+import json
 import re
 import ssl
 import time
@@ -12,12 +13,15 @@ import urllib3
 from test_manager import ACCOUNT, API1, API2, CLIENT_SECRET, ROOT, assert_no_secret, manager, token
 
 from MimecastAuth import CachedToken, choose_credentials
+from MimecastDataModels import PolicyAddress
 from MimecastExceptions import (
+    MimecastApiError,
     MimecastAuthenticationError,
     MimecastConfigurationError,
     MimecastOutcomeUnknownError,
     MimecastRateLimitError,
     MimecastTLSError,
+    MimecastValidationError,
 )
 from MimecastManager import RATE_LIMIT_ATTEMPTS, MimecastManager
 from simulator import DEFAULT_API1_ACCESS_KEY, DEFAULT_API1_APP_ID, DEFAULT_API1_APP_KEY, DEFAULT_API1_SECRET_KEY
@@ -461,3 +465,106 @@ def test_an_api_root_with_a_query_or_fragment_is_refused_before_any_call(root, p
 )
 def test_an_api_root_of_scheme_host_port_and_path_is_accepted(root):
     assert MimecastManager(root, choose_credentials(API1)).api_root == root.rstrip("/")
+
+
+# Only valid UTF-8 JSON is ever sent
+
+
+ARCHIVE_URL = f"{ROOT}/api/archive/search"
+POLICY_URL = f"{ROOT}/api/policy/blockedsenders/create-policy"
+
+
+def create_policy(mgr, description):
+    everyone = PolicyAddress("everyone")
+    return mgr.create_blocked_sender_policy(
+        option="block_sender", description=description, from_part="both", sender=everyone, recipient=everyone
+    )
+
+
+@pytest.mark.parametrize("config", [API1, API2], ids=["api1", "api2"])
+@pytest.mark.parametrize(
+    ("call", "field", "path"),
+    [
+        (lambda mgr: mgr.search_archive("<xmlquery>Invoice \ud800</xmlquery>", 5), "query", "/api/archive/search"),
+        (lambda mgr: mgr.reject_held_message("held-1", note="bad \udfff note"), "message", "/api/gateway/hold-reject"),
+        (
+            lambda mgr: create_policy(mgr, "\ud83d\ude00 pair"),
+            "description",
+            "/api/policy/blockedsenders/create-policy",
+        ),
+        (lambda mgr: mgr.release_held_message("held-\udc80"), "id", "/api/gateway/hold-release"),
+    ],
+    ids=["archive-query", "reject-note", "policy-description", "message-id"],
+)
+def test_a_lone_surrogate_is_refused_before_anything_is_sent(clock, config, call, field, path):
+    with rm.Mocker() as m:
+        with pytest.raises(MimecastValidationError) as raised:
+            call(manager(clock, config))
+        assert m.call_count == 0, "not even the token request"
+    text = str(raised.value)
+    assert f'"{field}"' in text and path in text and "lone surrogate" in text and "was not sent" in text, text
+    assert "again later" not in text
+
+
+def test_a_lone_surrogate_in_a_key_is_refused_too(clock):
+    with rm.Mocker() as m:
+        with pytest.raises(MimecastValidationError, match="lone surrogate"):
+            manager(clock, API1)._request("/api/account/get-account", [{"bad\ud800key": 1}])
+        assert m.call_count == 0
+
+
+def test_text_outside_ascii_is_sent_as_utf8_json(clock):
+    subject = "Rechnung überfällig 请 \U0001f600"
+    with rm.Mocker() as m:
+        m.post(ARCHIVE_URL, json={"meta": {"status": 200}, "data": [{"items": []}], "fail": []})
+        manager(clock, API1).search_archive(f"<xmlquery>{subject}</xmlquery>", 5)
+        request = m.request_history[0]
+    assert request.headers["Content-Type"] == "application/json"
+    assert json.loads(request.body.decode("utf-8"))["data"][0]["query"] == f"<xmlquery>{subject}</xmlquery>"
+
+
+@pytest.mark.parametrize("name", ["Client ID", "Client Secret"])
+def test_api2_credentials_that_are_not_unicode_text_are_refused_without_showing_them(name):
+    with rm.Mocker() as m:
+        with pytest.raises(MimecastConfigurationError) as raised:
+            MimecastManager.from_configuration({**API2, name: "Hunter2-\ud800", "API Root": ROOT}).get_account()
+        assert m.call_count == 0
+    assert f'"{name}"' in str(raised.value) and "Hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["Application ID", "Application Key", "Access Key"])
+def test_api1_credentials_that_are_not_unicode_text_are_refused_without_showing_them(name):
+    with pytest.raises(MimecastConfigurationError) as raised:
+        MimecastManager.from_configuration({**API1, name: "Hunter2-\udfff", "API Root": ROOT})
+    assert f'"{name}"' in str(raised.value) and "Hunter2" not in str(raised.value)
+
+
+def test_an_api_root_that_is_not_unicode_text_is_shown_escaped():
+    with pytest.raises(MimecastConfigurationError) as raised:
+        MimecastManager("https://api\ud800.example.test", choose_credentials(API1))
+    assert "\\ud800" in str(raised.value)
+    str(raised.value).encode("utf-8")
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 409, 413, 415, 422])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda status: {
+            "json": {"meta": {"status": status}, "fail": [{"errors": [{"code": "err_x", "message": "No"}]}]}
+        },
+        lambda status: {"text": "<html>Bad Request</html>", "headers": {"Content-Type": "text/html"}},
+        lambda status: {"text": ""},
+    ],
+    ids=["mimecast-error", "html", "empty"],
+)
+@pytest.mark.parametrize("url", [ACCOUNT_URL, RELEASE_URL], ids=["read", "write"])
+def test_a_4xx_answer_is_never_worded_as_try_again_later_and_never_retried(clock, status, answer, url):
+    with rm.Mocker() as m:
+        m.post(url, status_code=status, **answer(status))
+        with pytest.raises(MimecastApiError) as raised:
+            mgr = manager(clock, API1)
+            mgr.get_account() if url == ACCOUNT_URL else mgr.release_held_message("held-1")
+        assert m.call_count == 1
+    assert f"HTTP {status}" in str(raised.value)
+    assert "again later" not in str(raised.value) and "Tried" not in str(raised.value)
