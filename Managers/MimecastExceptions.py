@@ -62,6 +62,11 @@ class MimecastValidationError(MimecastError):
     """An action or connector parameter is invalid (nothing was sent)."""
 
 
+class MimecastUnsendableRequestError(MimecastError):
+    """A request body holds text that cannot be sent as UTF-8 JSON (nothing was sent). Its values may come from a
+    parameter or from an earlier answer of Mimecast's, so it is not a parameter error of its own."""
+
+
 class MimecastUnsupportedError(MimecastError):
     """The requested function does not exist for the configured authentication mode."""
 

@@ -89,8 +89,8 @@ from MimecastExceptions import (
     MimecastTimeoutError,
     MimecastTLSError,
     MimecastTransportError,
+    MimecastUnsendableRequestError,
     MimecastUnsupportedError,
-    MimecastValidationError,
     describe_details,
     redact,
 )
@@ -850,19 +850,23 @@ _JSON_CONTENT = {"Content-Type": "application/json"}
 
 
 def _json_body(path: str, envelope: dict) -> bytes:
-    """The request body as UTF-8 JSON; text that UTF-8 cannot carry is refused here, before anything is sent."""
+    """The request body as UTF-8 JSON; text that UTF-8 cannot carry is refused here, before anything is sent.
+
+    Not a parameter error: a value may also come from an earlier answer (a tracking id, a page token), and the
+    connector must not stop for good on one of those.
+    """
     try:
         return json.dumps(envelope, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         field, character = _lone_surrogate(envelope) or ("", exc.object[exc.start : exc.start + 1])
         where = f'the value of "{field}"' if field else "a value"
-        raise MimecastValidationError(
+        raise MimecastUnsendableRequestError(
             f"The request to {path} was not sent: {where} contains a lone surrogate (U+{ord(character):04X}), a code "
             "point that is not a character and cannot be sent as UTF-8 JSON. Remove it from the parameter it came "
             "from (text pasted from a broken source can hold one) and run it again."
         ) from None
     except ValueError:
-        raise MimecastValidationError(
+        raise MimecastUnsendableRequestError(
             f"The request to {path} was not sent: it holds a number JSON cannot carry (NaN or infinity)."
         ) from None
 
