@@ -1,10 +1,11 @@
 """The only code that talks HTTP to Mimecast.
 
-Every call goes through `_request`: it builds the `{"meta", "data"}` envelope, applies timeouts,
-TLS verification and proxies, interprets `fail[]` on every status, and applies one retry policy
-(spec §6): a 429 is waited out when `X-RateLimit-Reset` fits in the remaining run time; 5xx and
-connection errors are retried with bounded backoff for reads only; a write whose outcome is
-unknown is never retried.
+Every call goes through `_request`: it builds the `{"meta", "data"}` envelope (UTF-8 JSON, refused
+before sending when it cannot be), applies timeouts, TLS verification and proxies, never follows a
+redirect, interprets `fail[]` on every status, and applies one retry policy: a 429 is waited out when
+`X-RateLimit-Reset` fits in the remaining run time, a bounded number of times; 5xx and connection
+errors are retried with bounded backoff for reads only; a write whose outcome is unknown is never
+retried.
 """
 
 import itertools
@@ -867,7 +868,7 @@ def _json_body(path: str, envelope: dict) -> bytes:
         ) from None
     except ValueError:
         raise MimecastUnsendableRequestError(
-            f"The request to {path} was not sent: it holds a number JSON cannot carry (NaN or infinity)."
+            f"The request to {path} was not sent: it holds a value JSON cannot carry (such as NaN or infinity)."
         ) from None
 
 
