@@ -8,6 +8,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -102,11 +103,25 @@ class CachedToken(NamedTuple):
 
 
 class TokenStore(Protocol):
-    """Where a token survives between runs (the connector keeps it in its context)."""
+    """Where a token survives between runs (the connector keeps it in its context), under a key that says
+    whose it is (`token_cache_key`): a token saved under another key is not returned."""
 
-    def load(self) -> CachedToken | None: ...
+    def load(self, key: str) -> CachedToken | None: ...
 
-    def save(self, token: CachedToken) -> None: ...
+    def save(self, key: str, token: CachedToken) -> None: ...
+
+
+def token_cache_key(api_root: str, client_id: str, client_secret: str) -> str:
+    """Whose a cached API 2.0 token is: one digest of the API Root, the Client ID and a digest of the Client Secret.
+
+    A token is reused only with all three unchanged: a wrong or rotated secret asks Mimecast again, and a token
+    is never sent to another API Root. The key reveals none of them (the secret itself never goes into it).
+    """
+    parts = urlsplit(api_root.strip())
+    root = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+    secret_digest = hashlib.sha256(client_secret.encode("utf-8", "surrogatepass")).hexdigest()
+    identity = json.dumps([root, client_id, secret_digest])
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Api2BearerAuth(AuthBase):
@@ -119,12 +134,15 @@ class Api2BearerAuth(AuthBase):
         fetch_token: Callable[[], CachedToken],
         token_store: TokenStore | None = None,
         wall_clock: Callable[[], float] = time.time,
+        cache_key: str = "",
     ) -> None:
+        """`cache_key` (`token_cache_key`) is what the token is saved and looked up under in `token_store`."""
         self._fetch_token = fetch_token
         self._token_store = token_store
+        self._cache_key = cache_key
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
-        self._token: CachedToken | None = token_store.load() if token_store else None
+        self._token: CachedToken | None = token_store.load(cache_key) if token_store else None
 
     @property
     def access_token(self) -> str | None:
@@ -139,7 +157,7 @@ class Api2BearerAuth(AuthBase):
     def _replace_token(self) -> None:
         self._token = self._fetch_token()
         if self._token_store:
-            self._token_store.save(self._token)
+            self._token_store.save(self._cache_key, self._token)
 
     def _refresh_after_rejection(self, rejected: str) -> str:
         with self._lock:
@@ -186,7 +204,14 @@ def choose_credentials(configuration: Mapping[str, object]) -> Credentials:
 
     def value(name: str) -> str:
         raw = configuration.get(name)
-        return "" if raw is None else str(raw).strip()
+        text = "" if raw is None else str(raw).strip()
+        if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
+            # Sent in a form, a header or a signature as UTF-8, which cannot carry it. The value is not shown.
+            raise MimecastConfigurationError(
+                f'"{name}" contains a lone surrogate, a code point that is not a character; Mimecast never issues '
+                "one. Paste the value again exactly as Mimecast issued it."
+            )
+        return text
 
     api1 = {name: value(name) for name in API1_FIELDS}
     if any(api1.values()):

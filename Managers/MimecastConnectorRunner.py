@@ -25,7 +25,6 @@ from SiemplifyUtils import unix_now
 
 from MimecastAuth import CachedToken
 from MimecastConstants import (
-    CLIENT_ID,
     CONCURRENT_DETAIL_REQUESTS,
     CONNECTOR_SECRET_FIELDS,
     DEVICE_PRODUCT_FIELD,
@@ -86,7 +85,6 @@ from MimecastTracking import (
     RunWindow,
     TrackingState,
     commit,
-    digest,
     plan_window,
     select_candidates,
 )
@@ -285,28 +283,31 @@ def read_settings(
 
 
 class ContextTokenStore:
-    """The API 2.0 token in the connector context, so the next runs reuse it while it is valid."""
+    """The API 2.0 token in the connector context, so the next runs reuse it while it is valid.
 
-    def __init__(self, siemplify: Any, identifier: str, client_id: str, writable: bool) -> None:
+    `client` holds the key the Manager gives (a digest of the API Root, the Client ID and the Client Secret's
+    digest): a token saved for other values is not returned.
+    """
+
+    def __init__(self, siemplify: Any, identifier: str, writable: bool) -> None:
         self._siemplify = siemplify
         self._identifier = identifier
-        self._client = digest(client_id)
         self._writable = writable
 
-    def load(self) -> CachedToken | None:
+    def load(self, key: str) -> CachedToken | None:
         with platform_call("read the cached API 2.0 token from the connector context"):
             raw = self._siemplify.get_connector_context_property(self._identifier, TOKEN_KEY)
         try:
             data = json.loads(raw or "null")
-            if isinstance(data, dict) and data.get("client") == self._client:
+            if isinstance(data, dict) and data.get("client") == key:
                 return CachedToken(str(data["access_token"]), float(data["expires_at"]))
         except (ValueError, KeyError, TypeError):
             pass
         return None
 
-    def save(self, token: CachedToken) -> None:
+    def save(self, key: str, token: CachedToken) -> None:
         if self._writable:
-            value = {"client": self._client, "access_token": token.access_token, "expires_at": token.expires_at}
+            value = {"client": key, "access_token": token.access_token, "expires_at": token.expires_at}
             with platform_call("save the API 2.0 token in the connector context"):
                 self._siemplify.set_connector_context_property(self._identifier, TOKEN_KEY, json.dumps(value))
 
@@ -332,12 +333,11 @@ class TrackingRun:
         self.clock = clock
         self.test_run = bool(siemplify.is_test_run)
         self.identifier = siemplify.context.connector_info.identifier
-        client_id = str(settings.configuration.get(CLIENT_ID) or "")
         self.manager = MimecastManager.from_configuration(
             settings.configuration,
             logger=self.logger,
             deadline=clock.hard,
-            token_store=ContextTokenStore(siemplify, self.identifier, client_id, writable=not self.test_run),
+            token_store=ContextTokenStore(siemplify, self.identifier, writable=not self.test_run),
             proxies=settings.proxies,
             pool_size=settings.concurrency + 2,
         )

@@ -54,8 +54,17 @@ class MimecastConfigurationError(MimecastError):
     """The integration instance is configured in a way that cannot work (nothing was sent)."""
 
 
+class MimecastRedirectError(MimecastConfigurationError):
+    """The API Root answered with a redirect (3xx): never followed, so nothing was sent anywhere else."""
+
+
 class MimecastValidationError(MimecastError):
     """An action or connector parameter is invalid (nothing was sent)."""
+
+
+class MimecastUnsendableRequestError(MimecastError):
+    """A request body holds text that cannot be sent as UTF-8 JSON (nothing was sent). Its values may come from a
+    parameter or from an earlier answer of Mimecast's, so it is not a parameter error of its own."""
 
 
 class MimecastUnsupportedError(MimecastError):

@@ -1,27 +1,39 @@
 """The only code that talks HTTP to Mimecast.
 
-Every call goes through `_request`: it builds the `{"meta", "data"}` envelope, applies timeouts,
-TLS verification and proxies, interprets `fail[]` on every status, and applies one retry policy
-(README.md): a 429 is waited out when `X-RateLimit-Reset` fits in the remaining run time; 5xx and
-connection errors are retried with bounded backoff for reads only; a write whose outcome is
-unknown is never retried.
+Every call goes through `_request`: it builds the `{"meta", "data"}` envelope (UTF-8 JSON, refused
+before sending when it cannot be), applies timeouts, TLS verification and proxies, never follows a
+redirect, interprets `fail[]` on every status, and applies one retry policy: a 429 is waited out when
+`X-RateLimit-Reset` fits in the remaining run time, a bounded number of times; 5xx and connection
+errors are retried with bounded backoff for reads only; a write whose outcome is unknown is never
+retried.
 """
 
 import itertools
 import json
+import re
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning, NameResolutionError, NewConnectionError, ProxyError, SSLError
 
-from MimecastAuth import Api2BearerAuth, CachedToken, Credentials, TokenStore, api1_auth, choose_credentials
+from MimecastAuth import (
+    Api2BearerAuth,
+    CachedToken,
+    Credentials,
+    TokenStore,
+    api1_auth,
+    choose_credentials,
+    token_cache_key,
+)
 from MimecastConstants import (
     API1_FIELDS,
     API_ROOT,
@@ -72,11 +84,13 @@ from MimecastExceptions import (
     MimecastOutcomeUnknownError,
     MimecastPermissionError,
     MimecastRateLimitError,
+    MimecastRedirectError,
     MimecastResponseError,
     MimecastServerError,
     MimecastTimeoutError,
     MimecastTLSError,
     MimecastTransportError,
+    MimecastUnsendableRequestError,
     MimecastUnsupportedError,
     describe_details,
     redact,
@@ -92,6 +106,10 @@ BACKOFF_S = (0.5, 1.0, 2.0)
 DEFAULT_MAX_WAIT_S = 120.0
 # Keep this much run time free after a rate-limit wait, so the retried request can still finish.
 RATE_LIMIT_SAFETY_S = 2.0
+# HTTP 429 answers one call accepts (waiting each out) before it fails: Mimecast keeps refusing it.
+RATE_LIMIT_ATTEMPTS = 5
+# The longest wait for the TLS handshake that tells whether an http:// API Root's server expects TLS.
+TLS_PROBE_TIMEOUT_S = 5.0
 # Clock difference, API 1.0, above which a 401 is explained as clock skew rather than bad keys.
 CLOCK_SKEW_TOLERANCE_S = 300.0
 USER_AGENT = "Mimecast-SecOps-SOAR/1.0"
@@ -167,8 +185,8 @@ class RateLimitPacer:
                 wait = self._reset_at - now
             if now + wait + RATE_LIMIT_SAFETY_S > deadline:
                 raise MimecastRateLimitError(
-                    f"Mimecast's rate limit leaves no room for {path} in the remaining run time "
-                    f"(the next request is allowed in {wait:.1f} s); it was not sent.",
+                    f"Mimecast's rate limit leaves no room for {path} in the remaining run time: the next request "
+                    f"is allowed in {wait:.1f} s, {_no_time_to_wait(wait, deadline - now)}; it was not sent.",
                     path=path,
                 )
             step = min(wait, PACE_POLL_S)
@@ -226,6 +244,9 @@ class MimecastManager:
         self._pacer = RateLimitPacer(monotonic, sleep)
         self.server_clock = ServerClock(wall_clock)
         self._session = session or requests.Session()
+        # Even with allow_redirects=False, requests prepares the request a redirect points to (and fails on a
+        # malformed Location). This session never reads Location: a 3xx answer is refused as it is (`_send`).
+        self._session.get_redirect_target = _no_redirect_target
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
@@ -242,7 +263,8 @@ class MimecastManager:
         if credentials.mode == AUTH_API1:
             self._auth = api1_auth(credentials, wall_clock)
         else:
-            self._auth = Api2BearerAuth(self._fetch_token, token_store, wall_clock)
+            key = token_cache_key(self.api_root, credentials.values[CLIENT_ID], credentials.values[CLIENT_SECRET])
+            self._auth = Api2BearerAuth(self._fetch_token, token_store, wall_clock, key)
 
     @classmethod
     def from_configuration(cls, configuration: Mapping[str, object], **kwargs: Any) -> "MimecastManager":
@@ -490,7 +512,8 @@ class MimecastManager:
     ) -> dict:
         """POST `{"meta", "data"}` to `path` and return the parsed body, or raise a typed error."""
         envelope = {"meta": meta, "data": data if data is not None else []} if meta else {"data": data or []}
-        response = self._send(path, write=write, json=envelope, auth=self._auth)
+        body = _json_body(path, envelope)
+        response = self._send(path, write=write, data=body, headers=_JSON_CONTENT, auth=self._auth)
         return self._parse(path, response, write=write)
 
     def _fetch_token(self) -> CachedToken:
@@ -523,7 +546,7 @@ class MimecastManager:
     def _send(self, path: str, *, write: bool, auth: Any, **body: Any) -> requests.Response:
         url = self.api_root + path
         deadline = self._deadline if self._deadline is not None else self._monotonic() + DEFAULT_MAX_WAIT_S
-        failures = 0
+        failures = rate_limited = 0
         paced = path != PATH_OAUTH_TOKEN
         while True:
             if self._monotonic() > deadline - 1.0:
@@ -537,8 +560,15 @@ class MimecastManager:
             self.request_count += 1
             error, retry = None, False
             try:
+                # Never follow a redirect: it would re-send the body (the Client Secret, a write) to another host.
                 response = self._session.post(
-                    url, auth=auth, timeout=timeout, verify=self._verify, proxies=self._proxies, **body
+                    url,
+                    auth=auth,
+                    timeout=timeout,
+                    verify=self._verify,
+                    proxies=self._proxies,
+                    allow_redirects=False,
+                    **body,
                 )
             except requests.exceptions.RequestException as exc:
                 if paced:
@@ -563,8 +593,11 @@ class MimecastManager:
             self._logger.info(f"POST {path}: HTTP {response.status_code} in {elapsed_ms:.0f} ms")
             if response.status_code == 407:
                 raise _proxy_authentication_error(path)
+            if 300 <= response.status_code < 400:
+                raise _redirect_error(path, response, write=write)
             if response.status_code == 429:
-                self._wait_for_rate_limit(response, path, deadline)
+                rate_limited += 1
+                self._wait_for_rate_limit(response, path, deadline, rate_limited)
                 continue
             if response.status_code >= 500:
                 if write:
@@ -584,15 +617,23 @@ class MimecastManager:
         self._logger.warn(f"{error} Retrying {path} in {delay:g} s (attempt {failures + 1} of {READ_ATTEMPTS}).")
         self._sleep(delay)
 
-    def _wait_for_rate_limit(self, response: requests.Response, path: str, deadline: float) -> None:
+    def _wait_for_rate_limit(self, response: requests.Response, path: str, deadline: float, refusals: int) -> None:
+        """Wait as Mimecast asked before the call is sent again, or raise when that cannot or should not be."""
+        if refusals >= RATE_LIMIT_ATTEMPTS:
+            raise MimecastRateLimitError(
+                f"Mimecast's rate limit was reached for {path} (HTTP 429) and Mimecast kept refusing it: {refusals} "
+                "times in a row, each time after waiting as long as Mimecast asked. The request was not executed; "
+                "run it again later.",
+                http_status=429,
+                path=path,
+            )
         reset_ms = _int_header(response, "X-RateLimit-Reset")
         wait_s = max(reset_ms / 1000.0, 0.05) if reset_ms is not None else 1.0
         remaining = deadline - self._monotonic()
         if wait_s + RATE_LIMIT_SAFETY_S > remaining:
             raise MimecastRateLimitError(
                 f"Mimecast's rate limit was reached for {path} (HTTP 429): Mimecast asked to wait {wait_s:.1f} s, "
-                f"which does not fit in the remaining run time ({max(remaining, 0):.0f} s). The request was not "
-                "executed; run it again later.",
+                f"{_no_time_to_wait(wait_s, remaining)}. The request was not executed; run it again later.",
                 http_status=429,
                 path=path,
             )
@@ -617,10 +658,7 @@ class MimecastManager:
                 "host and port. Nothing was sent to Mimecast."
             )
         if isinstance(exc, requests.exceptions.SSLError):
-            return MimecastTLSError(
-                f'TLS certificate verification failed for the API Root "{root}": {_tls_cause(exc)}. Check the API '
-                f'Root; clear "{VERIFY_SSL}" only for a server whose certificate you trust.'
-            )
+            return _tls_error(root, exc)
         if isinstance(exc, requests.exceptions.ProxyError):
             if _proxy_refused_credentials(exc):
                 return _proxy_authentication_error(path)
@@ -637,6 +675,18 @@ class MimecastManager:
             )
         if not sent:
             return MimecastTransportError(f'Could not connect to the API Root "{root}": connection refused.')
+        if not isinstance(exc, requests.exceptions.ReadTimeout) and self._expects_tls(timeout[0]):
+            https_root = "https://" + root[len("http://") :]
+            applied = (
+                f" A server that expects TLS cannot read a plain-HTTP request, so {path} was not applied."
+                if write
+                else ""
+            )
+            return MimecastTLSError(
+                f'The server at the API Root "{root}" seems to expect TLS: it closed the connection without answering '
+                f'the plain-HTTP request for {path}, and it accepts a TLS handshake. Use "{https_root}" as the API '
+                f"Root.{applied}"
+            )
         if write:
             return _outcome_unknown(
                 path,
@@ -647,6 +697,17 @@ class MimecastManager:
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return MimecastTimeoutError(f"Mimecast did not answer {path} within {timeout[1]:.0f} s (read timeout).")
         return MimecastTransportError(f"The connection to Mimecast was closed without an answer to {path}.")
+
+    def _expects_tls(self, timeout_s: float) -> bool:
+        """After an http:// API Root closed the connection unanswered: whether its server accepts a TLS handshake.
+
+        A TLS server closes a connection that starts with a plain-HTTP request. Only a handshake is sent to tell
+        (no request, no credential); through a proxy the server cannot be asked directly.
+        """
+        parts = urlsplit(self.api_root)
+        if parts.scheme.lower() != "http" or self._proxies or not parts.hostname:
+            return False
+        return _accepts_tls_handshake(parts.hostname, parts.port or 80, max(min(timeout_s, TLS_PROBE_TIMEOUT_S), 0.1))
 
     def _parse(self, path: str, response: requests.Response, *, write: bool = False) -> dict:
         body = _json_or_none(response)
@@ -786,6 +847,100 @@ def _shown_id(message_id: str) -> str:
     return excerpt(message_id, MESSAGE_ID_SHOWN_CHARS)
 
 
+_JSON_CONTENT = {"Content-Type": "application/json"}
+
+
+def _json_body(path: str, envelope: dict) -> bytes:
+    """The request body as UTF-8 JSON; text that UTF-8 cannot carry is refused here, before anything is sent.
+
+    Not a parameter error: a value may also come from an earlier answer (a tracking id, a page token), and the
+    connector must not stop for good on one of those.
+    """
+    try:
+        return json.dumps(envelope, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        field, character = _lone_surrogate(envelope) or ("", exc.object[exc.start : exc.start + 1])
+        where = f'the value of "{field}"' if field else "a value"
+        raise MimecastUnsendableRequestError(
+            f"The request to {path} was not sent: {where} contains a lone surrogate (U+{ord(character):04X}), a code "
+            "point that is not a character and cannot be sent as UTF-8 JSON. Remove it from the parameter it came "
+            "from (text pasted from a broken source can hold one) and run it again."
+        ) from None
+    except ValueError:
+        raise MimecastUnsendableRequestError(
+            f"The request to {path} was not sent: it holds a value JSON cannot carry (such as NaN or infinity)."
+        ) from None
+
+
+def _lone_surrogate(value: Any, field: str = "") -> tuple[str, str] | None:
+    """The first (field, character) of `value` whose text holds a lone surrogate; a key is its own field."""
+    if isinstance(value, str):
+        found = next((ch for ch in value if 0xD800 <= ord(ch) <= 0xDFFF), None)
+        return (field, found) if found else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _lone_surrogate(key, _printable(str(key), 60)) or _lone_surrogate(item, str(key))
+            if found:
+                return found
+    if isinstance(value, list | tuple):
+        for item in value:
+            found = _lone_surrogate(item, field)
+            if found:
+                return found
+    return None
+
+
+def _no_time_to_wait(wait_s: float, remaining_s: float) -> str:
+    """Why a rate-limit wait does not fit the run: the wait itself, or the wait with the request after it."""
+    left = max(remaining_s, 0.0)
+    if wait_s >= left:
+        return f"longer than the {left:.1f} s left in the run"
+    return f"and the {left:.1f} s left in the run are too little to wait, send the request and read its answer"
+
+
+def _no_redirect_target(response: requests.Response) -> None:
+    return None
+
+
+def _redirect_error(path: str, response: requests.Response, *, write: bool) -> MimecastRedirectError:
+    unknown = (
+        " It is unknown whether the server at the API Root applied it; check the item in Mimecast before running "
+        "the action again."
+        if write
+        else ""
+    )
+    return MimecastRedirectError(
+        f"The API Root answered {path} with HTTP {response.status_code}, a redirect {_redirect_target(response)}. "
+        "Redirects are never followed, so nothing was sent there. Check that the API Root is Mimecast's API host "
+        f"itself, such as {DEFAULT_API_ROOT}, and not an address that forwards to it.{unknown}"
+    )
+
+
+def _redirect_target(response: requests.Response) -> str:
+    """Where a redirect points, as scheme://host:port only: its user name, password, path and query may be secret."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return "without a Location header"
+    try:
+        parts = urlsplit(urljoin(response.url or "", location))
+        host = parts.hostname
+    except ValueError:
+        return "to an address that is not a valid URL"
+    if not host:
+        return "to an address without a host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    shown_host = f"[{host}]" if ":" in host else host
+    return "to " + _printable(f"{parts.scheme}://{shown_host}{f':{port}' if port else ''}")
+
+
+def _printable(text: str, limit: int = 80) -> str:
+    """Untrusted text for a message: control characters and lone surrogates escaped, bounded."""
+    return excerpt("".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text), limit)
+
+
 def _outcome_unknown(path: str, how: str) -> MimecastOutcomeUnknownError:
     return MimecastOutcomeUnknownError(
         f"{path} was sent to Mimecast but {how}, so it is unknown whether Mimecast applied it; it was not retried. "
@@ -806,13 +961,25 @@ def _item_or(body: dict, fallback: dict) -> dict:
 def _normalise_api_root(api_root: str) -> str:
     """The API Root without a trailing slash; a value no request could be sent to is refused here, before any call."""
     root = api_root.strip().rstrip("/")
+    # Checked first, and the value is not shown: the part before "@" or a query may be a password or a key.
+    if "@" in root:
+        raise MimecastConfigurationError(
+            f'"{API_ROOT}" must not contain a user name or password (a "name:password@" part before the host); '
+            "Mimecast is authenticated with the instance's API 2.0 or API 1.0 fields. The value is not shown here. "
+            f"Use the URL of Mimecast's API alone, such as {DEFAULT_API_ROOT}."
+        )
+    if "?" in root or "#" in root:
+        raise MimecastConfigurationError(
+            f'"{API_ROOT}" must not contain a query ("?...") or a fragment ("#..."): every call appends its own '
+            f"path to it. The value is not shown here. Use the URL of Mimecast's API alone, such as {DEFAULT_API_ROOT}."
+        )
     if not root.lower().startswith(("https://", "http://")):
         raise MimecastConfigurationError(
-            f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{excerpt(root)}").'
+            f'"{API_ROOT}" must be a URL such as {DEFAULT_API_ROOT} (got "{_printable(root)}").'
         )
     if not is_usable_url(root):
         raise MimecastConfigurationError(
-            f'"{API_ROOT}" is not a usable URL (got "{excerpt(root)}"): it needs a valid host name and, if it has '
+            f'"{API_ROOT}" is not a usable URL (got "{_printable(root)}"): it needs a valid host name and, if it has '
             f"one, a port from 1 to 65535. Use the URL of Mimecast's API, such as {DEFAULT_API_ROOT}."
         )
     return root
@@ -820,6 +987,9 @@ def _normalise_api_root(api_root: str) -> str:
 
 def is_usable_url(url: str) -> bool:
     """Whether requests can send to `url`: a valid host (labels of at most 63 characters), a port from 1 to 65535."""
+    if "\\" in url:
+        # Parsers disagree on a backslash (some read it as "/"), so the host could be read two ways.
+        return False
     try:
         requests.models.PreparedRequest().prepare_url(url, None)
         parts = urlsplit(url)
@@ -951,9 +1121,67 @@ def _may_have_been_sent(exc: requests.exceptions.RequestException) -> bool:
     return not any(isinstance(c, NewConnectionError | ProxyError | SSLError) for c in _causes(exc))
 
 
-def _tls_cause(exc: BaseException) -> str:
-    for cause in _causes(exc):
-        message = getattr(cause, "verify_message", None)
-        if message:
-            return str(message)
-    return "the certificate could not be verified"
+# OpenSSL's reasons when what answered the TLS handshake was not TLS (e.g. a plain-HTTP server's "HTTP/1.1 400").
+_NOT_TLS_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST"}
+)
+
+
+def _tls_error(root: str, exc: BaseException) -> MimecastTLSError:
+    """What went wrong in TLS, as it happened: the certificate, a server that does not speak TLS, or the handshake."""
+    failures = [cause for cause in _causes(exc) if isinstance(cause, ssl.SSLError)]
+    unverified = next((cause for cause in failures if isinstance(cause, ssl.SSLCertVerificationError)), None)
+    check = f"Check the API Root: Mimecast's API is reached with https:// at its API host, such as {DEFAULT_API_ROOT}."
+    if unverified is not None:
+        return MimecastTLSError(
+            f'TLS certificate verification failed for the API Root "{root}": '
+            f"{unverified.verify_message or 'the certificate could not be verified'}. Check the API Root; clear "
+            f'"{VERIFY_SSL}" only for a server whose certificate you trust.'
+        )
+    reason = next((found for found in map(_ssl_reason, failures) if found), "")
+    if reason in _NOT_TLS_REASONS:
+        return MimecastTLSError(
+            f'The server at the API Root "{root}" does not speak TLS: its answer to the TLS handshake was not TLS '
+            f"({_ssl_text(failures[0])}), as from a plain-HTTP server. {check}"
+        )
+    if reason == "UNEXPECTED_EOF_WHILE_READING" or any(isinstance(cause, ssl.SSLEOFError) for cause in failures):
+        return MimecastTLSError(
+            f'The server at the API Root "{root}" closed the connection during the TLS handshake. {check}'
+        )
+    what = _ssl_text(failures[0]) if failures else "the TLS connection could not be set up"
+    return MimecastTLSError(f'The TLS handshake with the API Root "{root}" failed: {what}. {check}')
+
+
+def _ssl_reason(error: ssl.SSLError) -> str:
+    """OpenSSL's reason code (`WRONG_VERSION_NUMBER`), from the error or its text."""
+    reason = getattr(error, "reason", None)
+    if reason:
+        return str(reason)
+    found = re.search(r"\[SSL: ([A-Z0-9_]+)\]", str(error))
+    return found.group(1) if found else ""
+
+
+def _ssl_text(error: ssl.SSLError) -> str:
+    """OpenSSL's words for the failure, without its code and source location ("wrong version number")."""
+    text = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], str) else str(error)
+    text = re.sub(r"^\[SSL: [A-Z0-9_]+\]\s*", "", text)
+    return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", text).strip() or "no reason given"
+
+
+def _accepts_tls_handshake(host: str, port: int, timeout_s: float) -> bool:
+    """Whether host:port answers a TLS handshake as a TLS server. Nothing but the handshake is sent."""
+    # Only a probe: no data follows the handshake, so the server is not verified.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout_s) as connection,
+            context.wrap_socket(connection, server_hostname=host),
+        ):
+            return True
+    except ssl.SSLError as exc:
+        # A TLS alert (handshake failure, protocol version): the server answered in TLS.
+        return "ALERT" in _ssl_reason(exc)
+    except (OSError, ValueError, UnicodeError):
+        return False

@@ -7,6 +7,7 @@ Ping's and the other actions' non-fault behaviour is tested in test_e2e_ping.py,
 and test_e2e_triage.py (there also: `release: false` / `reject: false` for a message that is not held).
 """
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,6 @@ from action_cases import (
     API2_CASES,
     CASES,
     READS,
-    SHORT_RUN_S,
     WRITES,
     ActionCase,
     assert_completed,
@@ -27,7 +27,8 @@ from action_cases import (
 from fault_injection import TOKEN_PATH, TOO_LONG_RESET_MS, first_token_stops_working, inject, statuses, wait_for_log
 from suite_helpers import UNVERIFIED_MIMECAST_WARNING, refused_port, simulator_instance
 
-from devkit.runner import ActionRun, run_action
+from devkit import REPO_ROOT
+from devkit.runner import ActionRun, run_action, script_environment
 from simulator import ALL_PERMISSIONS, DEFAULT_API1_ACCESS_KEY, DEFAULT_API2_CLIENT_ID
 from simulator.server import Simulator
 
@@ -61,6 +62,19 @@ def sim(shared_sim: Simulator) -> Simulator:
 def tls_sim(shared_tls_sim: Simulator) -> Simulator:
     shared_tls_sim.state.reset()
     return shared_tls_sim
+
+
+@pytest.fixture(scope="module")
+def shared_elsewhere_sim() -> Iterator[Simulator]:
+    """Where redirects point: a second tenant with the same credentials, so a followed redirect would work."""
+    with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
+        yield sim
+
+
+@pytest.fixture
+def elsewhere(shared_elsewhere_sim: Simulator) -> Simulator:
+    shared_elsewhere_sim.state.reset()
+    return shared_elsewhere_sim
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +113,7 @@ def test_dns_failure(action_runner, sim, case):
 
 @each(CASES)
 def test_connection_refused(action_runner, sim, refused_url, case):
-    run, _ = run_case(action_runner, case, sim, url=refused_url, timeout_s=SHORT_RUN_S)
+    run, _ = run_case(action_runner, case, sim, url=refused_url)
 
     assert_failed(run, case, f'Could not connect to the API Root "{refused_url}": connection refused.')
 
@@ -112,44 +126,77 @@ def test_refused_connection_is_retried_with_backoff_as_nothing_was_sent(action_r
     assert "(attempt 2 of 3)" in run.debug_output and "(attempt 3 of 3)" in run.debug_output
 
 
+# The read timeout the read-timeout cells set explicitly, far below their run time (the default 300 s).
+CELL_READ_TIMEOUT_S = 2
+# Longer than any cell runs: a delayed answer comes only when the cell stops its simulator.
+FOREVER_MS = 600_000
+READ_TIMEOUT_SEAM = Path(__file__).parent / "read_timeout_seam"
+TOKEN_CELL = "Ping-token"
+
+
+def explicit_read_timeout(store: Path, seconds: float) -> dict[str, str]:
+    """run_action's env for a run whose read timeout is `seconds` (read_timeout_seam/sitecustomize.py)."""
+    devkit_path = script_environment(store, REPO_ROOT)["PYTHONPATH"]
+    return {
+        "PYTHONPATH": os.pathsep.join([str(READ_TIMEOUT_SEAM), devkit_path]),
+        "MIMECAST_TEST_READ_TIMEOUT_S": str(seconds),
+    }
+
+
 @pytest.fixture(scope="module")
 def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
-    """Every action against a simulator that answers too late, all started at once.
+    """Every action against a simulator that never answers in time, all started at once.
 
-    Each run waits out its read timeout, so running them side by side saves those waits; each has its
-    own simulator and store. A write's function runs before the delay: Mimecast applied it, and the
-    action cannot know.
+    The read timeout is set explicitly and the run time is long, so how long a run takes to start (machine
+    load) cannot change what it reports. Each action authenticates with API 1.0, so its only request to
+    Mimecast is the delayed one: no token request that the short read timeout would apply to as well. The API
+    2.0 token request has a cell of its own (Ping). A read is tried 3 times, each delayed; a write's function
+    runs before its delay: Mimecast applied it, and the action cannot know.
     """
 
-    def run(case: ActionCase, store: Path) -> tuple[ActionRun, list[int | None], int | None]:
+    def run(case: ActionCase, path: str, api: str, store: Path) -> tuple[ActionRun, list[int | None], int | None]:
+        attempts = 1 if case.write else 3
         with Simulator(port=0, feature_options=ARCHIVE_OPTIONS) as sim:
-            inject(sim, "read_delay", case.path, delay_ms=5000, after=case.write)
+            inject(sim, "read_delay", path, delay_ms=FOREVER_MS, after=case.write, count=attempts)
             result = run_action(
                 case.action,
                 case.params(sim),
-                instance=simulator_instance(sim.url, case.api),
+                instance=simulator_instance(sim.url, api),
                 store=store,
-                timeout_s=SHORT_RUN_S,
+                env=explicit_read_timeout(store, CELL_READ_TIMEOUT_S),
             )
-            wait_for_log(sim, case.path, 1)
-            return result, statuses(sim, case.path), applied(sim, case)
+            wait_for_log(sim, path, attempts)
+            return result, statuses(sim, path), applied(sim, case)
 
+    cells = {case.id: (case, case.path, "api1") for case in CASES}
+    cells[TOKEN_CELL] = (CASES[0], TOKEN_PATH, "api2")
     # Made here, not in the threads: pytest's temporary directories are not made for concurrent creation.
-    stores = {case.id: tmp_path_factory.mktemp(f"read-timeout-{case.id}") / "store" for case in CASES}
-    with ThreadPoolExecutor(max_workers=5) as pool:
-        yield {case.id: pool.submit(run, case, stores[case.id]) for case in CASES}
+    stores = {name: tmp_path_factory.mktemp(f"read-timeout-{name}") / "store" for name in cells}
+    with ThreadPoolExecutor(max_workers=len(cells)) as pool:
+        yield {name: pool.submit(run, *cell, stores[name]) for name, cell in cells.items()}
 
 
 @each(CASES)
 def test_read_timeout(read_timeout_runs, case):
     run, sent, writes = read_timeout_runs[case.id].result()
 
+    within = f"within {CELL_READ_TIMEOUT_S} s"
     if case.write:
-        assert_failed(run, case, f"{case.path} was sent to Mimecast but no answer within", UNKNOWN_OUTCOME)
+        assert_failed(run, case, f"{case.path} was sent to Mimecast but no answer {within}", UNKNOWN_OUTCOME)
+        assert len(sent) == 1
     else:
-        assert_failed(run, case, f"Mimecast did not answer {case.path} within", "(read timeout)")
-    assert len(sent) == 1
+        assert_failed(run, case, f"Mimecast did not answer {case.path} {within} (read timeout). Tried 3 times")
+        assert len(sent) == 3
     assert writes == nothing_or(case, 1)
+
+
+def test_read_timeout_of_the_token_request(read_timeout_runs):
+    run, sent, _ = read_timeout_runs[TOKEN_CELL].result()
+
+    assert_failed(
+        run, CASES[0], f"Mimecast did not answer {TOKEN_PATH} within {CELL_READ_TIMEOUT_S} s (read timeout). Tried 3"
+    )
+    assert len(sent) == 3
 
 
 @each(CASES)
@@ -169,6 +216,112 @@ def test_tls_self_signed_with_verify_ssl_off_works(action_runner, tls_sim, case)
     assert applied(tls_sim, case) == nothing_or(case, 1)
     assert f'"Verify SSL" is off: the certificate of {tls_sim.url} is not verified.' in run.debug_output
     assert UNVERIFIED_MIMECAST_WARNING not in run.stderr
+
+
+@each(CASES)
+def test_an_https_root_on_a_plain_http_server_says_it_does_not_speak_tls(action_runner, sim, case):
+    root = sim.url.replace("http://", "https://")
+
+    run, _ = run_case(action_runner, case, sim, url=root, **{"Verify SSL": False})
+
+    assert_failed(run, case, f'The server at the API Root "{root}" does not speak TLS', "wrong version number")
+    assert "certificate" not in run.message and "Verify SSL" not in run.message
+    assert sim.state.log.entries() == []
+
+
+@each(CASES)
+def test_an_http_root_on_a_tls_server_says_to_use_https(action_runner, tls_sim, case):
+    root = tls_sim.url.replace("https://", "http://")
+
+    run, _ = run_case(action_runner, case, tls_sim, url=root)
+
+    assert_failed(run, case, f'"{root}" seems to expect TLS', f'Use "{tls_sim.url}" as the API Root.')
+    assert "closed without an answer" not in run.message and "try again later" not in run.message
+    assert "(attempt 2 of 3)" not in run.debug_output, "not retried"
+    assert UNKNOWN_OUTCOME not in run.message
+    if case.write and case.api == "api1":
+        # API 2.0 fails at its token request, before the write.
+        assert f"so {case.path} was not applied" in run.message
+    assert tls_sim.state.log.entries() == []
+
+
+# The API Root: a URL with credentials, a query or a fragment is refused before anything is sent
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        "{scheme}://svc:Hunter2-Secret@{host}",
+        "{scheme}://Hunter2-Secret@{host}",
+        "{scheme}://{host}/?key=Hunter2-Secret",
+    ],
+    ids=["user-and-password", "password-only", "query"],
+)
+@each([CASES[0], CASES[4], CASES[6]])
+def test_an_api_root_with_credentials_or_a_query_is_refused_and_never_shown(action_runner, sim, case, root):
+    url = root.format(scheme="http", host=sim.url.removeprefix("http://"))
+
+    run, _ = run_case(action_runner, case, sim, url=url)
+
+    assert_failed(run, case, '"API Root" must not contain', "The value is not shown here.")
+    shown = run.stdout + run.stderr + (run.log_path.read_text() if run.log_path else "")
+    assert "Hunter2" not in shown
+    assert sim.state.log.entries() == []
+
+
+# Text that is not Unicode (a lone surrogate) never leaves
+
+
+@pytest.mark.parametrize(
+    ("case", "param"),
+    [(CASES[1], "Subject"), (CASES[3], "Note"), (CASES[9], "Description"), (CASES[6], "Comment")],
+    ids=["SimpleArchiveSearch-Subject", "RejectMessage-Note", "CreateBlockSenderPolicy-Description", "Report-Comment"],
+)
+def test_a_lone_surrogate_in_a_parameter_is_refused_before_anything_is_sent(action_runner, sim, case, param):
+    params = {**case.params(sim), param: "Invoice \ud800 overdue"}
+
+    run = action_runner(case.action, params, instance=simulator_instance(sim.url, case.api))
+
+    # The parameter checks or, behind them, the request path refuse it; either way nothing is sent. (Not checked
+    # here: the runner's log line of the parameter, which the logging module cannot write with the surrogate.)
+    assert run.exit_code == 0 and run.failed and run.result_value is False, run.stderr
+    assert run.message.startswith(case.failure_prefix()), run.message
+    assert "surrogate" in run.message and "again later" not in run.message
+    assert sim.state.log.entries(path=case.path) == []
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
+# Redirects: never followed, whatever the call
+
+
+def assert_refused_redirect(run: ActionRun, case: ActionCase, status: int, elsewhere: Simulator) -> None:
+    assert_failed(run, case, f"HTTP {status}, a redirect to {elsewhere.url}.", "Redirects are never followed")
+    assert "steal" not in run.message and "token=" not in run.message
+    assert elsewhere.state.log.entries() == [], "nothing reached the host the redirect named"
+
+
+@each(CASES)
+def test_a_redirect_of_the_call_is_never_followed(action_runner, sim, elsewhere, case):
+    inject(sim, "redirect", case.path, status=307, location=f"{elsewhere.url}{case.path}?steal=1&token=x")
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_refused_redirect(run, case, 307, elsewhere)
+    assert statuses(sim, case.path) == [307]
+    assert applied(sim, case) == nothing_or(case, 0) and applied(elsewhere, case) == nothing_or(case, 0)
+    if case.write:
+        assert "check the item in Mimecast before running the action again" in run.message
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@each([CASES[0], CASES[4]])
+def test_a_redirect_of_the_token_request_never_resends_the_client_secret(action_runner, sim, elsewhere, case, status):
+    inject(sim, "redirect", TOKEN_PATH, status=status, location=f"{elsewhere.url}{TOKEN_PATH}")
+
+    run, _ = run_case(action_runner, case, sim)
+
+    assert_refused_redirect(run, case, status, elsewhere)
+    assert statuses(sim, TOKEN_PATH) == [status] and statuses(sim, case.path) == []
 
 
 # Authentication and authorisation
@@ -261,6 +414,19 @@ def test_http_429_with_a_reset_beyond_the_run_time_fails_cleanly(action_runner, 
 
     assert_failed(run, case, f"Mimecast's rate limit was reached for {case.path} (HTTP 429)", "run it again later")
     assert statuses(sim, case.path) == [429]
+    assert applied(sim, case) == nothing_or(case, 0)
+
+
+@each(CASES)
+def test_http_429_that_persists_is_retried_a_bounded_number_of_times(action_runner, sim, case):
+    inject(sim, "rate_limit", case.path, reset_ms=100, count=1000)
+
+    # The run is long enough for thousands of such retries: the bound, not the run time, ends them.
+    run, _ = run_case(action_runner, case, sim)
+
+    kept_refusing = "(HTTP 429) and Mimecast kept refusing it: 5 times in a row, each time after waiting"
+    assert_failed(run, case, kept_refusing, "The request was not executed; run it again later.")
+    assert statuses(sim, case.path) == [429] * 5
     assert applied(sim, case) == nothing_or(case, 0)
 
 
