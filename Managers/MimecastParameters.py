@@ -10,9 +10,10 @@ TIME_FORMAT_HELP = (
     "Use ISO 8601, e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or 2025-03-07 16:03 "
     "(UTC when no offset is given)"
 )
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")
+# Used with fullmatch only: a `$` anchor would also accept a value that ends in a newline.
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_DOMAIN_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_TLD = re.compile(r"[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}")
 
 
 def split_csv(value: str | None) -> list[str]:
@@ -68,32 +69,44 @@ def parse_checkbox(name: str, value: str | bool) -> bool:
 
 
 def is_domain(value: str) -> bool:
-    labels = value.rstrip(".").split(".")
+    """A host name of at least two ASCII labels (IDNs in their xn-- form), without a trailing dot.
+
+    A trailing dot (the DNS root) is refused rather than dropped: Mimecast matches domains as written.
+    """
+    labels = value.split(".")
     return (
         len(value) <= 253
         and len(labels) >= 2
-        and all(_DOMAIN_LABEL.match(label) for label in labels)
-        and bool(_TLD.match(labels[-1]))
+        and all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
+        and bool(_TLD.fullmatch(labels[-1]))
     )
 
 
 def is_email(value: str) -> bool:
     local, at, domain = value.rpartition("@")
-    return bool(at) and 0 < len(local) <= 64 and bool(_LOCAL_PART.match(local)) and is_domain(domain)
+    return bool(at) and 0 < len(local) <= 64 and bool(_LOCAL_PART.fullmatch(local)) and is_domain(domain)
 
 
 def require_email(name: str, value: str) -> str:
     text = value.strip()
     if not is_email(text):
-        raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}" is not a valid email address.')
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}" is not a valid email address.{_trailing_dot_hint(text)}'
+        )
     return text
 
 
 def require_domain(name: str, value: str) -> str:
     text = value.strip()
     if not is_domain(text):
-        raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}" is not a valid domain.')
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}" is not a valid domain.{_trailing_dot_hint(text)}'
+        )
     return text
+
+
+def _trailing_dot_hint(text: str) -> str:
+    return " Remove the trailing dot." if text.endswith(".") and is_domain(text.rpartition("@")[2][:-1]) else ""
 
 
 def excerpt(value: object, limit: int = 80) -> str:

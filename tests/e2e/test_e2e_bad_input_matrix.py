@@ -47,6 +47,10 @@ def not_a_valid(name: str, value: str, kind: str) -> str:
     return f'Invalid value for "{name}": "{value}" is not a valid {kind}.'
 
 
+def dot_hint(value: str) -> str:
+    return " Remove the trailing dot." if value.endswith(".") else ""
+
+
 def control_character(name: str) -> str:
     return f'"{name}" contains a control character that an XML query cannot carry; remove it.'
 
@@ -217,6 +221,33 @@ REFUSED = [
         "unicode",
         "алиса@пример.рф",
         not_a_valid("Recipient", "алиса@пример.рф", "email address"),
+    ),
+    # A line break inside an address or domain, and a trailing dot, are refused wherever one is taken.
+    *(
+        refused(case_id, parameter, kind, value, not_a_valid(parameter, value, "email address") + dot_hint(value))
+        for case_id in ("BlockSender", "PermitSender")
+        for parameter in ("Sender", "Recipient")
+        for kind, value in (
+            ("newline before @", "attacker\n@example.org"),
+            ("newline in a label", "attacker@example\n.org"),
+            ("trailing dot", "attacker@example.org."),
+        )
+    ),
+    *(
+        refused(
+            "CreateBlockSenderPolicy",
+            parameter,
+            f"{kind} {what}",
+            value,
+            not_a_valid(parameter, value, what) + dot_hint(value),
+            **{f"{parameter} Type": address_type},
+        )
+        for parameter in ("Sender", "Recipient")
+        for what, address_type, values in (
+            ("email address", "Email Address", ("x\n@example.org", "x@example.org.")),
+            ("domain", "Email Domain", ("example\n.org", "example.org.")),
+        )
+        for kind, value in zip(("newline", "trailing dot"), values, strict=True)
     ),
     refused("CreateBlockSenderPolicy", "Description", "whitespace", "   ", mandatory("Description")),
     refused(
@@ -465,3 +496,20 @@ def test_unusual_but_valid_input_is_sent_as_given(action_runner, sim, case, over
         assert_no_traceback(run)
     sent(sim, case)
     assert len(run.debug_output) < len(LONG), "a pasted value is logged in full"
+
+
+def test_the_connectors_domains_refuse_a_trailing_dot_like_the_actions(shared_sim, connector_runner, store):
+    """The connector's Domains use the same domain check (MimecastParameters.require_domain)."""
+    from tracking_scenario import FAILED_RUN, TrackingScenario, assert_run_failed
+
+    shared_sim.state.reset()
+    scenario = TrackingScenario(shared_sim, connector_runner, store)
+    scenario.message()
+
+    run = scenario.run(Domains="corp.example, branch.example.")
+
+    assert_run_failed(run, scenario, None)
+    assert run.stderr.strip().splitlines()[-1] == FAILED_RUN + not_a_valid("Domains", "branch.example.", "domain") + (
+        " Remove the trailing dot."
+    )
+    assert scenario.requests() == []

@@ -129,12 +129,28 @@ def test_csv_items_are_trimmed_non_empty_and_keep_every_other_character(value):
 
 @given(value=st.text())
 @example(value=" alice@example.com ")
+@example(value="alice\n@example.com")
+@example(value="alice@example\n.com")
+@example(value="alice@example.com.")
 def test_an_accepted_email_is_trimmed_ascii_without_spaces(value):
     try:
         email = require_email("Sender", value)
     except MimecastValidationError:
         return
     assert email == value.strip() and email.isascii() and not re.search(r"\s", email) and email.count("@") == 1
+    assert not email.endswith(".")
+
+
+@given(value=st.text())
+@example(value="example.com\n")
+@example(value="exa\n.example.com")
+@example(value="example.com.")
+def test_an_accepted_domain_is_ascii_labels_without_spaces_or_a_trailing_dot(value):
+    try:
+        domain = require_domain("Domains", value)
+    except MimecastValidationError:
+        return
+    assert domain == value.strip() and re.fullmatch(r"([A-Za-z0-9-]+\.)+[A-Za-z0-9-]+", domain)
 
 
 @given(query=st.one_of(XML_LIKE, st.text()))

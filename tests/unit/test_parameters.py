@@ -10,6 +10,8 @@ from MimecastParameters import (
     parse_choice,
     parse_positive_int,
     parse_time,
+    require_domain,
+    require_email,
     split_csv,
 )
 
@@ -91,3 +93,44 @@ def test_invalid_emails(value):
 def test_domains():
     assert is_domain("example.org") and is_domain("mail.example.co.uk")
     assert not is_domain("example") and not is_domain("-bad.org") and not is_domain("bad..org")
+
+
+# A newline or another line break before "@", inside a label or at the end, and a trailing dot: each must fail
+# whole-value matching (a `$` anchor accepts a final newline).
+HIDDEN_BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x85", "\u2028"]
+
+
+@pytest.mark.parametrize("brk", HIDDEN_BREAKS, ids=repr)
+@pytest.mark.parametrize(
+    "template",
+    ["a{}@example.org", "a@exa{}.org", "a@example{}.org", "a@example.org{}", "a@sub{}.example.org", "{}a@example.org"],
+)
+def test_emails_with_a_line_break_anywhere_are_refused(template, brk):
+    assert not is_email(template.format(brk))
+
+
+@pytest.mark.parametrize("brk", HIDDEN_BREAKS, ids=repr)
+@pytest.mark.parametrize("template", ["example.org{}", "exa{}.org", "example{}.org", "{}example.org", "a.b{}.c.org"])
+def test_domains_with_a_line_break_anywhere_are_refused(template, brk):
+    assert not is_domain(template.format(brk))
+
+
+@pytest.mark.parametrize("value", ["example.org.", "mail.example.org.", "example.org..", "."])
+def test_a_trailing_dot_is_not_a_domain(value):
+    assert not is_domain(value) and not is_email(f"alice@{value}")
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [
+        (require_email, "alice@example.org."),
+        (require_email, "alice\n@example.org"),
+        (require_email, "alice@exa\n.org"),
+        (require_domain, "example.org."),
+        (require_domain, "exa\n.org"),
+    ],
+)
+def test_refusals_name_the_parameter(check, value):
+    with pytest.raises(MimecastValidationError) as raised:
+        check("Sender", value)
+    assert str(raised.value).startswith('Invalid value for "Sender": ')
