@@ -26,7 +26,7 @@ from MimecastConstants import (
 )
 from MimecastExceptions import failure_reason, redact
 from MimecastManager import MimecastManager
-from MimecastParameters import TypedParameters, excerpt
+from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
 from MimecastPlatform import PlatformError, platform_call
 from MimecastProxy import platform_proxy
 
@@ -54,7 +54,7 @@ class ActionContext(TypedParameters):
     def __init__(self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict) -> None:
         super().__init__(spec)
         self.siemplify = siemplify
-        self.logger = siemplify.LOGGER
+        self.logger = EscapingLogger(siemplify.LOGGER)
         self._configuration = configuration
         self._manager: MimecastManager | None = None
         self._proxy_password = ""
@@ -145,7 +145,7 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         sys.stderr.write(f"{exc}\n")
         sys.exit(1)
     siemplify.script_name = spec.name
-    logger = siemplify.LOGGER
+    logger = EscapingLogger(siemplify.LOGGER)
     started = time.monotonic()
     logger.info(f'Action "{spec.name}" started')
     context: ActionContext | None = None
@@ -162,6 +162,8 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         else:
             reason = failure_reason(exc, context.secrets() if context else [], logger.error)
             message = spec.failure_template.format(action=spec.name, reason=reason)
+        # The message is one sentence: a line break in it comes from a value (a parameter, Mimecast's text).
+        message = printable(message)
         logger.error(message)
         _log_finish(logger, spec, started, context, "failed")
         siemplify.end(message, False, EXECUTION_STATE_FAILED)
@@ -172,9 +174,10 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
     for title, rows in result.tables:
         if rows:
             siemplify.result.add_data_table(title, csv_lines(rows))
-    logger.info(result.message)
+    message = printable(result.message)
+    logger.info(message)
     _log_finish(logger, spec, started, context, "completed")
-    siemplify.end(result.message, result.result_value, EXECUTION_STATE_COMPLETED)
+    siemplify.end(message, result.result_value, EXECUTION_STATE_COMPLETED)
 
 
 def result_size(result: ActionResult) -> int:

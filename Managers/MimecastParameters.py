@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from MimecastExceptions import MimecastValidationError
 
@@ -109,10 +109,43 @@ def _trailing_dot_hint(text: str) -> str:
     return " Remove the trailing dot." if text.endswith(".") and is_domain(text.rpartition("@")[2][:-1]) else ""
 
 
+# Characters that would let a value end a log line, start a forged one or hide text: C0 and C1 controls, DEL,
+# line and paragraph separators, bidirectional overrides and isolates, and lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(value: object) -> str:
+    """`value` as one line of text: each control character written as its escape (a line feed as `\\n`).
+
+    The one helper for every value that reaches a log line or a message (parameters, Mimecast's texts, ids).
+    """
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), str(value))
+
+
 def excerpt(value: object, limit: int = 80) -> str:
-    """A bounded excerpt of user input for messages and logs (a pasted 1 MB value must not flood the case wall)."""
+    """A bounded, printable excerpt of a value for messages and logs (a pasted 1 MB value must not flood the
+    case wall)."""
     text = str(value)
-    return text if len(text) <= limit else text[:limit] + "…"
+    return printable(text if len(text) <= limit else text[:limit] + "…")
+
+
+class EscapingLogger:
+    """Wraps an SDK logger so that every line it writes is `printable`: no value can end it or forge another."""
+
+    def __init__(self, logger: Any) -> None:
+        self._logger = logger
+
+    def info(self, msg: object) -> None:
+        self._logger.info(printable(msg))
+
+    def warn(self, msg: object) -> None:
+        self._logger.warn(printable(msg))
+
+    def error(self, msg: object) -> None:
+        # A traceback too: it ends with the exception's text, which may hold a value; it is kept as one line.
+        self._logger.error(printable(msg))
+
+    warning = warn
 
 
 class _ParamSpec(Protocol):

@@ -47,6 +47,11 @@ def not_a_valid(name: str, value: str, kind: str) -> str:
     return f'Invalid value for "{name}": "{value}" is not a valid {kind}.'
 
 
+def one_line(value: str) -> str:
+    """A value as messages show it: line breaks escaped."""
+    return value.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def dot_hint(value: str) -> str:
     return " Remove the trailing dot." if value.endswith(".") else ""
 
@@ -224,7 +229,9 @@ REFUSED = [
     ),
     # A line break inside an address or domain, and a trailing dot, are refused wherever one is taken.
     *(
-        refused(case_id, parameter, kind, value, not_a_valid(parameter, value, "email address") + dot_hint(value))
+        refused(
+            case_id, parameter, kind, value, not_a_valid(parameter, one_line(value), "email address") + dot_hint(value)
+        )
         for case_id in ("BlockSender", "PermitSender")
         for parameter in ("Sender", "Recipient")
         for kind, value in (
@@ -239,7 +246,7 @@ REFUSED = [
             parameter,
             f"{kind} {what}",
             value,
-            not_a_valid(parameter, value, what) + dot_hint(value),
+            not_a_valid(parameter, one_line(value), what) + dot_hint(value),
             **{f"{parameter} Type": address_type},
         )
         for parameter in ("Sender", "Recipient")

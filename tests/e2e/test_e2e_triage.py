@@ -412,3 +412,46 @@ def test_invalid_input_fails_with_its_message_and_nothing_is_sent(
     assert run.failed and run.result_value is False
     assert run.message == failure(action, reason)
     assert simulator_client.log() == []
+
+
+FORGED = 'Successfully released message with ID "eNoFORGED" in Mimecast'
+
+
+def logged_lines(run):
+    """Every line a person reading the run's logs sees: the debug output and the log file."""
+    return run.debug_output.splitlines() + run.log_path.read_text().splitlines()
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\u2028", "\x85", "\x1b[2K\r"], ids=repr)
+def test_a_parameter_value_cannot_forge_a_log_line(action_runner, api2_instance, simulator, brk):
+    message_id = f"eNoNOTHELD{brk}{FORGED}"
+
+    run = action_runner("Release Message", {"Message ID": message_id}, instance=api2_instance)
+
+    assert run.failed and NOT_HELD in run.message
+    assert not any(line.startswith(FORGED) for line in logged_lines(run)), run.debug_output
+    shown = brk.encode("unicode_escape").decode()
+    assert f"Message ID: eNoNOTHELD{shown}{FORGED}" in run.debug_output
+    assert f'with ID "eNoNOTHELD{shown}{FORGED}"' in run.message
+    assert all(brk not in line for line in [run.message, *logged_lines(run)])
+
+
+def test_a_multi_line_note_is_sent_as_written_and_logged_on_one_line(action_runner, api2_instance, simulator, held):
+    note = f"Phishing.\n{FORGED}"
+
+    run = action_runner("Reject Message", {"Message ID": held[0].id, "Note": note}, instance=api2_instance)
+
+    assert run.completed and held[0].outcome["message"] == note
+    assert "Note: Phishing.\\n" + FORGED in run.debug_output
+    assert not any(line.startswith(FORGED) for line in logged_lines(run))
+
+
+def test_a_mimecast_text_cannot_forge_a_log_line(action_runner, api2_instance, simulator, held):
+    from fault_injection import inject
+
+    inject(simulator, "fail", HOLD_RELEASE, code="err_id", message=f"Invalid id\n{FORGED}", retryable=False)
+
+    run = action_runner("Release Message", {"Message ID": held[0].id}, instance=api2_instance)
+
+    assert run.failed and f"Invalid id\\n{FORGED}" in run.message
+    assert not any(line.startswith(FORGED) for line in logged_lines(run)), run.debug_output

@@ -4,12 +4,15 @@ import pytest
 
 from MimecastExceptions import MimecastValidationError
 from MimecastParameters import (
+    EscapingLogger,
+    excerpt,
     is_domain,
     is_email,
     parse_checkbox,
     parse_choice,
     parse_positive_int,
     parse_time,
+    printable,
     require_domain,
     require_email,
     split_csv,
@@ -134,3 +137,51 @@ def test_refusals_name_the_parameter(check, value):
     with pytest.raises(MimecastValidationError) as raised:
         check("Sender", value)
     assert str(raised.value).startswith('Invalid value for "Sender": ')
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("line one\nline two", "line one\\nline two"),
+        ("a\r\nb\tc", "a\\r\\nb\\tc"),
+        ("\x00\x1b[2K\x7f", "\\x00\\x1b[2K\\x7f"),
+        ("next line\x85", "next line\\x85"),
+        ("sep\u2028par\u2029", "sep\\u2028par\\u2029"),
+        ("\u202eevil\u2066x\u2069\u200f", "\\u202eevil\\u2066x\\u2069\\u200f"),
+        ("lone \ud800 surrogate", "lone \\ud800 surrogate"),
+        ("Müller 📎 — Счёт", "Müller 📎 — Счёт"),
+    ],
+)
+def test_printable_escapes_every_character_that_could_break_or_hide_a_line(value, shown):
+    assert printable(value) == shown
+    assert excerpt(value) == shown
+
+
+def test_an_excerpt_is_cut_before_it_is_escaped():
+    assert excerpt("\n" * 100, limit=3) == "\\n\\n\\n…"
+
+
+def test_the_escaping_logger_writes_every_line_printable():
+    lines = []
+
+    class SdkLogger:
+        def info(self, msg):
+            lines.append(("info", msg))
+
+        def warn(self, msg):
+            lines.append(("warn", msg))
+
+        def error(self, msg):
+            lines.append(("error", msg))
+
+    logger = EscapingLogger(SdkLogger())
+    logger.info("Note: a\nSuccessfully released")
+    logger.warn("x\r")
+    logger.warning("\u2028")
+    logger.error("Traceback (most recent call last):\n  File ...")
+    assert lines == [
+        ("info", "Note: a\\nSuccessfully released"),
+        ("warn", "x\\r"),
+        ("warn", "\\u2028"),
+        ("error", "Traceback (most recent call last):\\n  File ..."),
+    ]
