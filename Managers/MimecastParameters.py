@@ -23,6 +23,23 @@ def split_csv(value: str | None) -> list[str]:
     return [item.strip() for item in re.split(r"[,\r\n]+", value) if item.strip()]
 
 
+# Code points that are not characters: surrogates (only ever half of a UTF-16 pair, here alone) and the
+# Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every plane).
+_NOT_A_CHARACTER = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]|[\U0001fffe-\U0010ffff]")
+
+
+def require_characters(name: str, value: str) -> str:
+    """`value` when every code point in it is a character; a lone surrogate or a noncharacter is refused."""
+    for found in _NOT_A_CHARACTER.finditer(value):
+        code = ord(found.group())
+        if code <= 0xFFFF or code & 0xFFFE == 0xFFFE:
+            raise MimecastValidationError(
+                f'Invalid value for "{name}": "{excerpt(value)}" contains U+{code:04X}, which is not a Unicode '
+                "character (a lone surrogate or a noncharacter). Remove it."
+            )
+    return value
+
+
 def parse_time(name: str, value: str) -> datetime:
     """Any ISO 8601 date/time; a value without offset is UTC. Returns an aware UTC datetime."""
     text = value.strip()
@@ -180,7 +197,7 @@ class TypedParameters:
             value = spec.default
         if not value and spec.mandatory:
             raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return value or None
+        return require_characters(name, value) or None
 
     def checkbox(self, name: str) -> bool:
         value = self.text(name)

@@ -52,6 +52,14 @@ def one_line(value: str) -> str:
     return value.replace("\r", "\\r").replace("\n", "\\n")
 
 
+def not_a_character(name: str, value: str, code: str) -> str:
+    shown = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+    return (
+        f'Invalid value for "{name}": "{shown}" contains {code}, which is not a Unicode character (a lone surrogate '
+        "or a noncharacter). Remove it."
+    )
+
+
 def dot_hint(value: str) -> str:
     return " Remove the trailing dot." if value.endswith(".") else ""
 
@@ -255,6 +263,25 @@ REFUSED = [
             ("domain", "Email Domain", ("example\n.org", "example.org.")),
         )
         for kind, value in zip(("newline", "trailing dot"), values, strict=True)
+    ),
+    # What is not a character at all (a lone surrogate, a noncharacter) is refused in every text parameter.
+    *(
+        refused(case_id, parameter, kind, value, not_a_character(parameter, value, code), **others)
+        for case_id, parameter, others in (
+            ("SimpleArchiveSearch", "Subject", {}),
+            ("SimpleArchiveSearch", "From", {}),
+            ("SimpleArchiveSearch", "Fields To Return", {}),
+            ("AdvancedArchiveSearch", "XML Query", {}),
+            ("RejectMessage", "Note", {}),
+            ("ReleaseMessage", "Message ID", {}),
+            ("CreateBlockSenderPolicy", "Description", {}),
+            ("CreateBlockSenderPolicy", "Sender", {"Sender Type": "Header Display Name"}),
+        )
+        for kind, value, code in (
+            ("lone surrogate", "Invoice \ud800 due", "U+D800"),
+            ("noncharacter", "Invoice \ufdd0", "U+FDD0"),
+            ("last code point", "\U0010ffff", "U+10FFFF"),
+        )
     ),
     refused("CreateBlockSenderPolicy", "Description", "whitespace", "   ", mandatory("Description")),
     refused(

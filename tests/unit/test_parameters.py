@@ -5,6 +5,7 @@ import pytest
 from MimecastExceptions import MimecastValidationError
 from MimecastParameters import (
     EscapingLogger,
+    TypedParameters,
     excerpt,
     is_domain,
     is_email,
@@ -185,3 +186,40 @@ def test_the_escaping_logger_writes_every_line_printable():
         ("warn", "\\u2028"),
         ("error", "Traceback (most recent call last):\\n  File ..."),
     ]
+
+
+class Params(TypedParameters):
+    def __init__(self, **values):
+        from MimecastConstants import REJECT_MESSAGE
+
+        super().__init__(REJECT_MESSAGE)
+        self.values = values
+
+    def raw(self, name):
+        return self.values.get(name)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("Phish \ud800", "U+D800"),
+        ("\udfff trailing half", "U+DFFF"),
+        ("high then low reversed \udc00\ud800", "U+DC00"),
+        ("non\ufdd0character", "U+FDD0"),
+        ("end of plane \uffff", "U+FFFF"),
+        ("\ufffe", "U+FFFE"),
+        ("plane 16 \U0010fffe", "U+10FFFE"),
+        ("plane 1 \U0001ffff", "U+1FFFF"),
+    ],
+)
+def test_a_text_parameter_refuses_what_is_not_a_character_naming_the_parameter(value, shown):
+    with pytest.raises(MimecastValidationError) as raised:
+        Params(Note=value).text("Note")
+    text = str(raised.value)
+    assert text.startswith('Invalid value for "Note": ') and shown in text
+    assert all(not 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+@pytest.mark.parametrize("value", ["Müller 📎 — Счёт", "tab\tand\nlines\r\n", "\ufffd replacement", "\U0001f600"])
+def test_a_text_parameter_keeps_every_real_character(value):
+    assert Params(Note=value).text("Note") == value.strip()
