@@ -1,7 +1,8 @@
 """Parsing and validation of parameter values; every problem is a MimecastValidationError naming the parameter."""
 
+import calendar
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from MimecastExceptions import MimecastValidationError
@@ -41,10 +42,16 @@ def require_characters(name: str, value: str) -> str:
 
 
 def parse_time(name: str, value: str) -> datetime:
-    """Any ISO 8601 date/time; a value without offset is UTC. Returns an aware UTC datetime."""
+    """An ISO 8601 date, or date and time, as an aware UTC datetime; a value without offset is UTC.
+
+    Accepted (extended or basic format): a calendar (2025-03-07), week (2025-W10-5) or ordinal (2025-066)
+    date; optionally `T` or a space and a time of hours, minutes, seconds and a fraction (`.` or `,`); an
+    offset `Z`, `±hh`, `±hh:mm` or `±hhmm`. The designators T, W and Z may be lower case. Not accepted:
+    a date of reduced precision (2025-03, 2025), 24:00, and digits other than 0-9.
+    """
     text = value.strip()
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(_as_calendar_date(text.translate(_DESIGNATORS)))
     except ValueError:
         raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}". {TIME_FORMAT_HELP}.') from None
     if parsed.tzinfo is None:
@@ -55,6 +62,22 @@ def parse_time(name: str, value: str) -> datetime:
         raise MimecastValidationError(
             f'Invalid value for "{name}": "{excerpt(text)}" is outside the years 1 to 9999 once converted to UTC.'
         ) from None
+
+
+_DESIGNATORS = str.maketrans("tzw", "TZW")
+# An ordinal date (year and day of the year), alone or before the time; Python reads the other forms itself.
+_ORDINAL_DATE = re.compile(r"([0-9]{4})-?([0-9]{3})(?=$|[T ])")
+
+
+def _as_calendar_date(text: str) -> str:
+    """`text` with an ordinal date written as the calendar date it names (ValueError for a day the year lacks)."""
+    found = _ORDINAL_DATE.match(text)
+    if not found:
+        return text
+    year, day = int(found.group(1)), int(found.group(2))
+    if not (year >= 1 and 1 <= day <= (366 if calendar.isleap(year) else 365)):
+        raise ValueError(f"{year} has no day {day}")
+    return (date(year, 1, 1) + timedelta(days=day - 1)).isoformat() + text[found.end() :]
 
 
 def parse_positive_int(name: str, value: str) -> int:

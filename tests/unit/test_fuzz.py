@@ -93,6 +93,24 @@ def test_any_iso_8601_time_is_the_same_instant_in_utc_or_refused_as_out_of_range
     assert parsed.tzinfo is UTC and parsed == moment
 
 
+@given(moment=AWARE, form=st.sampled_from(["ordinal", "ordinal basic", "week", "lower case"]))
+def test_ordinal_week_and_lower_case_forms_are_the_same_instant(moment, form):
+    year, week, weekday = moment.isocalendar()
+    time = moment.isoformat().partition("T")[2]
+    text = {
+        "ordinal": f"{moment.year:04d}-{moment.timetuple().tm_yday:03d}T{time}",
+        "ordinal basic": f"{moment.year:04d}{moment.timetuple().tm_yday:03d}T{time}",
+        "week": f"{year:04d}-W{week:02d}-{weekday}T{time}",
+        "lower case": moment.isoformat().replace("T", "t").replace("+00:00", "z"),
+    }[form]
+    try:
+        parsed = parse_time("Start Time", text)
+    except MimecastValidationError as exc:
+        assert "is outside the years 1 to 9999 once converted to UTC" in str(exc) or year != moment.year
+        return
+    assert parsed == moment
+
+
 @given(moment=AWARE)
 def test_mimecast_timestamps_always_have_four_digit_years_and_keep_the_instant(moment):
     try:

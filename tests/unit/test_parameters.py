@@ -34,13 +34,43 @@ def test_csv_splits_on_commas_and_newlines_and_drops_empties():
         ("2025-03-07", datetime(2025, 3, 7, tzinfo=UTC)),
         ("20250307T160300Z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
         (" 2025-03-07T16:03:00.123-05:00 ", datetime(2025, 3, 7, 21, 3, 0, 123000, tzinfo=UTC)),
+        # ordinal dates (day of the year), extended and basic
+        ("2025-066", datetime(2025, 3, 7, tzinfo=UTC)),
+        ("2025066T1603Z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        ("2025-066T16:03:00+01:00", datetime(2025, 3, 7, 15, 3, tzinfo=UTC)),
+        ("2024-366", datetime(2024, 12, 31, tzinfo=UTC)),
+        ("2025-001 00:00", datetime(2025, 1, 1, tzinfo=UTC)),
+        # week dates
+        ("2025-W10-5T16:03Z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        ("2025W105", datetime(2025, 3, 7, tzinfo=UTC)),
+        # lower-case designators
+        ("2025-03-07t16:03:00z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        ("2025-w10-5t16:03z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        ("2025-066t16:03Z", datetime(2025, 3, 7, 16, 3, tzinfo=UTC)),
+        # a comma before the fraction, an offset of hours only or without a colon
+        ("2025-03-07T16:03:00,5+0200", datetime(2025, 3, 7, 14, 3, 0, 500000, tzinfo=UTC)),
+        ("2025-03-07T16:03-02", datetime(2025, 3, 7, 18, 3, tzinfo=UTC)),
     ],
 )
 def test_time_accepts_iso_8601_with_or_without_offset(text, expected):
     assert parse_time("Start Time", text) == expected
 
 
-@pytest.mark.parametrize("text", ["yesterday", "07/03/2025", "2025-13-01", "2025-03-07T25:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yesterday",
+        "07/03/2025",
+        "2025-13-01",
+        "2025-03-07T25:00",
+        "2025-366",  # 2025 has 365 days
+        "2025-000",
+        "2025-03",  # reduced precision: a month is not an instant
+        "2025",
+        "\uff12\uff10\uff12\uff15-066",  # full-width digits
+        "2025-066x",
+    ],
+)
 def test_invalid_time_names_parameter_and_format(text):
     with pytest.raises(MimecastValidationError) as raised:
         parse_time("Start Time", text)
