@@ -34,6 +34,7 @@ from MimecastConstants import (
 )
 from MimecastDataModels import utc_timestamp
 from MimecastExceptions import MimecastValidationError
+from MimecastParameters import excerpt, printable, require_address_or_domain
 
 # Rolling windows ending now; a month is one calendar month back (31 March -> 28/29 February).
 TIME_FRAME_WINDOWS = {
@@ -47,6 +48,9 @@ XML_DECLARATION = '<?xml version="1.0"?>'
 XINCLUDE_NAMESPACE = "{http://www.w3.org/2001/XInclude}"
 # Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# In Mimecast's search text, "or" before a field name and a colon starts another alternative ("... or from:x"),
+# so a Subject holding one would match mail on that other field. Any field name, any spacing, any case.
+_ALTERNATIVE = re.compile(r"(?<!\w)or\s+[^\W\d_][\w-]*\s*:", re.IGNORECASE)
 _EXCERPT_CHARS = 40
 
 
@@ -96,6 +100,18 @@ class SimpleArchiveQuery(NamedTuple):
                 raise MimecastValidationError(
                     f'"{name}" contains a control character that an XML query cannot carry; remove it.'
                 )
+        # Each From / To / Mailboxes value becomes one term: an address or a domain, nothing the grammar reads.
+        for name, values in ((MAILBOXES, self.mailboxes), (FROM, self.senders), (TO, self.recipients)):
+            for value in values:
+                require_address_or_domain(name, value)
+        alternative = _ALTERNATIVE.search(self.subject or "")
+        if alternative:
+            found = printable(alternative.group())
+            raise MimecastValidationError(
+                f'Invalid value for "{SUBJECT}": "{excerpt(self.subject)}" contains "{found}". '
+                "Mimecast's search would read it as a second, separate condition on another field, not as part of "
+                "the subject. Search for the words before or after it instead."
+            )
         return self
 
     def to_xml(self, page_size: int) -> str:

@@ -145,6 +145,25 @@ def require_domain(name: str, value: str) -> str:
     return text
 
 
+ADDRESS_OR_DOMAIN_RULE = (
+    "Give one email address (sender@example.com) or domain (example.com) per value, separated by commas; "
+    "search operators are not allowed."
+)
+# Characters of Mimecast's search grammar (wildcards, "not") that an address may hold but a search term must not.
+_SEARCH_OPERATORS = re.compile(r"[*?!]")
+
+
+def require_address_or_domain(name: str, value: str) -> str:
+    """One email address or domain (`example.com` or `@example.com`), as a search term that matches only it."""
+    text = value.strip()
+    if _SEARCH_OPERATORS.search(text) or not (is_email(text) or is_domain(text.removeprefix("@"))):
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}" is not an email address or a domain. '
+            f"{ADDRESS_OR_DOMAIN_RULE}{_trailing_dot_hint(text)}"
+        )
+    return text
+
+
 def _trailing_dot_hint(text: str) -> str:
     return " Remove the trailing dot." if text.endswith(".") and is_domain(text.rpartition("@")[2][:-1]) else ""
 

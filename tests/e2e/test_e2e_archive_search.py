@@ -259,24 +259,90 @@ def test_default_fields_come_back_as_mimecast_returns_them(archive, simple):
 
 
 @pytest.mark.parametrize(
-    ("parameter", "value"),
+    "value",
     [
-        ("Subject", "Tom & Jerry <tom@example.com> \"quoted\" 'single'"),
-        ("Subject", "</text><text>from:*"),
-        ("From", "x@evil.example</text><text>from:*"),
-        ("From", '"o\'brien"&co@evil.example'),
+        "Tom & Jerry <tom@example.com> \"quoted\" 'single'",
+        "</text><text>from:*",
+        "Invoice or unpaid",
+        "Re: Fwd: notes",
+        "subject:or nothing",
     ],
 )
-def test_user_values_cannot_change_the_query_structure(archive, simple, parameter, value):
-    field = {"Subject": "subject", "From": "from"}[parameter]
-    email = {"subject": value} if parameter == "Subject" else {"displayfromaddress": value}
-    add_emails(archive, {"id": "tricky", "receiveddate": api_date(NOW - timedelta(minutes=10)), **email})
+def test_subject_values_cannot_change_the_query_structure(archive, simple, value):
+    add_emails(archive, {"id": "tricky", "receiveddate": api_date(NOW - timedelta(minutes=10)), "subject": value})
 
-    run = simple(**{"Time Frame": "Last Hour", parameter: value})
+    run = simple(**{"Time Frame": "Last Hour", "Subject": value})
 
     assert run.completed and result_ids(run) == ["tricky"]
     [query] = parsed_queries(archive)
-    assert query["text"] == [[term(field, value)]]
+    assert query["text"] == [[term("subject", value)]]
+
+
+FROM_TO_RULE = (
+    "Give one email address (sender@example.com) or domain (example.com) per value, separated by commas; "
+    "search operators are not allowed."
+)
+
+
+@pytest.mark.parametrize("parameter", ["From", "To", "Mailboxes"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x@nowhere.example or subject:invoice",
+        "x@nowhere.example or subject:",
+        "x@nowhere.example OR to:ceo@corp.example",
+        "x@nowhere.example\tor\tfrom:alice@partner.example",
+        "x@nowhere.example\u00a0or\u00a0from:alice@partner.example",
+        "x@evil.example</text><text>from:*",
+        "*@partner.example",
+        "alice*@partner.example",
+        "!alice@partner.example",
+        "partner.example?",
+        '"o\'brien"&co@evil.example',
+        "jöhn@exämple.org",
+        "alice@partner.example.",
+        "(alice@partner.example)",
+    ],
+)
+def test_from_to_and_mailboxes_are_one_address_or_domain_each(archive, simple, parameter, value):
+    run = simple(**{"Time Frame": "Last Month", parameter: f"bob@vendor.example, {value}"})
+
+    assert run.failed and run.result_value is False
+    shown = value.replace("\t", "\\t")
+    assert run.message.startswith(
+        f'Error executing action "{SIMPLE}". Reason: Invalid value for "{parameter}": "{shown}" is not an email '
+        f"address or a domain. {FROM_TO_RULE}"
+    ), run.message
+    assert searches(archive) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"From": "partner.example"}, ["m30", "h12", "d26"]),
+        ({"From": "@partner.example, bob@VENDOR.example"}, ["m30", "h3", "h12", "d20", "d26"]),
+        ({"To": "corp.example", "From": "carol@news.example"}, ["d3"]),
+    ],
+)
+def test_from_and_to_take_addresses_and_domains(archive, simple, params, expected):
+    run = simple(**{"Time Frame": "Last Month", **params})
+
+    assert run.completed and result_ids(run) == expected
+
+
+@pytest.mark.parametrize(
+    "alternative",
+    [" or from:", " OR to:", "\tor\tsubject:", "\u00a0or from:", " or  body:", " Or Cc :", "or from:"],
+)
+def test_a_subject_cannot_open_an_alternative_on_another_field(archive, simple, alternative):
+    value = f"Invoice{alternative}alice@partner.example" if alternative[0] != "o" else f"{alternative}x"
+
+    run = simple(**{"Time Frame": "Last Month", "Subject": value})
+
+    assert run.failed and run.result_value is False
+    assert run.message.startswith(f'Error executing action "{SIMPLE}". Reason: Invalid value for "Subject": ')
+    assert "Mimecast's search would read it as a second, separate condition" in run.message, run.message
+    assert searches(archive) == []
 
 
 @pytest.mark.parametrize(

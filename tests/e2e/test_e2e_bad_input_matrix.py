@@ -137,6 +137,15 @@ REFUSED = [
         control_character("Mailboxes"),
     ),
     refused("SimpleArchiveSearch", "To", "control character", "ceo@corp.example\x00", control_character("To")),
+    refused(
+        "SimpleArchiveSearch",
+        "From",
+        "unicode",
+        "jöhn@exämple.org",
+        'Invalid value for "From": "jöhn@exämple.org" is not an email address or a domain. Give one email address '
+        "(sender@example.com) or domain (example.com) per value, separated by commas; search operators are not "
+        "allowed.",
+    ),
     refused("AdvancedArchiveSearch", "XML Query", "empty", "", mandatory("XML Query")),
     refused("AdvancedArchiveSearch", "XML Query", "whitespace", " \n\t ", mandatory("XML Query")),
     refused(
@@ -438,9 +447,9 @@ ACCEPTED = [
     accepted(
         "SimpleArchiveSearch",
         "From",
-        "unicode",
-        "jöhn@exämple.org",
-        archive_query(text=terms("from", "jöhn@exämple.org")),
+        "domain and spacing",
+        " @Example.ORG , xn--exmple-cua.org\n",
+        archive_query(text=terms("from", "@Example.ORG", "xn--exmple-cua.org")),
     ),
     accepted(
         "SimpleArchiveSearch",

@@ -266,3 +266,28 @@ def test_archive_email_table_row_keeps_every_field_and_reads_the_recipients():
         "displaytoaddresslist": "Ann Lee <ann@corp.example>; bob@corp.example",
         "size": 10,
     }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "parameter"),
+    [
+        ({"senders": ["a@x.example or subject:invoice"]}, "From"),
+        ({"recipients": ["b@y.example", "to:*"]}, "To"),
+        ({"mailboxes": ["ceo@corp.example\u2003or from:x@y.example"]}, "Mailboxes"),
+        ({"senders": ["*"]}, "From"),
+    ],
+)
+def test_each_from_to_and_mailbox_value_must_be_one_address_or_domain(overrides, parameter):
+    with pytest.raises(MimecastValidationError, match=rf'^Invalid value for "{parameter}": .* is not an email address'):
+        query(**overrides).check()
+
+
+@pytest.mark.parametrize("subject", ["x or from:y", "x\nOR\nsubject:", "x or\u00a0to :y", "(or cc:y)", "or body:z"])
+def test_a_subject_that_opens_an_alternative_on_another_field_is_refused(subject):
+    with pytest.raises(MimecastValidationError, match=r'^Invalid value for "Subject": .* second, separate condition'):
+        query(subject=subject).check()
+
+
+@pytest.mark.parametrize("subject", ["Color from: the team", "Invoice or unpaid", "Re: Fwd: or", "Actor: or"])
+def test_other_subjects_stay_one_term(subject):
+    assert query(subject=subject).check().subject == subject

@@ -182,16 +182,43 @@ def test_advanced_queries_pass_unchanged_or_are_refused_with_the_reason(query):
         assert len(str(exc)) < 400
 
 
+LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
+DOMAINS = st.builds(
+    lambda labels, tld: ".".join([*labels, tld]),
+    st.lists(LABEL, min_size=1, max_size=3),
+    st.sampled_from(["org", "example", "xn--p1ai"]),
+)
+ADDRESSES = st.one_of(
+    DOMAINS,
+    DOMAINS.map(lambda domain: "@" + domain),
+    st.builds(
+        lambda local, domain: f"{local}@{domain}",
+        st.from_regex(r"[A-Za-z0-9_%+'=/#&-]{1,9}(\.[A-Za-z0-9_%+'=/#&-]{1,9})?", fullmatch=True),
+        DOMAINS,
+    ),
+)
+
+
 @given(
     fields=st.lists(XML_TEXT, min_size=1, max_size=3),
-    mailboxes=st.lists(XML_TEXT, max_size=3),
-    senders=st.lists(XML_TEXT, max_size=3),
+    mailboxes=st.lists(ADDRESSES, max_size=3),
+    senders=st.lists(st.one_of(ADDRESSES, XML_TEXT), max_size=3),
     subject=st.one_of(st.none(), XML_TEXT),
 )
-def test_every_simple_query_passes_the_advanced_query_check(fields, mailboxes, senders, subject):
+@example(fields=["id"], mailboxes=[], senders=["x@nowhere.example or subject:invoice"], subject=None)
+@example(fields=["id"], mailboxes=[], senders=[], subject="Invoice or\u00a0from:x")
+def test_every_simple_query_passes_the_advanced_query_check_or_is_refused_naming_the_parameter(
+    fields, mailboxes, senders, subject
+):
     start = datetime(2025, 3, 1, tzinfo=UTC)
     query = SimpleArchiveQuery(fields, start, start + timedelta(hours=1), mailboxes, senders, senders, subject)
 
-    xml = query.check().to_xml(50)
+    try:
+        xml = query.check().to_xml(50)
+    except MimecastValidationError as exc:
+        assert re.match(r'"?(Invalid value for )?"(Fields To Return|Mailboxes|From|To|Subject)"', str(exc)), str(exc)
+        return
 
     assert checked_advanced_query(xml) == xml
+    for value in senders:
+        assert value.count("@") <= 1 and not re.search(r"\s|[*?!:()<>\"]", value)
