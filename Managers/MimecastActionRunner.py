@@ -24,7 +24,7 @@ from MimecastConstants import (
     SECRET_FIELDS,
     ActionSpec,
 )
-from MimecastExceptions import failure_reason, redact
+from MimecastExceptions import MimecastError, failure_reason, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
 from MimecastPlatform import PlatformError, platform_call
@@ -153,7 +153,9 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         with platform_call("read the case and the integration instance's configuration"):
             configuration = siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {}
         context = ActionContext(siemplify, spec, configuration)
-        result = perform(context)
+        max_mb = int(getattr(siemplify, "max_json_result_size", 15) or 15)
+        # Made to fit before anything is logged: the SDK replaces a result beyond its limit by a failure.
+        result = _within_result_size(perform(context), max_mb, logger)
     except Exception as exc:
         if isinstance(exc, PlatformError):
             # Not Mimecast's failure: never worded as one (Ping's "Failed to connect to the Mimecast server").
@@ -168,7 +170,6 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         _log_finish(logger, spec, started, context, "failed")
         siemplify.end(message, False, EXECUTION_STATE_FAILED)
         return
-    result = _within_result_size(result, int(getattr(siemplify, "max_json_result_size", 15) or 15), logger)
     if result.json_result is not None:
         siemplify.result.add_result_json(result.json_result)
     for title, rows in result.tables:
@@ -190,11 +191,25 @@ def result_size(result: ActionResult) -> int:
     return size
 
 
+class ResultTooLargeError(MimecastError):
+    """Not even one item of a list result fits in the platform's maximum JSON result size."""
+
+
 def _within_result_size(result: ActionResult, max_mb: int, logger: Any) -> ActionResult:
-    """The result, or its newest items that fit in the platform's limit (the SDK would otherwise return nothing)."""
+    """The result, made to fit in the platform's limit (the SDK would otherwise fail the run and return nothing).
+
+    A list keeps its newest items that fit; when none does, the run fails. Any other result (a write's answer)
+    is left out with a note: the write was done, and failing the run would invite running it again.
+    """
     limit = max_mb * 1_048_576 - RESULT_MARGIN_CHARS
-    if result_size(result) <= limit or not result.items:
+    if result_size(result) <= limit:
         return result
+    if not result.items:
+        note = (
+            f" The JSON result was left out: it is larger than the platform's maximum JSON result size ({max_mb} MB)."
+        )
+        logger.warn(note.strip())
+        return result._replace(json_result=None, tables=(), message=result.message + note)
     total = len(result.json_result)
 
     def first(count: int) -> ActionResult:
@@ -206,6 +221,12 @@ def _within_result_size(result: ActionResult, max_mb: int, logger: Any) -> Actio
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (middle, high) if result_size(first(middle)) <= limit else (low, middle)
+    if low == 0:
+        found = f"{total} {result.items}" if total != 1 else f"1 {result.items.removesuffix('s')}"
+        raise ResultTooLargeError(
+            f"Mimecast found {found}, but even the newest one alone is larger than the platform's maximum JSON "
+            f"result size ({max_mb} MB). Ask for fewer fields or narrow the search."
+        )
     kept = first(low)
     note = (
         f" Only the newest {low} of {total} {result.items} fit in the platform's maximum JSON result size "

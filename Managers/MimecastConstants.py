@@ -145,9 +145,10 @@ ADVANCED_ARCHIVE_SEARCH = ActionSpec(
 ARCHIVE_RESULTS_TABLE = "Results"
 # The largest page the integration asks for: 500 worked on a live tenant (reference §1.1).
 ARCHIVE_MAX_PAGE_SIZE = 500
-# Advanced Archive Search has no limit parameter: it follows `next` up to this many emails, which
-# keeps the JSON result and the table well under the platform's 15 MB result limit.
-ADVANCED_ARCHIVE_MAX_EMAILS = 5000
+# The most emails either archive search returns: Simple Archive Search refuses a larger Max Emails To Return,
+# Advanced Archive Search (no limit parameter) follows `next` up to it. It keeps a result of Mimecast's
+# default fields well under the platform's 15 MB result limit.
+ARCHIVE_MAX_EMAILS = 5000
 ARCHIVE_FOUND_MESSAGE = "Successfully found archive emails for the provided criteria in Mimecast"
 ARCHIVE_NOT_FOUND_MESSAGE = "No archive emails were found for the provided criteria in Mimecast"
 START_TIME_REQUIRED_MESSAGE = '"Start Time" should be provided, when "Custom" is selected in "Time Frame" parameter.'

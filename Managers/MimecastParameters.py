@@ -80,11 +80,17 @@ def _as_calendar_date(text: str) -> str:
     return (date(year, 1, 1) + timedelta(days=day - 1)).isoformat() + text[found.end() :]
 
 
-def parse_positive_int(name: str, value: str) -> int:
+def parse_positive_int(name: str, value: str, maximum: int | None = None, beyond: str = "") -> int:
+    """A whole number from 1; above `maximum` (when given) it is refused, saying why (`beyond`)."""
     text = value.strip()
     if not re.fullmatch(r"\+?\d{1,9}", text) or int(text) <= 0:
         raise MimecastValidationError(
             f'Invalid value for "{name}": "{excerpt(text)}". It must be a positive whole number.'
+        )
+    if maximum is not None and int(text) > maximum:
+        why = f", {beyond}" if beyond else ""
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}". It must be at most {maximum}{why}.'
         )
     return int(text)
 
@@ -267,8 +273,8 @@ class TypedParameters:
         value = self.text(name)
         return parse_time(name, value) if value else None
 
-    def positive_int(self, name: str) -> int:
+    def positive_int(self, name: str, maximum: int | None = None, beyond: str = "") -> int:
         value = self.text(name)
         if value is None:
             raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return parse_positive_int(name, value)
+        return parse_positive_int(name, value, maximum, beyond)

@@ -534,3 +534,52 @@ def test_a_result_larger_than_the_platform_s_limit_returns_the_newest_emails_tha
     received = [item["receiveddate"] for item in run.json_result]
     assert received == sorted(received, reverse=True)
     assert len(run.output["ResultObjectJson"]) <= 1_048_576
+
+
+@pytest.mark.parametrize("max_emails", ["999999999", "5001", "+5001", "1000000"])
+def test_simple_search_refuses_more_than_5000_emails_before_anything_is_sent(simulator_client, simple, max_emails):
+    run = simple(**{"Time Frame": "Last Month", "Max Emails To Return": max_emails})
+
+    assert run.failed and run.result_value is False
+    assert run.message == (
+        f'Error executing action "{SIMPLE}". Reason: Invalid value for "Max Emails To Return": "{max_emails}". '
+        "It must be at most 5000, the most an archive search returns; to see older emails, narrow the search "
+        "(Time Frame, From, To, Subject)."
+    )
+    assert simulator_client.log() == []
+    assert "Successfully" not in run.debug_output + run.log_path.read_text()
+
+
+def test_simple_search_takes_up_to_5000_emails_like_the_advanced_search(simulator_client, simple):
+    simulator_client.post("/_sim/archive/reset", {"size": 5100})
+
+    start = api_date(NOW - timedelta(days=70))  # the seeded archive spans 60 days
+
+    run = simple(**{"Time Frame": "Custom", "Start Time": start, "Max Emails To Return": "5000"})
+
+    assert run.completed and run.message == FOUND
+    assert len(run.json_result) == len(run.tables["Results"]) == 5000
+    assert [entry["body"]["meta"]["pagination"]["pageSize"] for entry in searches(simulator_client)] == [500] * 10
+
+
+def test_an_email_too_large_for_the_platform_on_its_own_fails_the_search_and_nothing_logs_success(
+    simulator_client, action_runner, api2_instance
+):
+    simulator_client.post("/_sim/archive/reset", {"size": 0})
+    big = {"id": "big", "receiveddate": api_date(NOW - timedelta(minutes=5)), "subject": "x" * 1_200_000}
+    add_emails(simulator_client, big)
+
+    run = action_runner(
+        SIMPLE,
+        {"Time Frame": "Last Hour", "Fields To Return": "id,subject"},
+        instance=api2_instance,
+        max_json_result_mb=1,
+    )
+
+    assert run.failed and run.result_value is False
+    assert run.message == (
+        f'Error executing action "{SIMPLE}". Reason: Mimecast found 1 email, but even the newest one alone is larger '
+        "than the platform's maximum JSON result size (1 MB). Ask for fewer fields or narrow the search."
+    )
+    logged = run.debug_output + run.log_path.read_text()
+    assert FOUND not in logged and "Successfully" not in logged

@@ -455,3 +455,20 @@ def test_a_mimecast_text_cannot_forge_a_log_line(action_runner, api2_instance, s
 
     assert run.failed and f"Invalid id\\n{FORGED}" in run.message
     assert not any(line.startswith(FORGED) for line in logged_lines(run)), run.debug_output
+
+
+def test_a_write_whose_result_is_too_large_for_the_platform_completes_without_it(
+    action_runner, api1_instance, simulator_client
+):
+    message_id = "eNp" + "A" * 1_200_000
+    simulator_client.post("/_sim/messages", {"id": message_id, "status": "archived"})
+
+    run = action_runner("Report Message", {"Message ID": message_id}, instance=api1_instance, max_json_result_mb=1)
+
+    assert run.completed and run.result_value is True, run.message[:300]
+    assert run.message.endswith(
+        " The JSON result was left out: it is larger than the platform's maximum JSON result size (1 MB)."
+    )
+    assert run.json_result is None and run.output["ResultObjectJson"] is not None
+    [report] = simulator_client.get("/_sim/messages")["reports"]
+    assert report["id"] == message_id

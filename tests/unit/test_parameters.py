@@ -253,3 +253,12 @@ def test_a_text_parameter_refuses_what_is_not_a_character_naming_the_parameter(v
 @pytest.mark.parametrize("value", ["Müller 📎 — Счёт", "tab\tand\nlines\r\n", "\ufffd replacement", "\U0001f600"])
 def test_a_text_parameter_keeps_every_real_character(value):
     assert Params(Note=value).text("Note") == value.strip()
+
+
+def test_positive_int_with_a_maximum_refuses_more_and_says_why():
+    assert parse_positive_int("Max Emails To Return", "5000", 5000, "the most there is") == 5000
+    with pytest.raises(MimecastValidationError) as raised:
+        parse_positive_int("Max Emails To Return", " 5001 ", 5000, "the most there is")
+    assert str(raised.value) == (
+        'Invalid value for "Max Emails To Return": "5001". It must be at most 5000, the most there is.'
+    )
