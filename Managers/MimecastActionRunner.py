@@ -24,6 +24,7 @@ from MimecastConstants import (
     SECRET_FIELDS,
     ActionSpec,
 )
+from MimecastDataModels import table_lines
 from MimecastExceptions import MimecastError, failure_reason, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
@@ -116,21 +117,6 @@ def list_result(
     )
 
 
-def csv_lines(rows: list[dict]) -> list[str]:
-    """A data table as the platform expects: header = keys in first-seen order, commas in cells replaced."""
-    header: dict[str, None] = {}
-    for row in rows:
-        header.update(dict.fromkeys(row))
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
-        return text.replace(",", " ").replace("\r", " ").replace("\n", " ")
-
-    return [",".join(cell(k) for k in header), *(",".join(cell(row.get(k)) for k in header) for row in rows)]
-
-
 def run_action(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
     _main(spec, perform)
 
@@ -174,7 +160,7 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         siemplify.result.add_result_json(result.json_result)
     for title, rows in result.tables:
         if rows:
-            siemplify.result.add_data_table(title, csv_lines(rows))
+            siemplify.result.add_data_table(title, table_lines(rows))
     message = printable(result.message)
     logger.info(message)
     _log_finish(logger, spec, started, context, "completed")
@@ -187,7 +173,7 @@ def result_size(result: ActionResult) -> int:
     if result.json_result is not None:
         size += len(json.dumps(json.dumps(result.json_result)))
     for title, rows in result.tables:
-        size += len(json.dumps(title)) + len(json.dumps(csv_lines(rows))) + RESULT_OVERHEAD_CHARS
+        size += len(json.dumps(title)) + len(json.dumps(table_lines(rows))) + RESULT_OVERHEAD_CHARS
     return size
 
 

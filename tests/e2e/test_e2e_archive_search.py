@@ -583,3 +583,65 @@ def test_an_email_too_large_for_the_platform_on_its_own_fails_the_search_and_not
     )
     logged = run.debug_output + run.log_path.read_text()
     assert FOUND not in logged and "Successfully" not in logged
+
+
+HOSTILE_SUBJECTS = [
+    '"Quarterly" report',
+    '"',
+    'Payment, "urgent", today',
+    "line one\nline two\r\nline three\rend",
+    '",evil,"',
+    "a,b,c",
+    '=HYPERLINK("http://attacker.example","click")',
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1",
+    "\r=1",
+    "\uff1d1+1",
+    "tab\tinside",
+    "",
+]
+
+
+def test_table_cells_round_trip_exactly_one_row_per_email(simulator_client, simple):
+    simulator_client.post("/_sim/archive/reset", {"size": 0})
+    emails = [
+        {
+            "id": f"id{n:02d}",
+            "receiveddate": api_date(NOW - timedelta(minutes=10 + n)),
+            "subject": subject,
+            "displayfromaddress": f"sender{n}@partner.example",
+            "displaytoaddresslist": [
+                {"displayableName": "Alex Novak", "emailAddress": "alex.novak@corp.example"},
+                {"displayableName": "Drew, Kowalski", "emailAddress": "drew.kowalski@corp.example"},
+            ],
+        }
+        for n, subject in enumerate(HOSTILE_SUBJECTS)
+    ]
+    add_emails(simulator_client, *emails)
+
+    run = simple(
+        **{
+            "Time Frame": "Last Hour",
+            "Fields To Return": "id,subject,displayfromaddress,displayto,displaytoaddresslist",
+        }
+    )
+
+    assert run.completed and len(run.json_result) == len(HOSTILE_SUBJECTS)
+    rows = run.tables["Results"]
+    assert len(rows) == len(HOSTILE_SUBJECTS)
+    for row, email, item in zip(rows, emails, run.json_result, strict=True):
+        assert row["id"] == email["id"] == item["id"]
+        assert row["displayfromaddress"] == email["displayfromaddress"]
+        assert row["subject"] == spreadsheet_safe(email["subject"])
+        assert item["subject"] == email["subject"]
+        assert row["displayto"] == "Alex Novak, Drew, Kowalski"
+        assert row["displaytoaddresslist"] == (
+            "Alex Novak <alex.novak@corp.example>; Drew, Kowalski <drew.kowalski@corp.example>"
+        )
+
+
+def spreadsheet_safe(text):
+    """A cell that a spreadsheet would read as a formula starts with an apostrophe; the rest is the value."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20") else text

@@ -4,6 +4,8 @@ Refusals are MimecastValidationErrors (never another exception, which the action
 an unexpected error), name the parameter and stay short whatever was pasted.
 """
 
+import csv
+import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from test_archive_search import XML_TEXT
 
 from MimecastArchiveQuery import SimpleArchiveQuery, checked_advanced_query
+from MimecastDataModels import table_lines
 from MimecastExceptions import MimecastValidationError
 from MimecastManager import utc_timestamp
 from MimecastParameters import (
@@ -222,3 +225,31 @@ def test_every_simple_query_passes_the_advanced_query_check_or_is_refused_naming
     assert checked_advanced_query(xml) == xml
     for value in senders:
         assert value.count("@") <= 1 and not re.search(r"\s|[*?!:()<>\"]", value)
+
+
+CELL_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+CELLS = st.one_of(st.none(), CELL_TEXT, st.integers(), st.booleans(), st.lists(CELL_TEXT, max_size=2))
+
+
+@given(rows=st.lists(st.dictionaries(CELL_TEXT, CELLS, max_size=4), min_size=1, max_size=5))
+@example(rows=[{"subject": '"'}, {"subject": "a"}, {"subject": "b"}])
+@example(rows=[{"id": "1", "subject": 'x",evil,"y'}, {"id": "2", "subject": "line\r\nbreak"}])
+@example(rows=[{"=cmd": "=1+1", "n": -5, "at": "@x", "plus": "+1", "minus": "-1", "tab": "\t1", "cr": "\r1"}])
+def test_table_lines_read_back_exactly_one_row_per_item(rows):
+    lines = table_lines(rows)
+
+    read = list(csv.reader(lines))
+    assert len(read) == len(rows) + 1 == len(lines)
+    header = list(dict.fromkeys(key for row in rows for key in row))
+    assert read[0] == [shown(key) for key in header]
+    for cells, row in zip(read[1:], rows, strict=True):
+        assert cells == [shown(row.get(key)) for key in header]
+
+
+def shown(value):
+    """What a table cell holds: the value, text with a leading apostrophe where a spreadsheet sees a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value[:1] in tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20") else value
+    return json.dumps(value) if isinstance(value, list) else str(value)
