@@ -161,8 +161,25 @@ REFUSED = [
         "XML Query",
         "XInclude",
         '<xmlquery xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd"/></xmlquery>',
-        '"XML Query" was refused and nothing was sent to Mimecast: it contains an XInclude element. External '
-        "references are not allowed.",
+        '"XML Query" was refused and nothing was sent to Mimecast: it uses the XInclude namespace '
+        '"http://www.w3.org/2001/XInclude", which pulls in external content. External references are not allowed.',
+    ),
+    refused(
+        "AdvancedArchiveSearch",
+        "XML Query",
+        "XInclude 2003",
+        '<xmlquery xmlns:xi="http://www.w3.org/2003/XInclude"><muse><text><xi:include href="file:///etc/passwd" '
+        'parse="text"/></text></muse></xmlquery>',
+        '"XML Query" was refused and nothing was sent to Mimecast: it uses the XInclude namespace '
+        '"http://www.w3.org/2003/XInclude", which pulls in external content. External references are not allowed.',
+    ),
+    refused(
+        "AdvancedArchiveSearch",
+        "XML Query",
+        "xml:base",
+        '<xmlquery xml:base="file:///etc/"><muse><text>subject:a</text></muse></xmlquery>',
+        '"XML Query" was refused and nothing was sent to Mimecast: it uses the attribute xml:base. A Mimecast archive '
+        "query uses no xml: attributes (xml:base changes where references are resolved); remove it.",
     ),
     refused(
         "AdvancedArchiveSearch",

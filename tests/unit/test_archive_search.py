@@ -156,7 +156,48 @@ ADVANCED_REFUSED = '"XML Query" was refused and nothing was sent to Mimecast: '
         ),
         (
             '<xmlquery xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd"/></xmlquery>',
-            "it contains an XInclude element",
+            'it uses the XInclude namespace "http://www.w3.org/2001/XInclude", which pulls in external content.',
+        ),
+        (
+            '<xmlquery xmlns:xi="http://www.w3.org/2003/XInclude"><xi:include href="file:///etc/passwd"/></xmlquery>',
+            'it uses the XInclude namespace "http://www.w3.org/2003/XInclude", which pulls in external content.',
+        ),
+        (
+            '<xmlquery><muse><include xmlns="http://www.w3.org/2003/XInclude" href="/etc/passwd"/></muse></xmlquery>',
+            'it uses the XInclude namespace "http://www.w3.org/2003/XInclude"',
+        ),
+        (
+            '<xmlquery xmlns:XI="HTTP://WWW.W3.ORG/2001/XINCLUDE"><XI:include href="/etc/passwd"/></xmlquery>',
+            'it uses the XInclude namespace "HTTP://WWW.W3.ORG/2001/XINCLUDE"',
+        ),
+        (
+            '<xmlquery xmlns:xi="http://www.w3.org/2001/XInclude"><muse/></xmlquery>',
+            'it uses the XInclude namespace "http://www.w3.org/2001/XInclude"',
+        ),
+        (
+            '<xmlquery xmlns:xlink="http://www.w3.org/1999/xlink"><muse xlink:type="simple" '
+            'xlink:href="http://attacker.example/" xlink:actuate="onLoad"/></xmlquery>',
+            'it uses the XML namespace "http://www.w3.org/1999/xlink". A Mimecast archive query uses no namespaces;',
+        ),
+        (
+            '<xmlquery xmlns="urn:other"><muse/></xmlquery>',
+            'it uses the XML namespace "urn:other". A Mimecast archive query uses no namespaces; remove it.',
+        ),
+        (
+            '<xmlquery xml:base="http://attacker.example/"><muse/></xmlquery>',
+            "it uses the attribute xml:base. A Mimecast archive query uses no xml: attributes (xml:base changes where",
+        ),
+        (
+            '<xmlquery><muse xml:lang="en"/></xmlquery>',
+            "it uses the attribute xml:lang. A Mimecast archive query uses no xml: attributes",
+        ),
+        (
+            '<?xml-stylesheet type="text/xsl" href="http://attacker.example/q.xsl"?><xmlquery/>',
+            'it contains the processing instruction "<?xml-stylesheet type="text/xsl" href="http://attacker.example/q.',
+        ),
+        (
+            "<xmlquery><muse><?php system('id'); ?></muse></xmlquery>",
+            "it contains the processing instruction \"<?php system('id'); ?>\"",
         ),
         (
             '<?xml version="1.0"?>\n<xmlquery>\n  <muse><text>a & b</text></muse>\n</xmlquery>',
