@@ -238,6 +238,8 @@ CREATE_BLOCK_SENDER_POLICY = ActionSpec(
     ),
 )
 CREATE_POLICY_SUCCESS_MESSAGE = "Successfully created a block sender policy in Mimecast"
+# Appended for a policy whose Response is No Action, so nobody takes it for a block.
+CREATE_POLICY_NO_ACTION_NOTE = ". Its Response is No Action: it does not block or change the mail it matches."
 # {name} is "Sender" or "Recipient": the value is required for the address types that carry one.
 POLICY_VALUE_REQUIRED_MESSAGE = (
     "{name} is required when {name} Type is Email Domain, Email Address, or Header Display Name."

@@ -299,8 +299,8 @@ def test_policy_fields_dates_and_options_are_mapped(action_runner, api1_instance
         "Comment": "Case 42",
         "Bidirectional": "false",
         "Enforced": "false",
-        "Start Time": "2026-03-07T18:03:00+02:00",
-        "End Time": "2026-03-08 16:03",
+        "Start Time": "2031-03-07T18:03:00+02:00",
+        "End Time": "2031-03-08 16:03",
     }
 
     run = action_runner("Create Block Sender Policy", params, instance=api1_instance)
@@ -317,10 +317,68 @@ def test_policy_fields_dates_and_options_are_mapped(action_runner, api1_instance
         "enforced": False,
         "fromEternal": False,
         "toEternal": False,
-        "fromDate": "2026-03-07T16:03:00+0000",
-        "toDate": "2026-03-08T16:03:00+0000",
+        "fromDate": "2031-03-07T16:03:00+0000",
+        "toDate": "2031-03-08T16:03:00+0000",
     }
     assert {k: stored.policy[k] for k in expected} == expected
+    assert run.message == NO_ACTION_CREATED
+
+
+NO_ACTION_CREATED = (
+    "Successfully created a block sender policy in Mimecast. Its Response is No Action: it does not block or "
+    "change the mail it matches."
+)
+
+
+def test_a_block_policy_keeps_the_documented_message_and_a_no_action_policy_says_it_takes_no_action(
+    action_runner, api2_instance, simulator
+):
+    blocked = action_runner("Create Block Sender Policy", ISSUE_POLICY_PARAMS, instance=api2_instance)
+    no_action = action_runner(
+        "Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, "Response": "No Action"}, instance=api2_instance
+    )
+
+    assert blocked.completed and blocked.message == "Successfully created a block sender policy in Mimecast"
+    assert no_action.completed and no_action.message == NO_ACTION_CREATED
+    assert [policy.option for policy in simulator.state.blocked_sender_policies.all()] == ["block_sender", "no_action"]
+
+
+@pytest.mark.parametrize(
+    ("times", "shown_end"),
+    [
+        ({"End Time": "2020-01-01T00:00:00Z"}, "2020-01-01T00:00:00+0000"),
+        ({"Start Time": "2019-06-01", "End Time": "2020-01-01 00:00"}, "2020-01-01T00:00:00+0000"),
+        ({"End Time": "2021-066T12:00:00+02:00"}, "2021-03-07T10:00:00+0000"),
+    ],
+)
+def test_a_policy_whose_end_time_has_passed_is_refused_before_anything_is_sent(
+    action_runner, api2_instance, simulator_client, times, shown_end
+):
+    run = action_runner("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
+
+    assert run.failed and run.result_value is False
+    assert run.message.startswith(
+        failure(
+            "Create Block Sender Policy",
+            f'"End Time" ({shown_end}) is in the past, so the policy would never apply. Give a future End Time, '
+            "or leave it empty for a policy without an end (now is ",
+        )
+    ), run.message
+    assert simulator_client.log() == []
+    assert "Successfully" not in run.debug_output
+
+
+def test_a_policy_that_started_in_the_past_and_ends_in_the_future_is_created(action_runner, api2_instance, simulator):
+    times = {"Start Time": "2020-01-01T00:00:00Z", "End Time": "2099-01-01T00:00:00Z"}
+
+    run = action_runner("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
+
+    assert run.completed and run.message == "Successfully created a block sender policy in Mimecast"
+    [stored] = simulator.state.blocked_sender_policies.all()
+    assert (stored.policy["fromDate"], stored.policy["toDate"]) == (
+        "2020-01-01T00:00:00+0000",
+        "2099-01-01T00:00:00+0000",
+    )
 
 
 VALIDATIONS = [
