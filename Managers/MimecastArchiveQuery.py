@@ -50,8 +50,10 @@ XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
 # Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # In Mimecast's search text, "or" before a field name and a colon starts another alternative ("... or from:x"),
-# so a Subject holding one would match mail on that other field. Any field name, any spacing, any case.
-_ALTERNATIVE = re.compile(r"(?<!\w)or\s+[^\W\d_][\w-]*\s*:", re.IGNORECASE)
+# so a Subject holding one would match mail on that other field: any spacing, any case. Only search field names
+# count, so an ordinary subject such as "Approve or Reject: PO 1234" stays a subject.
+SEARCH_FIELDS = ("from", "to", "cc", "bcc", "subject", "body", "sender", "recipient", "attachment", "filename")
+_ALTERNATIVE = re.compile(rf"(?<!\w)or\s+(?:{'|'.join(SEARCH_FIELDS)})s?\s*:", re.IGNORECASE)
 _EXCERPT_CHARS = 40
 
 

@@ -323,12 +323,37 @@ def test_each_from_to_and_mailbox_value_must_be_one_address_or_domain(overrides,
         query(**overrides).check()
 
 
-@pytest.mark.parametrize("subject", ["x or from:y", "x\nOR\nsubject:", "x or\u00a0to :y", "(or cc:y)", "or body:z"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "x or from:y",
+        "x\nOR\nsubject:",
+        "x or\u00a0to :y",
+        "(or cc:y)",
+        "or body:z",
+        "x or\u3000bcc:y",
+        "x\u2028or recipients:y",
+        "x Or Attachment:y",
+    ],
+)
 def test_a_subject_that_opens_an_alternative_on_another_field_is_refused(subject):
     with pytest.raises(MimecastValidationError, match=r'^Invalid value for "Subject": .* second, separate condition'):
         query(subject=subject).check()
 
 
-@pytest.mark.parametrize("subject", ["Color from: the team", "Invoice or unpaid", "Re: Fwd: or", "Actor: or"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Color from: the team",
+        "Invoice or unpaid",
+        "Re: Fwd: or",
+        "Actor: or",
+        "Approve or Reject: PO 1234",
+        "Yes or No: vote",
+        "Re: or Fwd: hello",
+        "or:x",
+        "Invoice or tomorrow: due",
+    ],
+)
 def test_other_subjects_stay_one_term(subject):
     assert query(subject=subject).check().subject == subject
