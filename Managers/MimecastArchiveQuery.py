@@ -3,7 +3,8 @@
 The Simple query is built with an XML library, so a user value can never change the query's
 structure: `<`, `&` and quotes become character references, and every From/To/Subject value stays the
 text of its own `<text>` element. An Advanced query is parsed with a hardened parser before anything
-is sent: no DOCTYPE, no entity, no external reference.
+is sent: no DOCTYPE, no entity, no external reference, no namespace, no xml: attribute, no processing
+instruction.
 """
 
 import re
