@@ -896,7 +896,7 @@ def _same_policy_address(answered: Any, asked: dict[str, Any]) -> bool:
     if not isinstance(answered, dict) or answered.get("type") != asked["type"]:
         return False
     value_field = POLICY_ADDRESS_VALUE_FIELDS.get(asked["type"])
-    return value_field is None or _same_policy_value(f"{value_field}", answered.get(value_field), asked[value_field])
+    return value_field is None or _same_policy_value(value_field, answered.get(value_field), asked[value_field])
 
 
 def _same_policy_value(key: str, answered: Any, asked: Any) -> bool:
