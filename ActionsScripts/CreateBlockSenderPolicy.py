@@ -1,6 +1,7 @@
 from MimecastActionRunner import ActionContext, ActionResult, run_action
 from MimecastConstants import (
     CREATE_BLOCK_SENDER_POLICY,
+    CREATE_POLICY_NO_ACTION_NOTE,
     CREATE_POLICY_SUCCESS_MESSAGE,
     END_BEFORE_START_MESSAGE,
     POLICY_ADDRESS_TYPES,
@@ -8,7 +9,7 @@ from MimecastConstants import (
     POLICY_RESPONSES,
     POLICY_VALUE_REQUIRED_MESSAGE,
 )
-from MimecastDataModels import PolicyAddress
+from MimecastDataModels import PolicyAddress, utc_timestamp
 from MimecastExceptions import MimecastValidationError
 from MimecastParameters import require_domain, require_email
 
@@ -40,6 +41,12 @@ def create_block_sender_policy(context: ActionContext) -> ActionResult:
     start, end = context.time("Start Time"), context.time("End Time")
     if start and end and end <= start:
         raise MimecastValidationError(END_BEFORE_START_MESSAGE)
+    now = context.now()
+    if end and end <= now:
+        raise MimecastValidationError(
+            f'"End Time" ({utc_timestamp(end)}) is in the past, so the policy would never apply. Give a future End '
+            f"Time, or leave it empty for a policy without an end (now is {utc_timestamp(now)})."
+        )
     policy = context.manager.create_blocked_sender_policy(
         option=option,
         description=description,
@@ -52,7 +59,8 @@ def create_block_sender_policy(context: ActionContext) -> ActionResult:
         start=start,
         end=end,
     )
-    return ActionResult(CREATE_POLICY_SUCCESS_MESSAGE, policy.to_json())
+    message = CREATE_POLICY_SUCCESS_MESSAGE + (CREATE_POLICY_NO_ACTION_NOTE if option == "no_action" else "")
+    return ActionResult(message, policy.to_json())
 
 
 if __name__ == "__main__":

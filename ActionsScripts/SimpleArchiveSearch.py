@@ -2,6 +2,7 @@ from MimecastActionRunner import ActionContext, ActionResult, list_result, run_a
 from MimecastArchiveQuery import SimpleArchiveQuery, time_frame_range
 from MimecastConstants import (
     ARCHIVE_FOUND_MESSAGE,
+    ARCHIVE_MAX_EMAILS,
     ARCHIVE_MAX_PAGE_SIZE,
     ARCHIVE_NOT_FOUND_MESSAGE,
     ARCHIVE_RESULTS_TABLE,
@@ -39,7 +40,12 @@ def simple_archive_search(context: ActionContext) -> ActionResult:
         recipients=context.csv(TO),
         subject=context.text(SUBJECT),
     ).check()
-    max_emails = context.positive_int(MAX_EMAILS_TO_RETURN)
+    max_emails = context.positive_int(
+        MAX_EMAILS_TO_RETURN,
+        maximum=ARCHIVE_MAX_EMAILS,
+        beyond="the most an archive search returns; to see older emails, narrow the search (Time Frame, From, To, "
+        "Subject)",
+    )
     context.logger.info(
         f'{TIME_FRAME} "{time_frame}": searching emails received from {utc_timestamp(start)} to {utc_timestamp(end)} '
         f"(UTC), at most {max_emails}"

@@ -24,9 +24,10 @@ from MimecastConstants import (
     SECRET_FIELDS,
     ActionSpec,
 )
-from MimecastExceptions import failure_reason, redact
+from MimecastDataModels import table_lines
+from MimecastExceptions import MimecastError, failure_reason, redact
 from MimecastManager import MimecastManager
-from MimecastParameters import TypedParameters, excerpt
+from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
 from MimecastPlatform import PlatformError, platform_call
 from MimecastProxy import platform_proxy
 
@@ -54,7 +55,7 @@ class ActionContext(TypedParameters):
     def __init__(self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict) -> None:
         super().__init__(spec)
         self.siemplify = siemplify
-        self.logger = siemplify.LOGGER
+        self.logger = EscapingLogger(siemplify.LOGGER)
         self._configuration = configuration
         self._manager: MimecastManager | None = None
         self._proxy_password = ""
@@ -116,21 +117,6 @@ def list_result(
     )
 
 
-def csv_lines(rows: list[dict]) -> list[str]:
-    """A data table as the platform expects: header = keys in first-seen order, commas in cells replaced."""
-    header: dict[str, None] = {}
-    for row in rows:
-        header.update(dict.fromkeys(row))
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        text = value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
-        return text.replace(",", " ").replace("\r", " ").replace("\n", " ")
-
-    return [",".join(cell(k) for k in header), *(",".join(cell(row.get(k)) for k in header) for row in rows)]
-
-
 def run_action(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
     _main(spec, perform)
 
@@ -145,7 +131,7 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         sys.stderr.write(f"{exc}\n")
         sys.exit(1)
     siemplify.script_name = spec.name
-    logger = siemplify.LOGGER
+    logger = EscapingLogger(siemplify.LOGGER)
     started = time.monotonic()
     logger.info(f'Action "{spec.name}" started')
     context: ActionContext | None = None
@@ -153,7 +139,9 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         with platform_call("read the case and the integration instance's configuration"):
             configuration = siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {}
         context = ActionContext(siemplify, spec, configuration)
-        result = perform(context)
+        max_mb = int(getattr(siemplify, "max_json_result_size", 15) or 15)
+        # Made to fit before anything is logged: the SDK replaces a result beyond its limit by a failure.
+        result = _within_result_size(perform(context), max_mb, logger)
     except Exception as exc:
         if isinstance(exc, PlatformError):
             # Not Mimecast's failure: never worded as one (Ping's "Failed to connect to the Mimecast server").
@@ -162,19 +150,21 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         else:
             reason = failure_reason(exc, context.secrets() if context else [], logger.error)
             message = spec.failure_template.format(action=spec.name, reason=reason)
+        # The message is one sentence: a line break in it comes from a value (a parameter, Mimecast's text).
+        message = printable(message)
         logger.error(message)
         _log_finish(logger, spec, started, context, "failed")
         siemplify.end(message, False, EXECUTION_STATE_FAILED)
         return
-    result = _within_result_size(result, int(getattr(siemplify, "max_json_result_size", 15) or 15), logger)
     if result.json_result is not None:
         siemplify.result.add_result_json(result.json_result)
     for title, rows in result.tables:
         if rows:
-            siemplify.result.add_data_table(title, csv_lines(rows))
-    logger.info(result.message)
+            siemplify.result.add_data_table(title, table_lines(rows))
+    message = printable(result.message)
+    logger.info(message)
     _log_finish(logger, spec, started, context, "completed")
-    siemplify.end(result.message, result.result_value, EXECUTION_STATE_COMPLETED)
+    siemplify.end(message, result.result_value, EXECUTION_STATE_COMPLETED)
 
 
 def result_size(result: ActionResult) -> int:
@@ -183,15 +173,29 @@ def result_size(result: ActionResult) -> int:
     if result.json_result is not None:
         size += len(json.dumps(json.dumps(result.json_result)))
     for title, rows in result.tables:
-        size += len(json.dumps(title)) + len(json.dumps(csv_lines(rows))) + RESULT_OVERHEAD_CHARS
+        size += len(json.dumps(title)) + len(json.dumps(table_lines(rows))) + RESULT_OVERHEAD_CHARS
     return size
 
 
+class ResultTooLargeError(MimecastError):
+    """Not even one item of a list result fits in the platform's maximum JSON result size."""
+
+
 def _within_result_size(result: ActionResult, max_mb: int, logger: Any) -> ActionResult:
-    """The result, or its newest items that fit in the platform's limit (the SDK would otherwise return nothing)."""
+    """The result, made to fit in the platform's limit (the SDK would otherwise fail the run and return nothing).
+
+    A list keeps its newest items that fit; when none does, the run fails. Any other result (a write's answer)
+    is left out with a note: the write was done, and failing the run would invite running it again.
+    """
     limit = max_mb * 1_048_576 - RESULT_MARGIN_CHARS
-    if result_size(result) <= limit or not result.items:
+    if result_size(result) <= limit:
         return result
+    if not result.items:
+        note = (
+            f" The JSON result was left out: it is larger than the platform's maximum JSON result size ({max_mb} MB)."
+        )
+        logger.warn(note.strip())
+        return result._replace(json_result=None, tables=(), message=result.message + note)
     total = len(result.json_result)
 
     def first(count: int) -> ActionResult:
@@ -203,6 +207,12 @@ def _within_result_size(result: ActionResult, max_mb: int, logger: Any) -> Actio
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (middle, high) if result_size(first(middle)) <= limit else (low, middle)
+    if low == 0:
+        found = f"{total} {result.items}" if total != 1 else f"1 {result.items.removesuffix('s')}"
+        raise ResultTooLargeError(
+            f"Mimecast found {found}, but even the newest one alone is larger than the platform's maximum JSON "
+            f"result size ({max_mb} MB). Ask for fewer fields or narrow the search."
+        )
     kept = first(low)
     note = (
         f" Only the newest {low} of {total} {result.items} fit in the platform's maximum JSON result size "

@@ -3,18 +3,19 @@
 The Simple query is built with an XML library, so a user value can never change the query's
 structure: `<`, `&` and quotes become character references, and every From/To/Subject value stays the
 text of its own `<text>` element. An Advanced query is parsed with a hardened parser before anything
-is sent: no DOCTYPE, no entity, no external reference.
+is sent: no DOCTYPE, no entity, no external reference, no namespace, no xml: attribute, no processing
+instruction.
 """
 
 import re
 from datetime import datetime
 from typing import NamedTuple
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement, TreeBuilder, tostring
 from xml.parsers.expat import ErrorString
 
 from dateutil.relativedelta import relativedelta
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml.ElementTree import DefusedXMLParser, ParseError, fromstring
 
 from MimecastConstants import (
     END_BEFORE_START_MESSAGE,
@@ -34,6 +35,7 @@ from MimecastConstants import (
 )
 from MimecastDataModels import utc_timestamp
 from MimecastExceptions import MimecastValidationError
+from MimecastParameters import excerpt, printable, require_address_or_domain
 
 # Rolling windows ending now; a month is one calendar month back (31 March -> 28/29 February).
 TIME_FRAME_WINDOWS = {
@@ -44,9 +46,15 @@ TIME_FRAME_WINDOWS = {
     TIME_FRAME_LAST_MONTH: relativedelta(months=1),
 }
 XML_DECLARATION = '<?xml version="1.0"?>'
-XINCLUDE_NAMESPACE = "{http://www.w3.org/2001/XInclude}"
+# The namespace of xml:base, xml:lang and the like (bound to the prefix xml without a declaration).
+XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
 # Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# In Mimecast's search text, "or" before a field name and a colon starts another alternative ("... or from:x"),
+# so a Subject holding one would match mail on that other field: any spacing, any case. Only search field names
+# count, so an ordinary subject such as "Approve or Reject: PO 1234" stays a subject.
+SEARCH_FIELDS = ("from", "to", "cc", "bcc", "subject", "body", "sender", "recipient", "attachment", "filename")
+_ALTERNATIVE = re.compile(rf"(?<!\w)or\s+(?:{'|'.join(SEARCH_FIELDS)})s?\s*:", re.IGNORECASE)
 _EXCERPT_CHARS = 40
 
 
@@ -96,6 +104,18 @@ class SimpleArchiveQuery(NamedTuple):
                 raise MimecastValidationError(
                     f'"{name}" contains a control character that an XML query cannot carry; remove it.'
                 )
+        # Each From / To / Mailboxes value becomes one term: an address or a domain, nothing the grammar reads.
+        for name, values in ((MAILBOXES, self.mailboxes), (FROM, self.senders), (TO, self.recipients)):
+            for value in values:
+                require_address_or_domain(name, value)
+        alternative = _ALTERNATIVE.search(self.subject or "")
+        if alternative:
+            found = printable(alternative.group())
+            raise MimecastValidationError(
+                f'Invalid value for "{SUBJECT}": "{excerpt(self.subject)}" contains "{found}". '
+                "Mimecast's search would read it as a second, separate condition on another field, not as part of "
+                "the subject. Search for the words before or after it instead."
+            )
         return self
 
     def to_xml(self, page_size: int) -> str:
@@ -143,7 +163,10 @@ def checked_advanced_query(xml_query: str) -> str:
         # defusedxml's defaults refuse entity declarations and external references with their own
         # error; the second pass then refuses any DOCTYPE that is left.
         fromstring(xml_query, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-        root = fromstring(xml_query, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        tree = _QueryTree()
+        parser = DefusedXMLParser(target=tree, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.feed(xml_query)
+        root = parser.close()
     except DTDForbidden as exc:
         if exc.sysid or exc.pubid:
             raise MimecastValidationError(
@@ -171,15 +194,57 @@ def checked_advanced_query(xml_query: str) -> str:
         ) from None
     except ParseError as exc:
         raise MimecastValidationError(f"{refused} it is not well-formed XML: {_where(xml_query, exc)}") from None
-    if any(isinstance(element.tag, str) and element.tag.startswith(XINCLUDE_NAMESPACE) for element in root.iter()):
-        raise MimecastValidationError(
-            f"{refused} it contains an XInclude element. External references are not allowed."
-        )
+    _refuse_what_can_reach_outside(tree, root, refused)
     if root.tag != "xmlquery":
         raise MimecastValidationError(
             f"{refused} its root element is <{root.tag}>; a Mimecast archive query is an <xmlquery> document."
         )
     return xml_query
+
+
+class _QueryTree(TreeBuilder):
+    """The parsed tree, plus what ElementTree leaves out of it: namespace declarations, processing instructions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.namespaces: list[str] = []
+        self.instructions: list[str] = []
+
+    def start_ns(self, prefix: str, uri: str) -> None:
+        self.namespaces.append(uri)
+
+    def pi(self, target: str, text: str | None = None) -> None:
+        self.instructions.append(f"<?{target} {text}?>" if text else f"<?{target}?>")
+
+
+def _refuse_what_can_reach_outside(tree: _QueryTree, root: Element, refused: str) -> None:
+    """A Mimecast query is plain elements and attributes: no namespace (XInclude, XLink, any other), no xml:base
+    or other xml: attribute, no processing instruction. Each of those is a way a processor may be made to fetch
+    or include outside content, so each is refused, whatever its spelling."""
+    for uri in tree.namespaces:
+        if "xinclude" in uri.lower():
+            raise MimecastValidationError(
+                f'{refused} it uses the XInclude namespace "{excerpt(uri)}", which pulls in external content. '
+                "External references are not allowed."
+            )
+    if tree.namespaces:
+        raise MimecastValidationError(
+            f'{refused} it uses the XML namespace "{excerpt(tree.namespaces[0])}". A Mimecast archive query uses no '
+            "namespaces; remove it."
+        )
+    for element in root.iter():
+        for name in element.attrib:
+            if name.startswith(XML_NAMESPACE):
+                raise MimecastValidationError(
+                    f"{refused} it uses the attribute xml:{excerpt(name.removeprefix(XML_NAMESPACE))}. A Mimecast "
+                    "archive query uses no xml: attributes (xml:base changes where references are resolved); "
+                    "remove it."
+                )
+    if tree.instructions:
+        raise MimecastValidationError(
+            f'{refused} it contains the processing instruction "{excerpt(tree.instructions[0])}", which can make a '
+            "processor fetch or run something. A Mimecast archive query has none; remove it."
+        )
 
 
 def _where(text: str, exc: ParseError) -> str:

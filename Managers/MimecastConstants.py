@@ -145,9 +145,10 @@ ADVANCED_ARCHIVE_SEARCH = ActionSpec(
 ARCHIVE_RESULTS_TABLE = "Results"
 # The largest page the integration asks for: 500 worked on a live tenant.
 ARCHIVE_MAX_PAGE_SIZE = 500
-# Advanced Archive Search has no limit parameter: it follows `next` up to this many emails, which
-# keeps the JSON result and the table well under the platform's 15 MB result limit.
-ADVANCED_ARCHIVE_MAX_EMAILS = 5000
+# The most emails either archive search returns: Simple Archive Search refuses a larger Max Emails To Return,
+# Advanced Archive Search (no limit parameter) follows `next` up to it. It keeps a result of Mimecast's
+# default fields well under the platform's 15 MB result limit.
+ARCHIVE_MAX_EMAILS = 5000
 ARCHIVE_FOUND_MESSAGE = "Successfully found archive emails for the provided criteria in Mimecast"
 ARCHIVE_NOT_FOUND_MESSAGE = "No archive emails were found for the provided criteria in Mimecast"
 START_TIME_REQUIRED_MESSAGE = '"Start Time" should be provided, when "Custom" is selected in "Time Frame" parameter.'
@@ -237,6 +238,8 @@ CREATE_BLOCK_SENDER_POLICY = ActionSpec(
     ),
 )
 CREATE_POLICY_SUCCESS_MESSAGE = "Successfully created a block sender policy in Mimecast"
+# Appended for a policy whose Response is No Action, so nobody takes it for a block.
+CREATE_POLICY_NO_ACTION_NOTE = ". Its Response is No Action: it does not block or change the mail it matches."
 # {name} is "Sender" or "Recipient": the value is required for the address types that carry one.
 POLICY_VALUE_REQUIRED_MESSAGE = (
     "{name} is required when {name} Type is Email Domain, Email Address, or Header Display Name."

@@ -1,6 +1,7 @@
 """Small data models built from Mimecast's JSON; each owns its serialisation for SOAR."""
 
 import html
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -304,3 +305,30 @@ def _recipient(entry: Any) -> str:
     address = str(entry.get("emailAddress") or "")
     name = str(entry.get("displayableName") or "")
     return f"{name} <{address}>" if name and name != address else address
+
+
+# Table cells: the platform reads each table's CSV lines with a CSV reader (quoted cells, "" for a quote), so
+# every cell is quoted and any value, commas, quotes and line breaks included, stays one cell of one row.
+# A spreadsheet opening an exported table runs a cell that starts with one of these as a formula: such a
+# cell gets a leading apostrophe, which marks it as text; the value follows it unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def table_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """A data table as the platform's CSV lines: the header (keys in first-seen order), then one line per row."""
+    header: dict[str, None] = {}
+    for row in rows:
+        header.update(dict.fromkeys(row))
+    return [",".join(map(_cell, header)), *(",".join(_cell(row.get(key)) for key in header) for row in rows)]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = "'" + value if value.startswith(FORMULA_STARTS) else value
+    elif isinstance(value, dict | list):
+        text = json.dumps(value)
+    else:
+        text = str(value)
+    return '"' + text.replace('"', '""') + '"'

@@ -60,6 +60,7 @@ from MimecastConstants import (
     VERIFY_SSL,
 )
 from MimecastDataModels import (
+    POLICY_ADDRESS_VALUE_FIELDS,
     ArchiveEmail,
     BlockedSenderPolicy,
     HeldQueueEntry,
@@ -69,6 +70,7 @@ from MimecastDataModels import (
     MimecastAccount,
     PolicyAddress,
     TrackedEmail,
+    parse_mimecast_date,
     utc_timestamp,
 )
 from MimecastExceptions import (
@@ -374,7 +376,7 @@ class MimecastManager:
     def release_held_message(self, held_message_id: str) -> MessageOutcome:
         """Release a held message by its held-queue id (`release: false` means it is not held)."""
         body = self._message_write(PATH_HOLD_RELEASE, [{"id": held_message_id}], held_message_id, _RELEASE)
-        return _confirmed(body, held_message_id, "release", _RELEASE)
+        return _confirmed(body, held_message_id, "release", _RELEASE, PATH_HOLD_RELEASE)
 
     def reject_held_message(
         self,
@@ -391,13 +393,14 @@ class MimecastManager:
         if reason_type:
             item["reasonType"] = reason_type
         body = self._message_write(PATH_HOLD_REJECT, [item], held_message_id, _REJECT)
-        return _confirmed(body, held_message_id, "reject", _REJECT)
+        return _confirmed(body, held_message_id, "reject", _REJECT, PATH_HOLD_REJECT)
 
     def release_held_message_to_sandbox(self, message_id: str) -> MessageOutcome:
         """API 1.0 only. Mimecast answers no item on success; the result then says what was released."""
         self._require_api1("Release To Sandbox", PATH_RELEASE_TO_SANDBOX, "; the message stays held")
         body = self._message_write(PATH_RELEASE_TO_SANDBOX, [{"id": message_id}], message_id, _SANDBOX)
-        return MessageOutcome(message_id, _item_or(body, {"id": message_id, "release": True, "sandbox": True}))
+        fallback = {"id": message_id, "release": True, "sandbox": True}
+        return _confirmed_if_answered(body, message_id, "release", _SANDBOX, PATH_RELEASE_TO_SANDBOX, fallback)
 
     def report_message(self, message_id: str, report_type: str, comment: str | None = None) -> MessageOutcome:
         """API 1.0 only: report a message as `spam`, `malware` or `phishing`."""
@@ -406,7 +409,8 @@ class MimecastManager:
         if comment:
             item["comment"] = comment
         body = self._message_write(PATH_REPORT_MESSAGE, [item], message_id, _REPORT)
-        return MessageOutcome(message_id, _item_or(body, {"id": message_id, "type": report_type, "reported": True}))
+        fallback = {"id": message_id, "type": report_type, "reported": True}
+        return _confirmed_if_answered(body, message_id, "reported", _REPORT, PATH_REPORT_MESSAGE, fallback)
 
     def block_sender(self, sender: str, recipient: str) -> ManagedSender:
         """Block `sender` for the internal recipient's mailbox (a managed-sender entry)."""
@@ -449,7 +453,15 @@ class MimecastManager:
         if end is not None:
             policy["toDate"] = utc_timestamp(end)
         body = self._request(PATH_CREATE_BLOCKED_SENDER_POLICY, [{"option": option, "policy": policy}], write=True)
-        return BlockedSenderPolicy.from_json(_first_item(body, PATH_CREATE_BLOCKED_SENDER_POLICY))
+        created = _first_item(body, PATH_CREATE_BLOCKED_SENDER_POLICY)
+        differences = _policy_differences(option, policy, created)
+        if differences:
+            raise MimecastResponseError(
+                f"Mimecast's answer to {PATH_CREATE_BLOCKED_SENDER_POLICY} does not confirm the policy asked for: it "
+                f"answered {'; '.join(differences)}. Check the Blocked Senders policies in Mimecast {_CHECK_FIRST}",
+                path=PATH_CREATE_BLOCKED_SENDER_POLICY,
+            )
+        return BlockedSenderPolicy.from_json(created)
 
     def _manage_sender(self, sender: str, recipient: str, action: str) -> ManagedSender:
         item = {"sender": sender, "to": recipient, "action": action}
@@ -465,7 +477,26 @@ class MimecastManager:
                 details=exc.details,
                 path=exc.path,
             ) from None
-        return ManagedSender.from_json(_first_item(body, PATH_PERMIT_OR_BLOCK_SENDER))
+        entry = ManagedSender.from_json(_first_item(body, PATH_PERMIT_OR_BLOCK_SENDER))
+        asked_type = action.title()
+        differences = [
+            *([] if entry.id else ["no entry ID"]),
+            *([] if entry.type.lower() == action else [f'type "{excerpt(entry.type)}" (asked: {asked_type})']),
+            *([] if _same_address(entry.sender, sender) else [f'sender "{excerpt(entry.sender)}" (asked: {sender})']),
+            *(
+                []
+                if _same_address(entry.recipient, recipient)
+                else [f'recipient "{excerpt(entry.recipient)}" (asked: {recipient})']
+            ),
+        ]
+        if differences:
+            raise MimecastResponseError(
+                f"Mimecast's answer to {PATH_PERMIT_OR_BLOCK_SENDER} does not confirm the {asked_type} entry asked "
+                f"for: it answered {'; '.join(differences)}. Check the managed senders of {recipient} in Mimecast "
+                f"{_CHECK_FIRST}",
+                path=PATH_PERMIT_OR_BLOCK_SENDER,
+            )
+        return entry
 
     def _message_write(self, path: str, data: list[dict], message_id: str, words: "_MessageWords") -> dict:
         """A write about one message; Mimecast's item-level refusal is explained as the message's state."""
@@ -829,18 +860,116 @@ _REPORT = _MessageWords(
 )
 
 
-def _confirmed(body: dict, message_id: str, flag: str, words: _MessageWords) -> MessageOutcome:
-    """The response item for `message_id`; `<flag>: false` (with an empty `fail[]`) is a refusal."""
-    data = body.get("data")
-    items = [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
-    item = next((i for i in items if i.get("id") == message_id), items[0] if items else None)
+# The end of every failure that says Mimecast's answer does not confirm a write: it may have been applied.
+_CHECK_FIRST = "before running the action again."
+
+
+def _confirmed(body: dict, message_id: str, flag: str, words: _MessageWords, path: str) -> MessageOutcome:
+    """The response item about `message_id` with `<flag>: true`; `<flag>: false` (with an empty `fail[]`) is a
+    refusal, and an answer about another message (or none) confirms nothing."""
+    items = _items(body)
+    item = next((i for i in items if i.get("id") == message_id), None)
     if item is None:
-        raise MimecastResponseError(
-            f'Mimecast\'s answer contained no item for the message with ID "{_shown_id(message_id)}".'
-        )
+        raise _not_confirmed(path, message_id, words, items)
     if item.get(flag) is not True:
         raise MimecastNotFoundError(words.refused(message_id, f"{flag}: {json.dumps(item.get(flag))}"))
     return MessageOutcome(message_id, item)
+
+
+def _confirmed_if_answered(
+    body: dict, message_id: str, flag: str, words: _MessageWords, path: str, fallback: dict
+) -> MessageOutcome:
+    """For functions that answer no item on success: `fallback` then; an item must be about `message_id` (when it
+    names one) and must not say `<flag>: false`."""
+    items = _items(body)
+    if not items:
+        return MessageOutcome(message_id, fallback)
+    item = next((i for i in items if i.get("id", message_id) == message_id), None)
+    if item is None:
+        raise _not_confirmed(path, message_id, words, items)
+    if flag in item and item[flag] is not True:
+        raise MimecastNotFoundError(words.refused(message_id, f"{flag}: {json.dumps(item[flag])}"))
+    return MessageOutcome(message_id, item)
+
+
+def _items(body: dict) -> list[dict]:
+    data = body.get("data")
+    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+def _not_confirmed(path: str, message_id: str, words: _MessageWords, items: list[dict]) -> MimecastResponseError:
+    about = [
+        f'the message with ID "{_shown_id(str(item["id"]))}"'
+        if item.get("id") is not None
+        else "a message without an ID"
+        for item in items[:3]
+    ]
+    answered = f"it is about {', '.join(about)}" if about else "it holds no item"
+    return MimecastResponseError(
+        f"Mimecast's answer to {path} does not confirm that it did {words.action.format(id=_shown_id(message_id))}: "
+        f"{answered}. Check the message in Mimecast {_CHECK_FIRST}",
+        path=path,
+    )
+
+
+def _same_address(answered: str, asked: str) -> bool:
+    """Mimecast may change the case of an address or domain it echoes."""
+    return answered.strip().casefold() == asked.casefold()
+
+
+def _policy_differences(option: str, asked: dict[str, Any], created: dict) -> list[str]:
+    """How the created policy Mimecast answered differs from the one asked for, field by field.
+
+    Every field Mimecast echoes is compared (both the `from`/`to` objects and the legacy `fromType`/`fromValue`
+    fields); one it leaves out is not held against it. The answer's `id` and `option` must be there.
+    """
+    differences = [] if created.get("id") else ["no policy ID"]
+    if created.get("option") != option:
+        differences.append(f"option {_shown(created.get('option'))} (asked: {_shown(option)})")
+    policy = created.get("policy")
+    if not isinstance(policy, dict):
+        return [*differences, "no policy"]
+    expected: dict[str, Any] = {
+        key: asked[key]
+        for key in ("description", "fromPart", "bidirectional", "enforced", "enabled", "comment")
+        if key in asked
+    }
+    for side in ("from", "to"):
+        address = asked[side]
+        value_field = POLICY_ADDRESS_VALUE_FIELDS.get(address["type"])
+        expected[f"{side}Type"] = address["type"]
+        if value_field:
+            expected[f"{side}Value"] = address[value_field]
+        eternal = asked[f"{side}Eternal"]
+        expected[f"{side}Eternal"] = eternal
+        if not eternal:
+            expected[f"{side}Date"] = asked[f"{side}Date"]
+    for side in ("from", "to"):
+        if side in policy and not _same_policy_address(policy[side], asked[side]):
+            differences.append(f"{side} {_shown(policy[side])} (asked: {_shown(asked[side])})")
+    for key, value in expected.items():
+        if key in policy and not _same_policy_value(key, policy[key], value):
+            differences.append(f"{key} {_shown(policy[key])} (asked: {_shown(value)})")
+    return differences
+
+
+def _same_policy_address(answered: Any, asked: dict[str, Any]) -> bool:
+    if not isinstance(answered, dict) or answered.get("type") != asked["type"]:
+        return False
+    value_field = POLICY_ADDRESS_VALUE_FIELDS.get(asked["type"])
+    return value_field is None or _same_policy_value(value_field, answered.get(value_field), asked[value_field])
+
+
+def _same_policy_value(key: str, answered: Any, asked: Any) -> bool:
+    if key.endswith("Date"):
+        return parse_mimecast_date(answered) == parse_mimecast_date(asked) is not None
+    if key.endswith(("Value", "emailAddress", "emailDomain", "headerDisplayName")):
+        return isinstance(answered, str) and _same_address(answered, asked)
+    return answered == asked
+
+
+def _shown(value: Any) -> str:
+    return excerpt(json.dumps(value, ensure_ascii=False), 200)
 
 
 def _shown_id(message_id: str) -> str:

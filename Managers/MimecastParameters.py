@@ -1,8 +1,9 @@
 """Parsing and validation of parameter values; every problem is a MimecastValidationError naming the parameter."""
 
+import calendar
 import re
-from datetime import UTC, datetime
-from typing import Protocol
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 from MimecastExceptions import MimecastValidationError
 
@@ -10,9 +11,10 @@ TIME_FORMAT_HELP = (
     "Use ISO 8601, e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or 2025-03-07 16:03 "
     "(UTC when no offset is given)"
 )
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")
+# Used with fullmatch only: a `$` anchor would also accept a value that ends in a newline.
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_DOMAIN_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_TLD = re.compile(r"[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}")
 
 
 def split_csv(value: str | None) -> list[str]:
@@ -22,11 +24,34 @@ def split_csv(value: str | None) -> list[str]:
     return [item.strip() for item in re.split(r"[,\r\n]+", value) if item.strip()]
 
 
+# Code points that are not characters: surrogates (only ever half of a UTF-16 pair, here alone) and the
+# Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every plane).
+_NOT_A_CHARACTER = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]|[\U0001fffe-\U0010ffff]")
+
+
+def require_characters(name: str, value: str) -> str:
+    """`value` when every code point in it is a character; a lone surrogate or a noncharacter is refused."""
+    for found in _NOT_A_CHARACTER.finditer(value):
+        code = ord(found.group())
+        if code <= 0xFFFF or code & 0xFFFE == 0xFFFE:
+            raise MimecastValidationError(
+                f'Invalid value for "{name}": "{excerpt(value)}" contains U+{code:04X}, which is not a Unicode '
+                "character (a lone surrogate or a noncharacter). Remove it."
+            )
+    return value
+
+
 def parse_time(name: str, value: str) -> datetime:
-    """Any ISO 8601 date/time; a value without offset is UTC. Returns an aware UTC datetime."""
+    """An ISO 8601 date, or date and time, as an aware UTC datetime; a value without offset is UTC.
+
+    Accepted (extended or basic format): a calendar (2025-03-07), week (2025-W10-5) or ordinal (2025-066)
+    date; optionally `T` or a space and a time of hours, minutes, seconds and a fraction (`.` or `,`); an
+    offset `Z`, `±hh`, `±hh:mm` or `±hhmm`. The designators T, W and Z may be lower case. Not accepted:
+    a date of reduced precision (2025-03, 2025), 24:00, and digits other than 0-9.
+    """
     text = value.strip()
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(_as_calendar_date(text.translate(_DESIGNATORS)))
     except ValueError:
         raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}". {TIME_FORMAT_HELP}.') from None
     if parsed.tzinfo is None:
@@ -39,11 +64,33 @@ def parse_time(name: str, value: str) -> datetime:
         ) from None
 
 
-def parse_positive_int(name: str, value: str) -> int:
+_DESIGNATORS = str.maketrans("tzw", "TZW")
+# An ordinal date (year and day of the year), alone or before the time; Python reads the other forms itself.
+_ORDINAL_DATE = re.compile(r"([0-9]{4})-?([0-9]{3})(?=$|[T ])")
+
+
+def _as_calendar_date(text: str) -> str:
+    """`text` with an ordinal date written as the calendar date it names (ValueError for a day the year lacks)."""
+    found = _ORDINAL_DATE.match(text)
+    if not found:
+        return text
+    year, day = int(found.group(1)), int(found.group(2))
+    if not (year >= 1 and 1 <= day <= (366 if calendar.isleap(year) else 365)):
+        raise ValueError(f"{year} has no day {day}")
+    return (date(year, 1, 1) + timedelta(days=day - 1)).isoformat() + text[found.end() :]
+
+
+def parse_positive_int(name: str, value: str, maximum: int | None = None, beyond: str = "") -> int:
+    """A whole number from 1; above `maximum` (when given) it is refused, saying why (`beyond`)."""
     text = value.strip()
     if not re.fullmatch(r"\+?\d{1,9}", text) or int(text) <= 0:
         raise MimecastValidationError(
             f'Invalid value for "{name}": "{excerpt(text)}". It must be a positive whole number.'
+        )
+    if maximum is not None and int(text) > maximum:
+        why = f", {beyond}" if beyond else ""
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}". It must be at most {maximum}{why}.'
         )
     return int(text)
 
@@ -68,38 +115,102 @@ def parse_checkbox(name: str, value: str | bool) -> bool:
 
 
 def is_domain(value: str) -> bool:
-    labels = value.rstrip(".").split(".")
+    """A host name of at least two ASCII labels (IDNs in their xn-- form), without a trailing dot.
+
+    A trailing dot (the DNS root) is refused rather than dropped: Mimecast matches domains as written.
+    """
+    labels = value.split(".")
     return (
         len(value) <= 253
         and len(labels) >= 2
-        and all(_DOMAIN_LABEL.match(label) for label in labels)
-        and bool(_TLD.match(labels[-1]))
+        and all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
+        and bool(_TLD.fullmatch(labels[-1]))
     )
 
 
 def is_email(value: str) -> bool:
     local, at, domain = value.rpartition("@")
-    return bool(at) and 0 < len(local) <= 64 and bool(_LOCAL_PART.match(local)) and is_domain(domain)
+    return bool(at) and 0 < len(local) <= 64 and bool(_LOCAL_PART.fullmatch(local)) and is_domain(domain)
 
 
 def require_email(name: str, value: str) -> str:
     text = value.strip()
     if not is_email(text):
-        raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}" is not a valid email address.')
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}" is not a valid email address.{_trailing_dot_hint(text)}'
+        )
     return text
 
 
 def require_domain(name: str, value: str) -> str:
     text = value.strip()
     if not is_domain(text):
-        raise MimecastValidationError(f'Invalid value for "{name}": "{excerpt(text)}" is not a valid domain.')
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}" is not a valid domain.{_trailing_dot_hint(text)}'
+        )
     return text
 
 
+ADDRESS_OR_DOMAIN_RULE = (
+    "Give one email address (sender@example.com) or domain (example.com) per value, separated by commas; "
+    "search operators are not allowed."
+)
+# Characters of Mimecast's search grammar (wildcards, "not") that an address may hold but a search term must not.
+_SEARCH_OPERATORS = re.compile(r"[*?!]")
+
+
+def require_address_or_domain(name: str, value: str) -> str:
+    """One email address or domain (`example.com` or `@example.com`), as a search term that matches only it."""
+    text = value.strip()
+    if _SEARCH_OPERATORS.search(text) or not (is_email(text) or is_domain(text.removeprefix("@"))):
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(text)}" is not an email address or a domain. '
+            f"{ADDRESS_OR_DOMAIN_RULE}{_trailing_dot_hint(text)}"
+        )
+    return text
+
+
+def _trailing_dot_hint(text: str) -> str:
+    return " Remove the trailing dot." if text.endswith(".") and is_domain(text.rpartition("@")[2][:-1]) else ""
+
+
+# Characters that would let a value end a log line, start a forged one or hide text: C0 and C1 controls, DEL,
+# line and paragraph separators, bidirectional overrides and isolates, and lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(value: object) -> str:
+    """`value` as one line of text: each control character written as its escape (a line feed as `\\n`).
+
+    The one helper for every value that reaches a log line or a message (parameters, Mimecast's texts, ids).
+    """
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), str(value))
+
+
 def excerpt(value: object, limit: int = 80) -> str:
-    """A bounded excerpt of user input for messages and logs (a pasted 1 MB value must not flood the case wall)."""
+    """A bounded, printable excerpt of a value for messages and logs (a pasted 1 MB value must not flood the
+    case wall)."""
     text = str(value)
-    return text if len(text) <= limit else text[:limit] + "…"
+    return printable(text if len(text) <= limit else text[:limit] + "…")
+
+
+class EscapingLogger:
+    """Wraps an SDK logger so that every line it writes is `printable`: no value can end it or forge another."""
+
+    def __init__(self, logger: Any) -> None:
+        self._logger = logger
+
+    def info(self, msg: object) -> None:
+        self._logger.info(printable(msg))
+
+    def warn(self, msg: object) -> None:
+        self._logger.warn(printable(msg))
+
+    def error(self, msg: object) -> None:
+        # A traceback too: it ends with the exception's text, which may hold a value; it is kept as one line.
+        self._logger.error(printable(msg))
+
+    warning = warn
 
 
 class _ParamSpec(Protocol):
@@ -134,7 +245,7 @@ class TypedParameters:
             value = spec.default
         if not value and spec.mandatory:
             raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return value or None
+        return require_characters(name, value) or None
 
     def checkbox(self, name: str) -> bool:
         value = self.text(name)
@@ -162,8 +273,8 @@ class TypedParameters:
         value = self.text(name)
         return parse_time(name, value) if value else None
 
-    def positive_int(self, name: str) -> int:
+    def positive_int(self, name: str, maximum: int | None = None, beyond: str = "") -> int:
         value = self.text(name)
         if value is None:
             raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
-        return parse_positive_int(name, value)
+        return parse_positive_int(name, value, maximum, beyond)

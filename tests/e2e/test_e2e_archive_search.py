@@ -259,24 +259,90 @@ def test_default_fields_come_back_as_mimecast_returns_them(archive, simple):
 
 
 @pytest.mark.parametrize(
-    ("parameter", "value"),
+    "value",
     [
-        ("Subject", "Tom & Jerry <tom@example.com> \"quoted\" 'single'"),
-        ("Subject", "</text><text>from:*"),
-        ("From", "x@evil.example</text><text>from:*"),
-        ("From", '"o\'brien"&co@evil.example'),
+        "Tom & Jerry <tom@example.com> \"quoted\" 'single'",
+        "</text><text>from:*",
+        "Invoice or unpaid",
+        "Re: Fwd: notes",
+        "subject:or nothing",
     ],
 )
-def test_user_values_cannot_change_the_query_structure(archive, simple, parameter, value):
-    field = {"Subject": "subject", "From": "from"}[parameter]
-    email = {"subject": value} if parameter == "Subject" else {"displayfromaddress": value}
-    add_emails(archive, {"id": "tricky", "receiveddate": api_date(NOW - timedelta(minutes=10)), **email})
+def test_subject_values_cannot_change_the_query_structure(archive, simple, value):
+    add_emails(archive, {"id": "tricky", "receiveddate": api_date(NOW - timedelta(minutes=10)), "subject": value})
 
-    run = simple(**{"Time Frame": "Last Hour", parameter: value})
+    run = simple(**{"Time Frame": "Last Hour", "Subject": value})
 
     assert run.completed and result_ids(run) == ["tricky"]
     [query] = parsed_queries(archive)
-    assert query["text"] == [[term(field, value)]]
+    assert query["text"] == [[term("subject", value)]]
+
+
+FROM_TO_RULE = (
+    "Give one email address (sender@example.com) or domain (example.com) per value, separated by commas; "
+    "search operators are not allowed."
+)
+
+
+@pytest.mark.parametrize("parameter", ["From", "To", "Mailboxes"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x@nowhere.example or subject:invoice",
+        "x@nowhere.example or subject:",
+        "x@nowhere.example OR to:ceo@corp.example",
+        "x@nowhere.example\tor\tfrom:alice@partner.example",
+        "x@nowhere.example\u00a0or\u00a0from:alice@partner.example",
+        "x@evil.example</text><text>from:*",
+        "*@partner.example",
+        "alice*@partner.example",
+        "!alice@partner.example",
+        "partner.example?",
+        '"o\'brien"&co@evil.example',
+        "jöhn@exämple.org",
+        "alice@partner.example.",
+        "(alice@partner.example)",
+    ],
+)
+def test_from_to_and_mailboxes_are_one_address_or_domain_each(archive, simple, parameter, value):
+    run = simple(**{"Time Frame": "Last Month", parameter: f"bob@vendor.example, {value}"})
+
+    assert run.failed and run.result_value is False
+    shown = value.replace("\t", "\\t")
+    assert run.message.startswith(
+        f'Error executing action "{SIMPLE}". Reason: Invalid value for "{parameter}": "{shown}" is not an email '
+        f"address or a domain. {FROM_TO_RULE}"
+    ), run.message
+    assert searches(archive) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"From": "partner.example"}, ["m30", "h12", "d26"]),
+        ({"From": "@partner.example, bob@VENDOR.example"}, ["m30", "h3", "h12", "d20", "d26"]),
+        ({"To": "corp.example", "From": "carol@news.example"}, ["d3"]),
+    ],
+)
+def test_from_and_to_take_addresses_and_domains(archive, simple, params, expected):
+    run = simple(**{"Time Frame": "Last Month", **params})
+
+    assert run.completed and result_ids(run) == expected
+
+
+@pytest.mark.parametrize(
+    "alternative",
+    [" or from:", " OR to:", "\tor\tsubject:", "\u00a0or from:", " or  body:", " Or Cc :", "or from:"],
+)
+def test_a_subject_cannot_open_an_alternative_on_another_field(archive, simple, alternative):
+    value = f"Invoice{alternative}alice@partner.example" if alternative[0] != "o" else f"{alternative}x"
+
+    run = simple(**{"Time Frame": "Last Month", "Subject": value})
+
+    assert run.failed and run.result_value is False
+    assert run.message.startswith(f'Error executing action "{SIMPLE}". Reason: Invalid value for "Subject": ')
+    assert "Mimecast's search would read it as a second, separate condition" in run.message, run.message
+    assert searches(archive) == []
 
 
 @pytest.mark.parametrize(
@@ -468,3 +534,114 @@ def test_a_result_larger_than_the_platform_s_limit_returns_the_newest_emails_tha
     received = [item["receiveddate"] for item in run.json_result]
     assert received == sorted(received, reverse=True)
     assert len(run.output["ResultObjectJson"]) <= 1_048_576
+
+
+@pytest.mark.parametrize("max_emails", ["999999999", "5001", "+5001", "1000000"])
+def test_simple_search_refuses_more_than_5000_emails_before_anything_is_sent(simulator_client, simple, max_emails):
+    run = simple(**{"Time Frame": "Last Month", "Max Emails To Return": max_emails})
+
+    assert run.failed and run.result_value is False
+    assert run.message == (
+        f'Error executing action "{SIMPLE}". Reason: Invalid value for "Max Emails To Return": "{max_emails}". '
+        "It must be at most 5000, the most an archive search returns; to see older emails, narrow the search "
+        "(Time Frame, From, To, Subject)."
+    )
+    assert simulator_client.log() == []
+    assert "Successfully" not in run.debug_output + run.log_path.read_text()
+
+
+def test_simple_search_takes_up_to_5000_emails_like_the_advanced_search(simulator_client, simple):
+    simulator_client.post("/_sim/archive/reset", {"size": 5100})
+
+    start = api_date(NOW - timedelta(days=70))  # the seeded archive spans 60 days
+
+    run = simple(**{"Time Frame": "Custom", "Start Time": start, "Max Emails To Return": "5000"})
+
+    assert run.completed and run.message == FOUND
+    assert len(run.json_result) == len(run.tables["Results"]) == 5000
+    assert [entry["body"]["meta"]["pagination"]["pageSize"] for entry in searches(simulator_client)] == [500] * 10
+
+
+def test_an_email_too_large_for_the_platform_on_its_own_fails_the_search_and_nothing_logs_success(
+    simulator_client, action_runner, api2_instance
+):
+    simulator_client.post("/_sim/archive/reset", {"size": 0})
+    big = {"id": "big", "receiveddate": api_date(NOW - timedelta(minutes=5)), "subject": "x" * 1_200_000}
+    add_emails(simulator_client, big)
+
+    run = action_runner(
+        SIMPLE,
+        {"Time Frame": "Last Hour", "Fields To Return": "id,subject"},
+        instance=api2_instance,
+        max_json_result_mb=1,
+    )
+
+    assert run.failed and run.result_value is False
+    assert run.message == (
+        f'Error executing action "{SIMPLE}". Reason: Mimecast found 1 email, but even the newest one alone is larger '
+        "than the platform's maximum JSON result size (1 MB). Ask for fewer fields or narrow the search."
+    )
+    logged = run.debug_output + run.log_path.read_text()
+    assert FOUND not in logged and "Successfully" not in logged
+
+
+HOSTILE_SUBJECTS = [
+    '"Quarterly" report',
+    '"',
+    'Payment, "urgent", today',
+    "line one\nline two\r\nline three\rend",
+    '",evil,"',
+    "a,b,c",
+    '=HYPERLINK("http://attacker.example","click")',
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1",
+    "\r=1",
+    "\uff1d1+1",
+    "tab\tinside",
+    "",
+]
+
+
+def test_table_cells_round_trip_exactly_one_row_per_email(simulator_client, simple):
+    simulator_client.post("/_sim/archive/reset", {"size": 0})
+    emails = [
+        {
+            "id": f"id{n:02d}",
+            "receiveddate": api_date(NOW - timedelta(minutes=10 + n)),
+            "subject": subject,
+            "displayfromaddress": f"sender{n}@partner.example",
+            "displaytoaddresslist": [
+                {"displayableName": "Alex Novak", "emailAddress": "alex.novak@corp.example"},
+                {"displayableName": "Drew, Kowalski", "emailAddress": "drew.kowalski@corp.example"},
+            ],
+        }
+        for n, subject in enumerate(HOSTILE_SUBJECTS)
+    ]
+    add_emails(simulator_client, *emails)
+
+    run = simple(
+        **{
+            "Time Frame": "Last Hour",
+            "Fields To Return": "id,subject,displayfromaddress,displayto,displaytoaddresslist",
+        }
+    )
+
+    assert run.completed and len(run.json_result) == len(HOSTILE_SUBJECTS)
+    rows = run.tables["Results"]
+    assert len(rows) == len(HOSTILE_SUBJECTS)
+    for row, email, item in zip(rows, emails, run.json_result, strict=True):
+        assert row["id"] == email["id"] == item["id"]
+        assert row["displayfromaddress"] == email["displayfromaddress"]
+        assert row["subject"] == spreadsheet_safe(email["subject"])
+        assert item["subject"] == email["subject"]
+        assert row["displayto"] == "Alex Novak, Drew, Kowalski"
+        assert row["displaytoaddresslist"] == (
+            "Alex Novak <alex.novak@corp.example>; Drew, Kowalski <drew.kowalski@corp.example>"
+        )
+
+
+def spreadsheet_safe(text):
+    """A cell that a spreadsheet would read as a formula starts with an apostrophe; the rest is the value."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20") else text

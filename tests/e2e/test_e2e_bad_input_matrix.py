@@ -47,6 +47,23 @@ def not_a_valid(name: str, value: str, kind: str) -> str:
     return f'Invalid value for "{name}": "{value}" is not a valid {kind}.'
 
 
+def one_line(value: str) -> str:
+    """A value as messages show it: line breaks escaped."""
+    return value.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def not_a_character(name: str, value: str, code: str) -> str:
+    shown = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+    return (
+        f'Invalid value for "{name}": "{shown}" contains {code}, which is not a Unicode character (a lone surrogate '
+        "or a noncharacter). Remove it."
+    )
+
+
+def dot_hint(value: str) -> str:
+    return " Remove the trailing dot." if value.endswith(".") else ""
+
+
 def control_character(name: str) -> str:
     return f'"{name}" contains a control character that an XML query cannot carry; remove it.'
 
@@ -120,6 +137,15 @@ REFUSED = [
         control_character("Mailboxes"),
     ),
     refused("SimpleArchiveSearch", "To", "control character", "ceo@corp.example\x00", control_character("To")),
+    refused(
+        "SimpleArchiveSearch",
+        "From",
+        "unicode",
+        "jöhn@exämple.org",
+        'Invalid value for "From": "jöhn@exämple.org" is not an email address or a domain. Give one email address '
+        "(sender@example.com) or domain (example.com) per value, separated by commas; search operators are not "
+        "allowed.",
+    ),
     refused("AdvancedArchiveSearch", "XML Query", "empty", "", mandatory("XML Query")),
     refused("AdvancedArchiveSearch", "XML Query", "whitespace", " \n\t ", mandatory("XML Query")),
     refused(
@@ -135,8 +161,25 @@ REFUSED = [
         "XML Query",
         "XInclude",
         '<xmlquery xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd"/></xmlquery>',
-        '"XML Query" was refused and nothing was sent to Mimecast: it contains an XInclude element. External '
-        "references are not allowed.",
+        '"XML Query" was refused and nothing was sent to Mimecast: it uses the XInclude namespace '
+        '"http://www.w3.org/2001/XInclude", which pulls in external content. External references are not allowed.',
+    ),
+    refused(
+        "AdvancedArchiveSearch",
+        "XML Query",
+        "XInclude 2003",
+        '<xmlquery xmlns:xi="http://www.w3.org/2003/XInclude"><muse><text><xi:include href="file:///etc/passwd" '
+        'parse="text"/></text></muse></xmlquery>',
+        '"XML Query" was refused and nothing was sent to Mimecast: it uses the XInclude namespace '
+        '"http://www.w3.org/2003/XInclude", which pulls in external content. External references are not allowed.',
+    ),
+    refused(
+        "AdvancedArchiveSearch",
+        "XML Query",
+        "xml:base",
+        '<xmlquery xml:base="file:///etc/"><muse><text>subject:a</text></muse></xmlquery>',
+        '"XML Query" was refused and nothing was sent to Mimecast: it uses the attribute xml:base. A Mimecast archive '
+        "query uses no xml: attributes (xml:base changes where references are resolved); remove it.",
     ),
     refused(
         "AdvancedArchiveSearch",
@@ -217,6 +260,54 @@ REFUSED = [
         "unicode",
         "алиса@пример.рф",
         not_a_valid("Recipient", "алиса@пример.рф", "email address"),
+    ),
+    # A line break inside an address or domain, and a trailing dot, are refused wherever one is taken.
+    *(
+        refused(
+            case_id, parameter, kind, value, not_a_valid(parameter, one_line(value), "email address") + dot_hint(value)
+        )
+        for case_id in ("BlockSender", "PermitSender")
+        for parameter in ("Sender", "Recipient")
+        for kind, value in (
+            ("newline before @", "attacker\n@example.org"),
+            ("newline in a label", "attacker@example\n.org"),
+            ("trailing dot", "attacker@example.org."),
+        )
+    ),
+    *(
+        refused(
+            "CreateBlockSenderPolicy",
+            parameter,
+            f"{kind} {what}",
+            value,
+            not_a_valid(parameter, one_line(value), what) + dot_hint(value),
+            **{f"{parameter} Type": address_type},
+        )
+        for parameter in ("Sender", "Recipient")
+        for what, address_type, values in (
+            ("email address", "Email Address", ("x\n@example.org", "x@example.org.")),
+            ("domain", "Email Domain", ("example\n.org", "example.org.")),
+        )
+        for kind, value in zip(("newline", "trailing dot"), values, strict=True)
+    ),
+    # What is not a character at all (a lone surrogate, a noncharacter) is refused in every text parameter.
+    *(
+        refused(case_id, parameter, kind, value, not_a_character(parameter, value, code), **others)
+        for case_id, parameter, others in (
+            ("SimpleArchiveSearch", "Subject", {}),
+            ("SimpleArchiveSearch", "From", {}),
+            ("SimpleArchiveSearch", "Fields To Return", {}),
+            ("AdvancedArchiveSearch", "XML Query", {}),
+            ("RejectMessage", "Note", {}),
+            ("ReleaseMessage", "Message ID", {}),
+            ("CreateBlockSenderPolicy", "Description", {}),
+            ("CreateBlockSenderPolicy", "Sender", {"Sender Type": "Header Display Name"}),
+        )
+        for kind, value, code in (
+            ("lone surrogate", "Invoice \ud800 due", "U+D800"),
+            ("noncharacter", "Invoice \ufdd0", "U+FDD0"),
+            ("last code point", "\U0010ffff", "U+10FFFF"),
+        )
     ),
     refused("CreateBlockSenderPolicy", "Description", "whitespace", "   ", mandatory("Description")),
     refused(
@@ -373,9 +464,9 @@ ACCEPTED = [
     accepted(
         "SimpleArchiveSearch",
         "From",
-        "unicode",
-        "jöhn@exämple.org",
-        archive_query(text=terms("from", "jöhn@exämple.org")),
+        "domain and spacing",
+        " @Example.ORG , xn--exmple-cua.org\n",
+        archive_query(text=terms("from", "@Example.ORG", "xn--exmple-cua.org")),
     ),
     accepted(
         "SimpleArchiveSearch",
@@ -465,3 +556,20 @@ def test_unusual_but_valid_input_is_sent_as_given(action_runner, sim, case, over
         assert_no_traceback(run)
     sent(sim, case)
     assert len(run.debug_output) < len(LONG), "a pasted value is logged in full"
+
+
+def test_the_connectors_domains_refuse_a_trailing_dot_like_the_actions(shared_sim, connector_runner, store):
+    """The connector's Domains use the same domain check (MimecastParameters.require_domain)."""
+    from tracking_scenario import FAILED_RUN, TrackingScenario, assert_run_failed
+
+    shared_sim.state.reset()
+    scenario = TrackingScenario(shared_sim, connector_runner, store)
+    scenario.message()
+
+    run = scenario.run(Domains="corp.example, branch.example.")
+
+    assert_run_failed(run, scenario, None)
+    assert run.stderr.strip().splitlines()[-1] == FAILED_RUN + not_a_valid("Domains", "branch.example.", "domain") + (
+        " Remove the trailing dot."
+    )
+    assert scenario.requests() == []

@@ -299,8 +299,8 @@ def test_policy_fields_dates_and_options_are_mapped(action_runner, api1_instance
         "Comment": "Case 42",
         "Bidirectional": "false",
         "Enforced": "false",
-        "Start Time": "2026-03-07T18:03:00+02:00",
-        "End Time": "2026-03-08 16:03",
+        "Start Time": "2031-03-07T18:03:00+02:00",
+        "End Time": "2031-03-08 16:03",
     }
 
     run = action_runner("Create Block Sender Policy", params, instance=api1_instance)
@@ -317,10 +317,68 @@ def test_policy_fields_dates_and_options_are_mapped(action_runner, api1_instance
         "enforced": False,
         "fromEternal": False,
         "toEternal": False,
-        "fromDate": "2026-03-07T16:03:00+0000",
-        "toDate": "2026-03-08T16:03:00+0000",
+        "fromDate": "2031-03-07T16:03:00+0000",
+        "toDate": "2031-03-08T16:03:00+0000",
     }
     assert {k: stored.policy[k] for k in expected} == expected
+    assert run.message == NO_ACTION_CREATED
+
+
+NO_ACTION_CREATED = (
+    "Successfully created a block sender policy in Mimecast. Its Response is No Action: it does not block or "
+    "change the mail it matches."
+)
+
+
+def test_a_block_policy_keeps_the_documented_message_and_a_no_action_policy_says_it_takes_no_action(
+    action_runner, api2_instance, simulator
+):
+    blocked = action_runner("Create Block Sender Policy", ISSUE_POLICY_PARAMS, instance=api2_instance)
+    no_action = action_runner(
+        "Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, "Response": "No Action"}, instance=api2_instance
+    )
+
+    assert blocked.completed and blocked.message == "Successfully created a block sender policy in Mimecast"
+    assert no_action.completed and no_action.message == NO_ACTION_CREATED
+    assert [policy.option for policy in simulator.state.blocked_sender_policies.all()] == ["block_sender", "no_action"]
+
+
+@pytest.mark.parametrize(
+    ("times", "shown_end"),
+    [
+        ({"End Time": "2020-01-01T00:00:00Z"}, "2020-01-01T00:00:00+0000"),
+        ({"Start Time": "2019-06-01", "End Time": "2020-01-01 00:00"}, "2020-01-01T00:00:00+0000"),
+        ({"End Time": "2021-066T12:00:00+02:00"}, "2021-03-07T10:00:00+0000"),
+    ],
+)
+def test_a_policy_whose_end_time_has_passed_is_refused_before_anything_is_sent(
+    action_runner, api2_instance, simulator_client, times, shown_end
+):
+    run = action_runner("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
+
+    assert run.failed and run.result_value is False
+    assert run.message.startswith(
+        failure(
+            "Create Block Sender Policy",
+            f'"End Time" ({shown_end}) is in the past, so the policy would never apply. Give a future End Time, '
+            "or leave it empty for a policy without an end (now is ",
+        )
+    ), run.message
+    assert simulator_client.log() == []
+    assert "Successfully" not in run.debug_output
+
+
+def test_a_policy_that_started_in_the_past_and_ends_in_the_future_is_created(action_runner, api2_instance, simulator):
+    times = {"Start Time": "2020-01-01T00:00:00Z", "End Time": "2099-01-01T00:00:00Z"}
+
+    run = action_runner("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
+
+    assert run.completed and run.message == "Successfully created a block sender policy in Mimecast"
+    [stored] = simulator.state.blocked_sender_policies.all()
+    assert (stored.policy["fromDate"], stored.policy["toDate"]) == (
+        "2020-01-01T00:00:00+0000",
+        "2099-01-01T00:00:00+0000",
+    )
 
 
 VALIDATIONS = [
@@ -412,3 +470,63 @@ def test_invalid_input_fails_with_its_message_and_nothing_is_sent(
     assert run.failed and run.result_value is False
     assert run.message == failure(action, reason)
     assert simulator_client.log() == []
+
+
+FORGED = 'Successfully released message with ID "eNoFORGED" in Mimecast'
+
+
+def logged_lines(run):
+    """Every line a person reading the run's logs sees: the debug output and the log file."""
+    return run.debug_output.splitlines() + run.log_path.read_text().splitlines()
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\u2028", "\x85", "\x1b[2K\r"], ids=repr)
+def test_a_parameter_value_cannot_forge_a_log_line(action_runner, api2_instance, simulator, brk):
+    message_id = f"eNoNOTHELD{brk}{FORGED}"
+
+    run = action_runner("Release Message", {"Message ID": message_id}, instance=api2_instance)
+
+    assert run.failed and NOT_HELD in run.message
+    assert not any(line.startswith(FORGED) for line in logged_lines(run)), run.debug_output
+    shown = brk.encode("unicode_escape").decode()
+    assert f"Message ID: eNoNOTHELD{shown}{FORGED}" in run.debug_output
+    assert f'with ID "eNoNOTHELD{shown}{FORGED}"' in run.message
+    assert all(brk not in line for line in [run.message, *logged_lines(run)])
+
+
+def test_a_multi_line_note_is_sent_as_written_and_logged_on_one_line(action_runner, api2_instance, simulator, held):
+    note = f"Phishing.\n{FORGED}"
+
+    run = action_runner("Reject Message", {"Message ID": held[0].id, "Note": note}, instance=api2_instance)
+
+    assert run.completed and held[0].outcome["message"] == note
+    assert "Note: Phishing.\\n" + FORGED in run.debug_output
+    assert not any(line.startswith(FORGED) for line in logged_lines(run))
+
+
+def test_a_mimecast_text_cannot_forge_a_log_line(action_runner, api2_instance, simulator, held):
+    from fault_injection import inject
+
+    inject(simulator, "fail", HOLD_RELEASE, code="err_id", message=f"Invalid id\n{FORGED}", retryable=False)
+
+    run = action_runner("Release Message", {"Message ID": held[0].id}, instance=api2_instance)
+
+    assert run.failed and f"Invalid id\\n{FORGED}" in run.message
+    assert not any(line.startswith(FORGED) for line in logged_lines(run)), run.debug_output
+
+
+def test_a_write_whose_result_is_too_large_for_the_platform_completes_without_it(
+    action_runner, api1_instance, simulator_client
+):
+    message_id = "eNp" + "A" * 1_200_000
+    simulator_client.post("/_sim/messages", {"id": message_id, "status": "archived"})
+
+    run = action_runner("Report Message", {"Message ID": message_id}, instance=api1_instance, max_json_result_mb=1)
+
+    assert run.completed and run.result_value is True, run.message[:300]
+    assert run.message.endswith(
+        " The JSON result was left out: it is larger than the platform's maximum JSON result size (1 MB)."
+    )
+    assert run.json_result is None and run.output["ResultObjectJson"] is not None
+    [report] = simulator_client.get("/_sim/messages")["reports"]
+    assert report["id"] == message_id

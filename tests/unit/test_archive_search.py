@@ -156,7 +156,48 @@ ADVANCED_REFUSED = '"XML Query" was refused and nothing was sent to Mimecast: '
         ),
         (
             '<xmlquery xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd"/></xmlquery>',
-            "it contains an XInclude element",
+            'it uses the XInclude namespace "http://www.w3.org/2001/XInclude", which pulls in external content.',
+        ),
+        (
+            '<xmlquery xmlns:xi="http://www.w3.org/2003/XInclude"><xi:include href="file:///etc/passwd"/></xmlquery>',
+            'it uses the XInclude namespace "http://www.w3.org/2003/XInclude", which pulls in external content.',
+        ),
+        (
+            '<xmlquery><muse><include xmlns="http://www.w3.org/2003/XInclude" href="/etc/passwd"/></muse></xmlquery>',
+            'it uses the XInclude namespace "http://www.w3.org/2003/XInclude"',
+        ),
+        (
+            '<xmlquery xmlns:XI="HTTP://WWW.W3.ORG/2001/XINCLUDE"><XI:include href="/etc/passwd"/></xmlquery>',
+            'it uses the XInclude namespace "HTTP://WWW.W3.ORG/2001/XINCLUDE"',
+        ),
+        (
+            '<xmlquery xmlns:xi="http://www.w3.org/2001/XInclude"><muse/></xmlquery>',
+            'it uses the XInclude namespace "http://www.w3.org/2001/XInclude"',
+        ),
+        (
+            '<xmlquery xmlns:xlink="http://www.w3.org/1999/xlink"><muse xlink:type="simple" '
+            'xlink:href="http://attacker.example/" xlink:actuate="onLoad"/></xmlquery>',
+            'it uses the XML namespace "http://www.w3.org/1999/xlink". A Mimecast archive query uses no namespaces;',
+        ),
+        (
+            '<xmlquery xmlns="urn:other"><muse/></xmlquery>',
+            'it uses the XML namespace "urn:other". A Mimecast archive query uses no namespaces; remove it.',
+        ),
+        (
+            '<xmlquery xml:base="http://attacker.example/"><muse/></xmlquery>',
+            "it uses the attribute xml:base. A Mimecast archive query uses no xml: attributes (xml:base changes where",
+        ),
+        (
+            '<xmlquery><muse xml:lang="en"/></xmlquery>',
+            "it uses the attribute xml:lang. A Mimecast archive query uses no xml: attributes",
+        ),
+        (
+            '<?xml-stylesheet type="text/xsl" href="http://attacker.example/q.xsl"?><xmlquery/>',
+            'it contains the processing instruction "<?xml-stylesheet type="text/xsl" href="http://attacker.example/q.',
+        ),
+        (
+            "<xmlquery><muse><?php system('id'); ?></muse></xmlquery>",
+            "it contains the processing instruction \"<?php system('id'); ?>\"",
         ),
         (
             '<?xml version="1.0"?>\n<xmlquery>\n  <muse><text>a & b</text></muse>\n</xmlquery>',
@@ -266,3 +307,53 @@ def test_archive_email_table_row_keeps_every_field_and_reads_the_recipients():
         "displaytoaddresslist": "Ann Lee <ann@corp.example>; bob@corp.example",
         "size": 10,
     }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "parameter"),
+    [
+        ({"senders": ["a@x.example or subject:invoice"]}, "From"),
+        ({"recipients": ["b@y.example", "to:*"]}, "To"),
+        ({"mailboxes": ["ceo@corp.example\u2003or from:x@y.example"]}, "Mailboxes"),
+        ({"senders": ["*"]}, "From"),
+    ],
+)
+def test_each_from_to_and_mailbox_value_must_be_one_address_or_domain(overrides, parameter):
+    with pytest.raises(MimecastValidationError, match=rf'^Invalid value for "{parameter}": .* is not an email address'):
+        query(**overrides).check()
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "x or from:y",
+        "x\nOR\nsubject:",
+        "x or\u00a0to :y",
+        "(or cc:y)",
+        "or body:z",
+        "x or\u3000bcc:y",
+        "x\u2028or recipients:y",
+        "x Or Attachment:y",
+    ],
+)
+def test_a_subject_that_opens_an_alternative_on_another_field_is_refused(subject):
+    with pytest.raises(MimecastValidationError, match=r'^Invalid value for "Subject": .* second, separate condition'):
+        query(subject=subject).check()
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Color from: the team",
+        "Invoice or unpaid",
+        "Re: Fwd: or",
+        "Actor: or",
+        "Approve or Reject: PO 1234",
+        "Yes or No: vote",
+        "Re: or Fwd: hello",
+        "or:x",
+        "Invoice or tomorrow: due",
+    ],
+)
+def test_other_subjects_stay_one_term(subject):
+    assert query(subject=subject).check().subject == subject

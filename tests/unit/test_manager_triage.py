@@ -1,7 +1,7 @@
 """The Manager's triage methods against requests-mock: request bodies, how refusals are worded, API 1.0 guards."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import requests_mock as rm
@@ -12,6 +12,7 @@ from MimecastExceptions import (
     MimecastApiError,
     MimecastAuthenticationError,
     MimecastNotFoundError,
+    MimecastResponseError,
     MimecastServerError,
     MimecastUnsupportedError,
 )
@@ -220,3 +221,180 @@ def test_policy_address_carries_a_value_only_for_the_types_that_need_one():
         "emailAddress": "a@b.example",
     }
     assert not PolicyAddress("internal_addresses").needs_value
+
+
+# Success is judged by what Mimecast answered about the request: an answer about something else is a failure that
+# says what Mimecast answered and to check Mimecast (the write may or may not have been applied).
+CHECK_MIMECAST = "before running the action again."
+
+
+@pytest.mark.parametrize(
+    ("call", "url", "flag"), [("release_held_message", RELEASE, "release"), ("reject_held_message", REJECT, "reject")]
+)
+@pytest.mark.parametrize(
+    ("items", "answered"),
+    [
+        ([{"id": "other", "release": True, "reject": True}], 'it is about the message with ID "other"'),
+        ([{"release": True, "reject": True}], "it is about a message without an ID"),
+        ([{"id": "mine\n", "release": True, "reject": True}], 'it is about the message with ID "mine\\n"'),
+        ([{"id": "MINE", "release": True, "reject": True}], 'it is about the message with ID "MINE"'),
+    ],
+)
+def test_an_answer_about_another_message_is_not_a_success(clock, call, url, flag, items, answered):
+    with rm.Mocker() as m:
+        m.post(url, **answer(*items))
+        with pytest.raises(MimecastResponseError) as raised:
+            getattr(manager(clock, API1), call)("mine")
+    text = str(raised.value)
+    path = url.removeprefix(ROOT)
+    assert text.startswith(
+        f'Mimecast\'s answer to {path} does not confirm that it did {flag} the message with ID "mine": {answered}.'
+    )
+    assert text.endswith(f"Check the message in Mimecast {CHECK_MIMECAST}")
+
+
+@pytest.mark.parametrize(("call", "url"), [("release_held_message_to_sandbox", SANDBOX), ("report_message", REPORT)])
+def test_sandbox_release_and_report_answering_about_another_message_fail(clock, call, url):
+    args = ("mine",) if call == "release_held_message_to_sandbox" else ("mine", "spam")
+    with rm.Mocker() as m:
+        m.post(url, **answer({"id": "other"}))
+        with pytest.raises(MimecastResponseError, match=r'does not confirm .*: it is about the message with ID "o'):
+            getattr(manager(clock, API1), call)(*args)
+
+
+@pytest.mark.parametrize(
+    ("call", "url", "item", "said"),
+    [
+        ("release_held_message_to_sandbox", SANDBOX, {"id": "mine", "release": False}, "release: false"),
+        ("report_message", REPORT, {"id": "mine", "reported": False}, "reported: false"),
+    ],
+)
+def test_sandbox_release_and_report_with_a_false_flag_fail(clock, call, url, item, said):
+    args = ("mine",) if call == "release_held_message_to_sandbox" else ("mine", "spam")
+    with rm.Mocker() as m:
+        m.post(url, **answer(item))
+        with pytest.raises(MimecastNotFoundError, match=f'Mimecast did not .* with ID "mine".*\\({said}\\)'):
+            getattr(manager(clock, API1), call)(*args)
+
+
+ENTRY = {"id": "MTOKEN:abc", "sender": "a@evil.example", "to": "b@corp.example", "type": "Block"}
+
+
+@pytest.mark.parametrize(
+    ("action", "answered", "said"),
+    [
+        ("block", {"type": "Permit"}, 'type "Permit" (asked: Block)'),
+        ("permit", {"type": "Block"}, 'type "Block" (asked: Permit)'),
+        ("block", {"type": ""}, 'type "" (asked: Block)'),
+        ("block", {"sender": "c@evil.example"}, 'sender "c@evil.example" (asked: a@evil.example)'),
+        ("block", {"to": "someone@corp.example"}, 'recipient "someone@corp.example" (asked: b@corp.example)'),
+        ("block", {"id": ""}, "no entry ID"),
+        (
+            "block",
+            {"type": "Permit", "to": "x@corp.example"},
+            'type "Permit" (asked: Block); recipient "x@corp.example"',
+        ),
+    ],
+)
+def test_a_managed_sender_entry_other_than_asked_is_not_a_success(clock, action, answered, said):
+    entry = {**ENTRY, "type": action.title(), **answered}
+    with rm.Mocker() as m:
+        m.post(SENDERS, **answer(entry))
+        with pytest.raises(MimecastResponseError) as raised:
+            getattr(manager(clock, API1), f"{action}_sender")("a@evil.example", "b@corp.example")
+    text = str(raised.value)
+    assert text.startswith(
+        f"Mimecast's answer to /api/managedsender/permit-or-block-sender does not confirm the {action.title()} entry "
+        f"asked for: it answered {said}"
+    ), text
+    assert text.endswith(f"Check the managed senders of b@corp.example in Mimecast {CHECK_MIMECAST}")
+
+
+def test_a_managed_sender_entry_in_other_case_is_the_one_asked_for(clock):
+    entry = {**ENTRY, "sender": "A@Evil.Example", "to": "B@CORP.example", "type": "BLOCK"}
+    with rm.Mocker() as m:
+        m.post(SENDERS, **answer(entry))
+        assert manager(clock, API1).block_sender("a@evil.example", "b@corp.example").to_json() == entry
+
+
+POLICY_ASKED = {
+    "option": "block_sender",
+    "description": "d",
+    "from_part": "both",
+    "sender": PolicyAddress("individual_email_address", "a@evil.example"),
+    "recipient": PolicyAddress("email_domain", "corp.example"),
+    "bidirectional": True,
+    "enforced": True,
+    "start": datetime(2030, 1, 1, tzinfo=UTC),
+}
+POLICY_ANSWER = {
+    "option": "block_sender",
+    "id": "eNo1",
+    "policy": {
+        "description": "d",
+        "fromPart": "both",
+        "from": {"type": "individual_email_address", "emailAddress": "a@evil.example"},
+        "to": {"type": "email_domain", "emailDomain": "corp.example"},
+        "fromType": "individual_email_address",
+        "fromValue": "a@evil.example",
+        "toType": "email_domain",
+        "toValue": "corp.example",
+        "fromEternal": False,
+        "toEternal": True,
+        "fromDate": "2030-01-01T00:00:00+0000",
+        "toDate": "2100-01-01T23:59:59+0000",
+        "override": False,
+        "bidirectional": True,
+        "conditions": {},
+        "enabled": True,
+        "enforced": True,
+    },
+}
+
+
+def policy_answer(option=None, **policy):
+    return {**POLICY_ANSWER, **({"option": option} if option else {}), "policy": {**POLICY_ANSWER["policy"], **policy}}
+
+
+@pytest.mark.parametrize(
+    ("answered", "said"),
+    [
+        (policy_answer(enabled=False), "enabled false (asked: true)"),
+        (policy_answer(option="no_action"), 'option "no_action" (asked: "block_sender")'),
+        (policy_answer(enforced=False), "enforced false (asked: true)"),
+        (policy_answer(bidirectional=False), "bidirectional false (asked: true)"),
+        (policy_answer(fromPart="envelope_from"), 'fromPart "envelope_from" (asked: "both")'),
+        (
+            policy_answer(**{"from": {"type": "individual_email_address", "emailAddress": "b@evil.example"}}),
+            'from {"type": "individual_email_address", "emailAddress": "b@evil.example"} (asked: ',
+        ),
+        (policy_answer(**{"to": {"type": "everyone"}}), 'to {"type": "everyone"} (asked: '),
+        (policy_answer(toType="everyone"), 'toType "everyone" (asked: "email_domain")'),
+        (policy_answer(fromValue="x@evil.example"), 'fromValue "x@evil.example" (asked: "a@evil.example")'),
+        (policy_answer(fromDate="2029-01-01T00:00:00+0000"), 'fromDate "2029-01-01T00:00:00+0000" (asked: "2030-'),
+        (policy_answer(toEternal=False, toDate="2031-01-01T00:00:00+0000"), "toEternal false (asked: true)"),
+        (policy_answer(description="other"), 'description "other" (asked: "d")'),
+        ({**POLICY_ANSWER, "id": ""}, "no policy ID"),
+        ({"option": "block_sender", "id": "eNo1"}, "no policy"),
+    ],
+)
+def test_a_policy_other_than_asked_is_not_a_success(clock, answered, said):
+    with rm.Mocker() as m:
+        m.post(CREATE_POLICY, **answer(answered))
+        with pytest.raises(MimecastResponseError) as raised:
+            manager(clock, API1).create_blocked_sender_policy(**POLICY_ASKED)
+    text = str(raised.value)
+    assert text.startswith(
+        "Mimecast's answer to /api/policy/blockedsenders/create-policy does not confirm the policy asked for: it "
+        f"answered {said}"
+    ), text
+    assert f"Check the Blocked Senders policies in Mimecast {CHECK_MIMECAST}" in text
+
+
+def test_a_policy_answered_as_asked_is_a_success_whatever_the_case_of_addresses(clock):
+    answered = policy_answer(
+        **{"from": {"type": "individual_email_address", "emailAddress": "A@Evil.Example"}, "toValue": "CORP.example"}
+    )
+    with rm.Mocker() as m:
+        m.post(CREATE_POLICY, **answer(answered))
+        assert manager(clock, API1).create_blocked_sender_policy(**POLICY_ASKED).to_json() == answered
