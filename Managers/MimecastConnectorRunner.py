@@ -94,8 +94,8 @@ from MimecastTrackingAlerts import (
     HELD_MATCH_TOLERANCE_S,
     AlertSettings,
     TrackingAlert,
+    alert_for,
     allowlist_rejection,
-    build_alert,
     filter_rejection,
     match_held_ids,
 )
@@ -618,7 +618,10 @@ class TrackingRun:
             held_ids = match_held_ids(candidate.tracked, held_entries or [], taken) if held_entries else {}
             if candidate.tracked.status == HELD and held_entries is not None and not held_ids and not held_refused:
                 self.logger.warn(f"Held message {candidate.id} is not in the held queue (any more); no held-queue id.")
-            outcome.alerts.append(build_alert(candidate.tracked, info, held_ids, settings))
+            alert, problems = alert_for(candidate.tracked, info, held_ids, settings)
+            for problem in problems:
+                self.logger.warn(f"Message {candidate.id}: {problem}.")
+            outcome.alerts.append(alert)
         return outcome
 
     def held_entries(self, held: list[Candidate]) -> list[HeldQueueEntry]:

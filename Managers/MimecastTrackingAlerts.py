@@ -1,9 +1,13 @@
 """From tracked messages to alerts: the connector's filters, events, environment, priority and held-queue ids.
 
-Pure logic without the SDK: `build_alert` returns a `TrackingAlert`, which the connector copies into the
-platform's AlertInfo. Event field names are the contract in MimecastConstants (EVENT_*).
+Pure logic without the SDK: `alert_for` returns a `TrackingAlert`, which the connector copies into the
+platform's AlertInfo. It never raises for one message's data: what goes wrong is returned for the log and
+that message's alert is degraded (default environment, then without details). Event field names are the
+contract in MimecastConstants (EVENT_*).
 """
 
+import contextlib
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -52,6 +56,7 @@ from MimecastConstants import (
     RISK_PRIORITIES,
 )
 from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail, utc_timestamp
+from MimecastParameters import excerpt
 
 RISK_ORDER = tuple(RISK_PRIORITIES)
 # A held-queue entry belongs to a tracked message when they agree on sender, recipient, subject and
@@ -154,21 +159,29 @@ def match_held_ids(tracked: TrackedEmail, entries: Sequence[HeldQueueEntry], tak
 
 
 def flatten(value: Any, prefix: str) -> dict[str, Any]:
-    """Nested dicts/lists as one flat dict: keys joined with "_", list items numbered from 1, None as ""."""
-    flat: dict[str, Any] = {}
+    """Nested dicts/lists as one flat dict: keys joined with "_", list items numbered from 1, None as "".
 
-    def walk(key: str, item: Any) -> None:
+    Walked with an explicit stack, in order, so no nesting depth can exhaust Python's recursion limit.
+    """
+    flat: dict[str, Any] = {}
+    stack: list[Iterable[tuple[str, Any]]] = [iter([(prefix, value)])]
+    while stack:
+        pair = next(stack[-1], None)
+        if pair is None:
+            stack.pop()
+            continue
+        key, item = pair
         if isinstance(item, dict):
-            for sub_key, sub_item in item.items():
-                walk(f"{key}_{sub_key}", sub_item)
+            stack.append(_prefixed(key, item.items()))
         elif isinstance(item, list):
-            for index, sub_item in enumerate(item, start=1):
-                walk(f"{key}_{index}", sub_item)
+            stack.append(_prefixed(key, enumerate(item, start=1)))
         else:
             flat[key] = "" if item is None else item
-
-    walk(prefix, value)
     return flat
+
+
+def _prefixed(prefix: str, pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[str, Any]]:
+    return ((f"{prefix}_{key}", item) for key, item in pairs)
 
 
 def _without(raw: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
@@ -191,17 +204,27 @@ def _ms(moment: datetime | None) -> int:
     return int(moment.timestamp() * 1000) if moment else 0
 
 
-def resolve_environment(event: dict[str, Any], settings: AlertSettings) -> str:
-    """Environment Field Name's value in the message event (narrowed by the regex), else the default environment."""
+class Environment(NamedTuple):
+    name: str
+    problem: str | None = None
+
+
+def resolve_environment(event: Mapping[str, Any], settings: AlertSettings) -> Environment:
+    """Environment Field Name's value in the message event (narrowed by the regex), else the default environment.
+
+    The regex's first group is the environment when it took part in the match, else the whole match; no match
+    keeps the value.
+    """
     if not settings.environment_field:
-        return settings.default_environment
+        return Environment(settings.default_environment)
     value = event.get(settings.environment_field)
     text = "" if value is None else str(value).strip()
     if text and settings.environment_pattern and settings.environment_pattern != ".*":
         found = re.search(settings.environment_pattern, text)
         if found:
-            text = (found.group(1) if found.groups() else found.group(0)).strip()
-    return text or settings.default_environment
+            group = found.group(1) if found.re.groups else None
+            text = (group if group is not None else found.group(0)).strip()
+    return Environment(text or settings.default_environment)
 
 
 def display_id(tracking_id: str) -> str:
@@ -209,13 +232,52 @@ def display_id(tracking_id: str) -> str:
     return "Mimecast_" + hashlib.sha256(tracking_id.encode("utf-8")).hexdigest()[:32]
 
 
+def alert_for(
+    tracked: TrackedEmail,
+    info: MessageInfo | None,
+    held_ids: Mapping[str, str],
+    settings: AlertSettings,
+) -> tuple[TrackingAlert, list[str]]:
+    """The message's alert and what went wrong building it (for the log); never raises for the message's data.
+
+    A message must become an alert whatever its data holds, and must not stop the others: when the full alert
+    cannot be built, it is built in the default environment, then also without the details, and at last from
+    its tracking id, subject, status and times alone.
+    """
+    try:
+        alert, problem = _build(tracked, info, held_ids, settings)
+        return alert, [problem] if problem else []
+    except Exception as exc:
+        reason = f"its alert could not be built ({type(exc).__name__}: {excerpt(exc)})"
+    in_default = dataclasses.replace(settings, environment_field="")
+    for details, how in (
+        (info, "in the default environment"),
+        (None, "without its details, in the default environment"),
+    ):
+        with contextlib.suppress(Exception):
+            return _build(tracked, details, held_ids, in_default)[0], [f"{reason}; it is alerted {how}"]
+    return _bare_alert(tracked, settings), [f"{reason}; it is alerted with its search data only"]
+
+
 def build_alert(
-    tracked: TrackedEmail, info: MessageInfo | None, held_ids: Mapping[str, str], settings: AlertSettings
+    tracked: TrackedEmail,
+    info: MessageInfo | None,
+    held_ids: Mapping[str, str],
+    settings: AlertSettings,
 ) -> TrackingAlert:
-    """One alert per tracked message; `info` None when Mimecast would not give its details.
+    """One alert per tracked message; `info` None when Mimecast would not give its details (see `alert_for`).
 
     `held_ids`: recipient address -> held-queue id (what Release / Reject Message take).
     """
+    return _build(tracked, info, held_ids, settings)[0]
+
+
+def _build(
+    tracked: TrackedEmail,
+    info: MessageInfo | None,
+    held_ids: Mapping[str, str],
+    settings: AlertSettings,
+) -> tuple[TrackingAlert, str | None]:
     first_held = next(iter(held_ids.values()), "")
     received_ms = _ms(tracked.received)
     risk = info.risk if info and info.risk in RISK_ORDER else None
@@ -283,7 +345,8 @@ def build_alert(
         for event in events:
             event.setdefault(settings.event_class_field, event[EVENT_TYPE])
     product = message.get(settings.device_product_field) if settings.device_product_field else None
-    return TrackingAlert(
+    environment = resolve_environment(message, settings)
+    alert = TrackingAlert(
         ticket_id=tracked.id,
         display_id=display_id(tracked.id),
         name=f"{(tracked.status or 'tracked').capitalize()} Message",
@@ -295,6 +358,44 @@ def build_alert(
         start_time=received_ms,
         end_time=received_ms,
         priority=RISK_PRIORITIES.get(risk, NO_RISK_PRIORITY) if risk else NO_RISK_PRIORITY,
-        environment=resolve_environment(message, settings),
+        environment=environment.name,
         events=events,
+    )
+    return alert, environment.problem
+
+
+def _bare_alert(tracked: TrackedEmail, settings: AlertSettings) -> TrackingAlert:
+    """The alert when nothing else could be built: only plain fields of the search entry, no parsing, no regex."""
+    try:
+        received_ms = _ms(tracked.received)
+    except (ValueError, OverflowError, OSError):
+        received_ms = 0
+    event = {
+        EVENT_TYPE: EVENT_MESSAGE,
+        EVENT_TRACKING_ID: tracked.id,
+        EVENT_SUBJECT: tracked.subject,
+        EVENT_SENDER: tracked.sender,
+        EVENT_STATUS: tracked.status,
+        EVENT_ROUTE: tracked.route,
+        EVENT_INFO: tracked.info,
+        EVENT_START_TIME: received_ms,
+        EVENT_END_TIME: received_ms,
+        EVENT_DETAILS_AVAILABLE: False,
+    }
+    if settings.event_class_field and settings.event_class_field != EVENT_TYPE:
+        event.setdefault(settings.event_class_field, EVENT_MESSAGE)
+    return TrackingAlert(
+        ticket_id=tracked.id,
+        display_id=display_id(tracked.id),
+        name=f"{(tracked.status or 'tracked').capitalize()} Message",
+        rule_generator=ALERT_DEFAULT_RULE,
+        reason=None,
+        description=None,
+        device_vendor=ALERT_VENDOR,
+        device_product=ALERT_DEFAULT_PRODUCT,
+        start_time=received_ms,
+        end_time=received_ms,
+        priority=NO_RISK_PRIORITY,
+        environment=settings.default_environment,
+        events=[event],
     )

@@ -252,6 +252,19 @@ def test_environment_from_an_event_field_and_regex(scenario):
     assert plain["environment"] == "bob@partner.example", "no match keeps the field's value"
 
 
+def test_an_environment_regex_with_an_optional_group_alerts_every_message(scenario):
+    """`(foo)?bar` matches "bar" without its group; that message used to fail every run, and no alert came."""
+    without_group = scenario.message(subject="Re: bar invoice")
+    with_group = scenario.message(seconds_ago=30, subject="foobar invoice")
+    params = {"Environment Field Name": "subject", "Environment Regex Pattern": "(foo)?bar"}
+
+    run = scenario.run(**params)
+
+    assert run.exit_code == 0, run.stderr[-2000:]
+    environments = {alert["ticket_id"]: alert["environment"] for alert in run.ingested_alerts}
+    assert environments == {without_group.id: "bar", with_group.id: "foo"}
+
+
 def test_environment_falls_back_to_the_connectors_default(scenario):
     scenario.message()
     [alert] = scenario.run(**{"Environment Field Name": "no_such_field"}).ingested_alerts

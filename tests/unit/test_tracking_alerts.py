@@ -5,9 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from suite_helpers import mimecast_sample
 
+import MimecastTrackingAlerts
 from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail, internet_message_id
 from MimecastTrackingAlerts import (
     AlertSettings,
+    alert_for,
     allowlist_rejection,
     build_alert,
     filter_rejection,
@@ -174,16 +176,16 @@ def test_allowlist_and_blocklist_on_the_info_text():
 def test_environment_from_a_field_narrowed_by_the_regex():
     event = {"sender": "x@emea.corp.example", "empty": ""}
     base = {"default_environment": "Default"}
-    assert resolve_environment(event, AlertSettings(**base)) == "Default"
-    assert resolve_environment(event, AlertSettings(**base, environment_field="sender")) == "x@emea.corp.example"
+    assert resolve_environment(event, AlertSettings(**base)) == ("Default", None)
+    assert resolve_environment(event, AlertSettings(**base, environment_field="sender")).name == "x@emea.corp.example"
     by_group = AlertSettings(**base, environment_field="sender", environment_pattern=r"@(\w+)\.")
-    assert resolve_environment(event, by_group) == "emea"
+    assert resolve_environment(event, by_group) == ("emea", None)
     no_group = AlertSettings(**base, environment_field="sender", environment_pattern=r"emea|apac")
-    assert resolve_environment(event, no_group) == "emea"
+    assert resolve_environment(event, no_group).name == "emea"
     no_match = AlertSettings(**base, environment_field="sender", environment_pattern=r"amer")
-    assert resolve_environment(event, no_match) == "x@emea.corp.example"
-    assert resolve_environment(event, AlertSettings(**base, environment_field="empty")) == "Default"
-    assert resolve_environment(event, AlertSettings(**base, environment_field="missing")) == "Default"
+    assert resolve_environment(event, no_match).name == "x@emea.corp.example"
+    assert resolve_environment(event, AlertSettings(**base, environment_field="empty")).name == "Default"
+    assert resolve_environment(event, AlertSettings(**base, environment_field="missing")).name == "Default"
 
 
 def test_device_product_from_its_field_and_event_class_under_another_name():
@@ -234,3 +236,57 @@ def test_internet_message_id_folded_or_escaped():
 
 def test_flatten_joins_keys_and_numbers_list_items():
     assert flatten({"a": {"b": [1, {"c": None}]}, "d": True}, "x") == {"x_a_b_1": 1, "x_a_b_2_c": "", "x_d": True}
+
+
+def test_an_optional_group_that_did_not_take_part_gives_the_whole_match():
+    """`(foo)?bar` matches "bar" without its group: the environment is the match, and nothing fails."""
+    settings = AlertSettings(
+        default_environment="Default", environment_field="subject", environment_pattern=r"(foo)?bar"
+    )
+    assert resolve_environment({"subject": "a bar b"}, settings).name == "bar"
+    assert resolve_environment({"subject": "a foobar b"}, settings).name == "foo"
+    empty_group = AlertSettings(default_environment="Default", environment_field="subject", environment_pattern="x(y*)")
+    assert resolve_environment({"subject": "x"}, empty_group).name == "Default", "an empty group names no environment"
+    tracked = TrackedEmail.from_json({**HELD_TRACKED.raw, "subject": "bar"})
+    alert, problems = alert_for(tracked, HELD_INFO, {}, settings)
+    assert (alert.environment, problems) == ("bar", [])
+
+
+def nested(depth):
+    value = "deep"
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+def test_data_nested_deeper_than_the_recursion_limit_is_flattened():
+    """How deep Mimecast's JSON nests is its business: flattening it must not exhaust Python's stack."""
+    tracked = TrackedEmail.from_json({**HELD_TRACKED.raw, "extra": nested(5000)})
+    alert, problems = alert_for(tracked, HELD_INFO, {}, DEFAULTS)
+    assert problems == []
+    [deep_key] = [key for key in alert.events[0] if key.startswith("tracked_extra_")]
+    assert deep_key == "tracked_extra" + "_k" * 5000 and alert.events[0][deep_key] == "deep"
+
+
+@pytest.mark.parametrize("failing", ["flatten", "utc_timestamp", "resolve_environment"])
+def test_a_message_whose_alert_cannot_be_built_still_gets_a_degraded_alert(monkeypatch, failing):
+    """Whatever goes wrong with one message's data, it becomes an alert (in the default environment, with what
+    could be built) and the problem is returned for the log; nothing is raised."""
+    settings = AlertSettings(default_environment="Default", environment_field="sender", environment_pattern="@(.+)")
+
+    def broken(*args, **kwargs):
+        raise ValueError("unexpected data")
+
+    expected_display_id = build_alert(HELD_TRACKED, None, {}, DEFAULTS).display_id
+    monkeypatch.setattr(MimecastTrackingAlerts, failing, broken)
+    alert, problems = alert_for(HELD_TRACKED, HELD_INFO, {"xxx@abc.com": "eNpHELD1"}, settings)
+    assert alert.ticket_id == HELD_TRACKED.id and alert.display_id == expected_display_id
+    assert alert.name == "Held Message" and alert.start_time == alert.end_time > 0
+    assert alert.environment == "Default"
+    assert len(problems) == 1 and "ValueError: unexpected data" in problems[0], problems
+    message = alert.events[0]
+    assert (message["event_type"], message["tracking_id"], message["subject"]) == (
+        "Message",
+        HELD_TRACKED.id,
+        HELD_TRACKED.subject,
+    )
