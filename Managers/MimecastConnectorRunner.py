@@ -92,7 +92,9 @@ from MimecastTracking import (
 )
 from MimecastTrackingAlerts import (
     HELD_MATCH_TOLERANCE_S,
+    MAX_TIMED_OUT_MATCHES,
     AlertSettings,
+    EnvironmentPattern,
     TrackingAlert,
     alert_for,
     allowlist_rejection,
@@ -593,7 +595,14 @@ class TrackingRun:
                 self.logger.warn(f"The held queue could not be read: {exc} Held messages are retried next run.")
                 held_entries, held_failure_counts = None, not isinstance(exc, MimecastRateLimitError)
         taken: set[str] = set()
-        for candidate in batch:
+        pattern = EnvironmentPattern(settings.environment_pattern)
+        for position, candidate in enumerate(batch):
+            if pattern.exhausted:
+                self.logger.warn(
+                    f"The Environment Regex Pattern ran out of time on {MAX_TIMED_OUT_MATCHES} messages in this run; "
+                    f"{len(batch) - position} message(s) are left for the next run."
+                )
+                break
             if candidate.id not in infos and candidate.id not in failed:
                 continue
             held_missing = candidate.tracked.status == HELD and held_entries is None
@@ -618,7 +627,7 @@ class TrackingRun:
             held_ids = match_held_ids(candidate.tracked, held_entries or [], taken) if held_entries else {}
             if candidate.tracked.status == HELD and held_entries is not None and not held_ids and not held_refused:
                 self.logger.warn(f"Held message {candidate.id} is not in the held queue (any more); no held-queue id.")
-            alert, problems = alert_for(candidate.tracked, info, held_ids, settings)
+            alert, problems = alert_for(candidate.tracked, info, held_ids, settings, pattern)
             for problem in problems:
                 self.logger.warn(f"Message {candidate.id}: {problem}.")
             outcome.alerts.append(alert)

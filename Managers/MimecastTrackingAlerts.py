@@ -10,6 +10,9 @@ import contextlib
 import dataclasses
 import hashlib
 import re
+import signal
+import threading
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +65,13 @@ RISK_ORDER = tuple(RISK_PRIORITIES)
 # A held-queue entry belongs to a tracked message when they agree on sender, recipient, subject and
 # were received within this many seconds of each other (the hold list shows no tracking id).
 HELD_MATCH_TOLERANCE_S = 120
+# The Environment Regex Pattern is matched against a value an attacker can write (a subject): each match may use this
+# much CPU time, and a run stops applying it after this many matches ran out of time (at most about 1 CPU second).
+MATCH_LIMIT_S = 0.1
+MAX_TIMED_OUT_MATCHES = 10
+# `re` checks for the alarm only between some steps, and some of them take time in proportion to the value's length:
+# longer values are not matched at all (no environment is that long).
+MATCH_MAX_CHARS = 10_000
 # Detail parts that become events of their own, or are repeated elsewhere, are left out of the message event.
 _DETAIL_KEYS_NOT_FLATTENED = (
     ("deliveredMessage",),
@@ -87,6 +97,66 @@ class AlertSettings:
     ingest_without_risk: bool = True
     allowlist: tuple[str, ...] = ()
     allowlist_is_blocklist: bool = True
+
+
+class MatchTimeout(Exception):
+    """A regular expression ran out of time on one value (str: what happened, for the log)."""
+
+
+# The limit of the match running now, or None while no match runs (signal handlers run in the main thread).
+_running_limit_s: float | None = None
+
+
+def _out_of_time(_signum: int, _frame: Any) -> None:
+    if _running_limit_s is not None:
+        raise MatchTimeout(f"took more than {_running_limit_s:g} s of CPU time")
+
+
+def match_pattern(pattern: re.Pattern[str], text: str, limit_s: float = MATCH_LIMIT_S) -> re.Match[str] | None:
+    """`pattern.search(text)`, stopped with MatchTimeout once it used `limit_s` of CPU time.
+
+    Python's `re` backtracks, so a pattern such as `^(a+)+$` runs for ages on a crafted value; it checks for
+    signals while it matches, so a CPU-time alarm (ITIMER_VIRTUAL: a process waiting for the CPU on a busy host
+    does not run out of time) stops it. Signal handlers run only in the main thread, so matching elsewhere is
+    refused rather than left unbounded. The handler stays installed; it does nothing unless a match is running.
+    """
+    global _running_limit_s
+    if threading.current_thread() is not threading.main_thread():
+        raise MatchTimeout("cannot be bounded in time outside the main thread")
+    if signal.getsignal(signal.SIGVTALRM) is not _out_of_time:
+        signal.signal(signal.SIGVTALRM, _out_of_time)
+    _running_limit_s = limit_s
+    try:
+        signal.setitimer(signal.ITIMER_VIRTUAL, limit_s)
+        try:
+            return pattern.search(text)
+        finally:
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    finally:
+        _running_limit_s = None
+
+
+class EnvironmentPattern:
+    """The Environment Regex Pattern of one run, compiled once; counts the matches that ran out of time."""
+
+    def __init__(self, pattern: str) -> None:
+        with warnings.catch_warnings():
+            # re warns (FutureWarning) about constructs whose meaning may change; the parameters were checked already.
+            warnings.simplefilter("ignore")
+            self._compiled = re.compile(pattern)
+        self.timed_out = 0
+
+    @property
+    def exhausted(self) -> bool:
+        """Enough matches ran out of time in this run: it should not spend more on the pattern."""
+        return self.timed_out >= MAX_TIMED_OUT_MATCHES
+
+    def search(self, text: str) -> re.Match[str] | None:
+        try:
+            return match_pattern(self._compiled, text)
+        except MatchTimeout:
+            self.timed_out += 1
+            raise
 
 
 class TrackingAlert(NamedTuple):
@@ -209,18 +279,34 @@ class Environment(NamedTuple):
     problem: str | None = None
 
 
-def resolve_environment(event: Mapping[str, Any], settings: AlertSettings) -> Environment:
+def resolve_environment(
+    event: Mapping[str, Any], settings: AlertSettings, pattern: "EnvironmentPattern | None" = None
+) -> Environment:
     """Environment Field Name's value in the message event (narrowed by the regex), else the default environment.
 
     The regex's first group is the environment when it took part in the match, else the whole match; no match
-    keeps the value.
+    keeps the value. `pattern`: the run's compiled pattern (it counts matches that ran out of time).
     """
     if not settings.environment_field:
         return Environment(settings.default_environment)
     value = event.get(settings.environment_field)
     text = "" if value is None else str(value).strip()
     if text and settings.environment_pattern and settings.environment_pattern != ".*":
-        found = re.search(settings.environment_pattern, text)
+        if len(text) > MATCH_MAX_CHARS:
+            return Environment(
+                settings.default_environment,
+                f'its "{settings.environment_field}" value is longer than {MATCH_MAX_CHARS:,} characters, too long for '
+                "the Environment Regex Pattern, so it goes to the default environment",
+            )
+        pattern = pattern or EnvironmentPattern(settings.environment_pattern)
+        try:
+            found = pattern.search(text)
+        except MatchTimeout as exc:
+            return Environment(
+                settings.default_environment,
+                f'the Environment Regex Pattern {exc} on its "{settings.environment_field}" value, so it goes to '
+                "the default environment",
+            )
         if found:
             group = found.group(1) if found.re.groups else None
             text = (group if group is not None else found.group(0)).strip()
@@ -237,6 +323,7 @@ def alert_for(
     info: MessageInfo | None,
     held_ids: Mapping[str, str],
     settings: AlertSettings,
+    pattern: EnvironmentPattern | None = None,
 ) -> tuple[TrackingAlert, list[str]]:
     """The message's alert and what went wrong building it (for the log); never raises for the message's data.
 
@@ -245,7 +332,7 @@ def alert_for(
     its tracking id, subject, status and times alone.
     """
     try:
-        alert, problem = _build(tracked, info, held_ids, settings)
+        alert, problem = _build(tracked, info, held_ids, settings, pattern)
         return alert, [problem] if problem else []
     except Exception as exc:
         reason = f"its alert could not be built ({type(exc).__name__}: {excerpt(exc)})"
@@ -255,7 +342,7 @@ def alert_for(
         (None, "without its details, in the default environment"),
     ):
         with contextlib.suppress(Exception):
-            return _build(tracked, details, held_ids, in_default)[0], [f"{reason}; it is alerted {how}"]
+            return _build(tracked, details, held_ids, in_default, None)[0], [f"{reason}; it is alerted {how}"]
     return _bare_alert(tracked, settings), [f"{reason}; it is alerted with its search data only"]
 
 
@@ -264,12 +351,13 @@ def build_alert(
     info: MessageInfo | None,
     held_ids: Mapping[str, str],
     settings: AlertSettings,
+    pattern: EnvironmentPattern | None = None,
 ) -> TrackingAlert:
     """One alert per tracked message; `info` None when Mimecast would not give its details (see `alert_for`).
 
     `held_ids`: recipient address -> held-queue id (what Release / Reject Message take).
     """
-    return _build(tracked, info, held_ids, settings)[0]
+    return _build(tracked, info, held_ids, settings, pattern)[0]
 
 
 def _build(
@@ -277,6 +365,7 @@ def _build(
     info: MessageInfo | None,
     held_ids: Mapping[str, str],
     settings: AlertSettings,
+    pattern: EnvironmentPattern | None,
 ) -> tuple[TrackingAlert, str | None]:
     first_held = next(iter(held_ids.values()), "")
     received_ms = _ms(tracked.received)
@@ -345,7 +434,7 @@ def _build(
         for event in events:
             event.setdefault(settings.event_class_field, event[EVENT_TYPE])
     product = message.get(settings.device_product_field) if settings.device_product_field else None
-    environment = resolve_environment(message, settings)
+    environment = resolve_environment(message, settings, pattern)
     alert = TrackingAlert(
         ticket_id=tracked.id,
         display_id=display_id(tracked.id),

@@ -265,6 +265,44 @@ def test_an_environment_regex_with_an_optional_group_alerts_every_message(scenar
     assert environments == {without_group.id: "bar", with_group.id: "foo"}
 
 
+def test_a_backtracking_environment_regex_on_an_attackers_subject_cannot_hang_the_run(scenario):
+    """`^(a+)+$` on 40 "a"s and a "!" backtracks for hours; the match is cut short, that message goes to the
+    default environment with a warning, and the others keep theirs."""
+    attack = scenario.message(subject="a" * 40 + "!")
+    plain = scenario.message(seconds_ago=30, subject="aaaa")
+    params = {"Environment Field Name": "subject", "Environment Regex Pattern": "^(a+)+$", "PythonProcessTimeout": "60"}
+
+    run = scenario.run(**params)
+
+    assert run.exit_code == 0 and not run.killed, run.stderr[-2000:]
+    environments = {alert["ticket_id"]: alert["environment"] for alert in run.ingested_alerts}
+    assert environments == {attack.id: "Default Environment", plain.id: "aaaa"}
+    assert (
+        f'Message {attack.id}: the Environment Regex Pattern took more than 0.1 s of CPU time on its "subject" value, '
+        "so it goes to the default environment." in log_text(run)
+    )
+
+
+def test_a_run_stops_applying_a_regex_that_keeps_running_out_of_time_and_leaves_the_rest(scenario):
+    """After 10 matches that ran out of time, the rest of the batch waits for the next run (with its own time)
+    rather than being put in the default environment: only the attacker's messages lose their environment."""
+    disable_overflow(scenario.store)
+    attacks = [scenario.message(seconds_ago=200 - i, subject="a" * 40 + "!") for i in range(12)]
+    plain = scenario.message(seconds_ago=30, subject="aaaa")
+    params = {"Environment Field Name": "subject", "Environment Regex Pattern": "^(a+)+$", "PythonProcessTimeout": "60"}
+
+    first = scenario.run(**params)
+    scenario.advance(60)
+    second = scenario.run(**params)
+
+    assert first.exit_code == second.exit_code == 0
+    assert ticket_ids(first) == [m.id for m in attacks[:10]]
+    assert "ran out of time on 10 messages in this run; 3 message(s) are left for the next run." in log_text(first)
+    environments = {alert["ticket_id"]: alert["environment"] for alert in second.ingested_alerts}
+    default = "Default Environment"
+    assert environments == {attacks[10].id: default, attacks[11].id: default, plain.id: "aaaa"}
+
+
 def test_environment_falls_back_to_the_connectors_default(scenario):
     scenario.message()
     [alert] = scenario.run(**{"Environment Field Name": "no_such_field"}).ingested_alerts
