@@ -362,10 +362,7 @@ class TrackingRun:
                 self.pool = pool
                 found, window, clock_offset = self.search_on_mimecast_time(state)
                 selection = select_candidates(state, window, found)
-                self.logger.info(
-                    f"{len(found)} tracked message(s) found, {len(selection.candidates)} not processed yet "
-                    f"({selection.already_seen} already processed, {selection.below_floor} before the window)."
-                )
+                self.logger.info(selection.summary())
                 for tracking_id in selection.undated:
                     self.logger.warn(f"Tracked message {tracking_id} has no readable received time; it is skipped.")
                 outcome = self.process(state, selection.candidates)

@@ -138,10 +138,21 @@ class Candidate(NamedTuple):
 
 
 class Selection(NamedTuple):
+    """The messages the searches found, each once (the searches of both directions can return the same one)."""
+
     candidates: list[Candidate]
     already_seen: int
     below_floor: int
     undated: list[str]
+
+    def summary(self) -> str:
+        """One log line whose numbers add up: found = not processed yet + already processed + before + undated."""
+        found = len(self.candidates) + self.already_seen + self.below_floor + len(self.undated)
+        undated = f", {len(self.undated)} without a received time" if self.undated else ""
+        return (
+            f"{found} tracked message(s) found: {len(self.candidates)} not processed yet, {self.already_seen} "
+            f"already processed, {self.below_floor} before the window{undated}."
+        )
 
 
 def select_candidates(state: TrackingState, window: RunWindow, found: Iterable[TrackedEmail]) -> Selection:

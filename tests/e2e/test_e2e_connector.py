@@ -86,6 +86,9 @@ def test_each_domain_is_searched_as_recipient_and_as_sender_and_results_are_merg
     run = scenario.run(Domains="corp.example, branch.example")
 
     assert ticket_ids(run) == [inbound.id, outbound.id, internal.id, other.id], "oldest first, each once"
+    assert "4 tracked message(s) found: 4 not processed yet, 0 already processed, 0 before the window." in log_text(
+        run
+    ), "the internal message both searches return is one message"
     options = sorted(
         json.dumps(body["advancedTrackAndTraceOptions"], sort_keys=True) for body in search_bodies(scenario)
     )
