@@ -557,4 +557,56 @@ def test_a_burst_too_large_for_one_search_is_narrowed_and_every_run_moves_on(sce
         scenario.advance(30)
 
     assert sorted(created) == sorted(m.id for m in burst) and len(created) == len(set(created))
-    assert "may be incomplete" in log_text(run) or len(created) == 600
+
+
+def mimecast_result_cap(scenario):
+    """Mimecast answers a message-finder search with at most 500 messages (the simulator's default is larger)."""
+    scenario.sim.state.tracking.search_limit = 500
+    disable_overflow(scenario.store)
+
+
+def test_dense_mail_on_a_long_first_run_ingests_max_messages_to_return_every_run(scenario):
+    """About 90 messages a minute for six hours: every second of the window holds mail, and the first version's
+    six bisections ended at [checkpoint, checkpoint + 1 s], one or two messages a run, while older mail waited."""
+    mimecast_result_cap(scenario)
+    held = scenario.message(seconds_ago=6 * 3600 - 60, subject="held, the oldest")
+    flow = [
+        scenario.message(seconds_ago=6 * 3600 - 61 - i * 0.667, subject=f"flow {i}", status="archived")
+        for i in range(32_000)
+    ]
+    params = {"Status Filter": "held, archived", "Max Hours Backwards": "6", "Max Messages To Return": "100"}
+    oldest_first = [held.id, *(m.id for m in sorted(flow, key=lambda m: (m.received, m.id)))]
+
+    created: list[str] = []
+    for number in range(3):
+        run = scenario.run(**params)
+        assert run.exit_code == 0, run.stderr[-2000:]
+        assert len(run.ingested_alerts) == 100, f"run {number + 1} ingested {len(run.ingested_alerts)}"
+        created += ticket_ids(run)
+        scenario.advance(60)
+
+    assert created == oldest_first[:300], "each run the next 100, oldest first, the held message in the first"
+    assert "rounds of narrower pieces" in log_text(run) and "missed" not in log_text(run)
+
+
+def test_a_second_with_more_messages_than_mimecast_returns_loses_only_those_and_says_so(scenario):
+    mimecast_result_cap(scenario)
+    crowded = [scenario.message(seconds_ago=300, subject=f"crowded {i}") for i in range(600)]
+    before = scenario.message(seconds_ago=301, subject="just before")
+    after = scenario.message(seconds_ago=299, subject="just after")
+    second = crowded[0].received.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    runs = []
+    for _ in range(4):
+        runs.append(scenario.run(**{"Max Messages To Return": "250"}))
+        assert runs[-1].exit_code == 0, runs[-1].stderr[-2000:]
+        scenario.advance(60)
+
+    created = [ticket for run in runs for ticket in ticket_ids(run)]
+    assert len(created) == len(set(created)) == 502
+    assert {before.id, after.id} <= set(created), "the seconds around it lose nothing"
+    assert len(set(created) & {m.id for m in crowded}) == 500
+    assert (
+        f"A search for the messages received in the second {second} returned 500, the most Mimecast returns: "
+        "those of that second it left out are missed." in log_text(runs[0])
+    )
