@@ -171,6 +171,22 @@ def test_dense_mail_over_a_long_first_run_moves_max_messages_to_return_every_run
     assert state.checkpoint == int(oldest_first[2500][0]), "the checkpoint waits at the oldest message not processed"
 
 
+def test_catching_up_after_a_day_long_outage_moves_max_messages_to_return_every_run():
+    """The connector was off for a day while ~90 messages a minute arrived; its checkpoint is a day back."""
+    outage_start = NOW - 86_400
+    arrivals = [*spread(outage_start + 1, 24 * 60, 90), *spread(outage_start + 1, 24 * 60, 30, (SENDER,))]
+    mimecast = Mimecast(arrivals, whole_seconds=True)
+    state = TrackingState(checkpoint=outage_start, floor=(outage_start - 3600, ""))
+    processed: Counter[str] = Counter()
+    for run in range(10):
+        mimecast.now += 60
+        state, batch, coverage, _window = one_run(mimecast, state, 250, 1, processed)
+        assert len(batch) == 250, f"run {run + 1} processed {len(batch)}"
+        assert coverage.cut == [] and coverage.rounds <= 30, coverage.rounds
+    oldest_first = sorted(mimecast.messages, key=lambda m: (int(m[0]), m[3].id))
+    assert set(processed) == {m[3].id for m in oldest_first[:2500]} and max(processed.values()) == 1
+
+
 @pytest.mark.parametrize("whole_seconds", [False, True])
 def test_a_second_with_more_than_the_cap_loses_only_its_own_mail_and_is_reported(whole_seconds):
     burst = [(NOW - 1800 + 0.3 + i / 2000, 0, (RECIPIENT,)) for i in range(900)]
