@@ -9,6 +9,7 @@ from tracking_scenario import (
     HOLD_LIST,
     INFO,
     SEARCH,
+    STATE_KEY,
     TOKEN,
     TrackingScenario,
     disable_overflow,
@@ -17,7 +18,7 @@ from tracking_scenario import (
     ticket_ids,
 )
 
-from devkit.platform import overflow_settings
+from devkit.platform import KillAt, overflow_settings
 from devkit.runner import set_overflow_settings
 from simulator import DEFAULT_REGISTRY, ApiFail
 from simulator.dates import format_api_date
@@ -418,6 +419,30 @@ def test_stdout_is_exactly_the_return_package_object(scenario):
     assert package["overflow_cases"] == [] and package["log_items"] == [] and package["variables"] == {}
     assert any("Run finished" in row["message"] for row in package["log_rows"])
     assert "Run finished" in output["DebugOutput"]
+
+
+def test_the_output_object_is_on_stdout_before_the_state_write_and_nothing_follows_it(scenario):
+    """The state write is the last call and everything the platform reads is written before it, so the run can
+    end at once after it (a kill between the write and the exit is the one window no design closes)."""
+    # The platform does not set PYTHONUNBUFFERED (a developer's shell may), so the script's stdout is
+    # block-buffered: a small output object (a run without alerts) stays in the buffer unless it is flushed.
+    platform_stdout = {"PYTHONUNBUFFERED": ""}
+
+    killed = scenario.runner(
+        scenario.params, env=platform_stdout, kill_at=[KillAt("SetContextProperty", key=STATE_KEY)]
+    )
+
+    assert killed.killed and scenario.state() is None
+    assert json.loads(json.loads(killed.stdout)["ResultObjectJson"])["cases"] == []
+    assert "Run finished" in killed.log_path.read_text(), "the log file is complete before the state write"
+
+    message = scenario.message()
+    run = scenario.run(env=platform_stdout)
+
+    assert run.exit_code == 0 and ticket_ids(run) == [message.id]
+    assert run.platform_calls[-1].call == "SetContextProperty"
+    assert run.platform_calls[-1].body["PropertyKey"] == STATE_KEY
+    assert run.log_path.read_text().rstrip().endswith(run.log_rows[-1]["message"]), "nothing was logged after it"
 
 
 def test_the_api2_token_is_reused_across_runs(scenario):
