@@ -1,10 +1,9 @@
-"""The connector's exactly-once bookkeeping: state, search window, how the window is searched when Mimecast's
-answers are cut short (`cover_window`), candidates and what a run commits.
+"""The connector's exactly-once bookkeeping: state, search window (and its search: cover_window), candidates, commit.
 
-Pure logic without the SDK or HTTP (a search is a callable), so it can be tested on its own;
-docs/CONNECTOR_DESIGN.md explains why it neither loses nor duplicates a message. Two orders are used:
-candidates are processed by (received, tracking id) as the spec asks; the state compares positions by
-*key* = (received, digest), because it keeps digests, not ids.
+Pure logic without the SDK or HTTP, so it can be tested on its own; docs/CONNECTOR_DESIGN.md explains
+why it neither loses nor duplicates a message. Two orders are used: candidates are processed by
+(received, tracking id) as the spec asks; the state compares positions by *key* = (received, digest),
+because it keeps digests, not ids.
 """
 
 import hashlib
