@@ -5,7 +5,7 @@ STARTED = time.monotonic()
 
 from SiemplifyUtils import output_handler  # noqa: E402
 
-from MimecastConnectorRunner import run_tracking_connector, start_connector_run  # noqa: E402
+from MimecastConnectorRunner import end_process, run_tracking_connector, start_connector_run  # noqa: E402
 from MimecastConstants import MESSAGE_TRACKING_CONNECTOR  # noqa: E402
 
 
@@ -18,3 +18,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    end_process()

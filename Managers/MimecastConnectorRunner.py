@@ -8,7 +8,10 @@ building in MimecastTrackingAlerts; this module only orchestrates, talks to the 
 
 import dataclasses
 import json
+import logging
+import os
 import re
+import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -18,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import SiemplifyUtils
 from SiemplifyBase import get_logger
 from SiemplifyConnectors import SiemplifyConnectorExecution
 from SiemplifyConnectorsDataModel import AlertInfo
@@ -79,21 +83,25 @@ from MimecastProxy import proxy_settings
 from MimecastServerTime import ClockReading
 from MimecastTracking import (
     MAX_DETAIL_ATTEMPTS,
+    SEARCH_CAP,
     STATE_KEY,
     STATE_MAX_BYTES,
     Candidate,
     RunWindow,
     TrackingState,
     commit,
+    cover_window,
     plan_window,
     select_candidates,
 )
 from MimecastTrackingAlerts import (
     HELD_MATCH_TOLERANCE_S,
+    MAX_TIMED_OUT_MATCHES,
     AlertSettings,
+    EnvironmentPattern,
     TrackingAlert,
+    alert_for,
     allowlist_rejection,
-    build_alert,
     filter_rejection,
     match_held_ids,
 )
@@ -105,10 +113,9 @@ FINISH_RESERVE_S, FINISH_RESERVE_SHARE = 3.0, 0.10
 NEW_WORK_MARGIN_S, NEW_WORK_MARGIN_SHARE = 2.0, 0.10
 # A shorter PythonProcessTimeout leaves no time between start and the point where new work stops.
 MIN_PROCESS_TIMEOUT_S = int(FINISH_RESERVE_S + NEW_WORK_MARGIN_S) + 1
-# A search answering this many messages may have been cut short by Mimecast: its window is narrowed,
-# by bisection in at most SEARCH_BISECTIONS extra rounds of searches.
-SEARCH_CEILING = 500
-SEARCH_BISECTIONS = 6
+# Rounds of searches after the first start only in this share of the time before new work stops, so that the
+# details of what they found still fit in the run.
+SEARCH_TIME_SHARE = 0.5
 # A measured clock difference this far from the one the window was planned with makes the run plan it again;
 # Mimecast's clock this far ahead of the planned end makes it search up to Mimecast's time too (less is left
 # to the next run's overlap). Beyond CLOCK_WARN_S the run warns that the clocks differ.
@@ -130,16 +137,21 @@ FATAL_ERRORS = (
 
 
 class RunClock:
-    """Deadlines measured from process start: `soft` no new work, `hard` no request still running."""
+    """Deadlines measured from process start: `soft` no new work, `hard` no request still running, `searches_end`
+    no more rounds of searches (the first always runs)."""
 
     def __init__(self, started: float, timeout_s: int, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.started = started
         self._monotonic = monotonic
         self.hard = started + timeout_s - max(FINISH_RESERVE_S, FINISH_RESERVE_SHARE * timeout_s)
         self.soft = self.hard - max(NEW_WORK_MARGIN_S, NEW_WORK_MARGIN_SHARE * timeout_s)
+        self.searches_end = started + SEARCH_TIME_SHARE * (self.soft - started)
 
     def new_work_allowed(self) -> bool:
         return self._monotonic() < self.soft
+
+    def more_searches_allowed(self) -> bool:
+        return self._monotonic() < self.searches_end
 
     def elapsed(self) -> float:
         return self._monotonic() - self.started
@@ -360,10 +372,7 @@ class TrackingRun:
                 self.pool = pool
                 found, window, clock_offset = self.search_on_mimecast_time(state)
                 selection = select_candidates(state, window, found)
-                self.logger.info(
-                    f"{len(found)} tracked message(s) found, {len(selection.candidates)} not processed yet "
-                    f"({selection.already_seen} already processed, {selection.below_floor} before the window)."
-                )
+                self.logger.info(selection.summary())
                 for tracking_id in selection.undated:
                     self.logger.warn(f"Tracked message {tracking_id} has no readable received time; it is skipped.")
                 outcome = self.process(state, selection.candidates)
@@ -398,13 +407,17 @@ class TrackingRun:
             f"{len(alerts) - len(cases)} overflowed, {left} left for the next run "
             f"({self.manager.request_count} request(s) to Mimecast)."
         )
-        self.siemplify.return_package(cases)
         if self.test_run:
             self.logger.info("Test run: the connector state was not saved.")
-            return
         text = result.state.to_json()
-        if len(text) > STATE_MAX_BYTES:
+        if not self.test_run and len(text) > STATE_MAX_BYTES:
             self.logger.error(f"The connector state is {len(text)} bytes, above its bound of {STATE_MAX_BYTES}.")
+        self.siemplify.return_package(cases)
+        # The output object is complete on stdout before the state is written: from the write on, only the exit
+        # is left (end_process), and a kill before the write only makes the next run redo this one.
+        flush_output()
+        if self.test_run:
+            return
         with platform_call(
             "save the connector state in the connector context (the platform ingests nothing from "
             "this run, and the next run hands these messages over again)"
@@ -447,19 +460,19 @@ class TrackingRun:
         # The end a few seconds past the estimate of Mimecast's time, so a small error delays nothing; it is cut
         # back to Mimecast's time below.
         planned = plan_window(state, unix_now() // 1000 + offset + CLOCK_CATCH_UP_S, hours)
-        found, searched, reading = self._search_round(planned)
+        found, searched, reading = self._search_round(state, planned)
         if reading is not None and abs(reading.offset - offset) > CLOCK_REPLAN_S:
             self.logger.info(
                 f"Mimecast's clock is {_duration(reading.offset)} {'ahead of' if reading.offset > 0 else 'behind'} "
                 "this host's, not as expected; planning the window again on Mimecast's time."
             )
             planned = plan_window(state, reading.latest, hours)
-            found, searched, reading = self._search_round(planned, reading)
+            found, searched, reading = self._search_round(state, planned, reading)
         if reading is None:
             return _inside_window(found, planned.start, searched.end), planned._replace(end=searched.end), offset
         if searched.end == planned.end and reading.earliest > planned.end + CLOCK_CATCH_UP_S:
             rest = planned._replace(start=planned.end, end=reading.earliest, checkpoint=planned.end)
-            more, rest = self.search(rest)
+            more, rest = self.search(rest, self._enough(state, planned, found))
             found, searched = found + more, searched._replace(end=rest.end)
         if abs(reading.offset) > CLOCK_WARN_S:
             direction = "behind" if reading.offset > 0 else "ahead of"
@@ -476,61 +489,66 @@ class TrackingRun:
         return _inside_window(found, window.start, window.end), window, reading.offset
 
     def _search_round(
-        self, planned: RunWindow, previous: ClockReading | None = None
+        self, state: TrackingState, planned: RunWindow, previous: ClockReading | None = None
     ) -> tuple[list[TrackedEmail], RunWindow, ClockReading | None]:
         """Search `planned` (a first run from CLOCK_REPLAN_S earlier); what Mimecast's answers said of its clock."""
         self._log_start(planned)
-        searched = planned._replace(start=planned.start - CLOCK_REPLAN_S) if planned.first_run else planned
+        searched = planned
+        if planned.first_run:
+            earlier = planned.start - CLOCK_REPLAN_S
+            searched = planned._replace(start=earlier, checkpoint=earlier)
         mark = self.manager.server_clock.mark()
-        found, searched = self.search(searched)
+        found, searched = self.search(searched, self._enough(state, planned, []))
         return found, searched, self.manager.server_clock.since(mark) or previous
 
-    def search(self, window: RunWindow) -> tuple[list[TrackedEmail], RunWindow]:
-        """Every domain as recipient and as sender, over the longest window Mimecast answers in full.
+    def _enough(
+        self, state: TrackingState, planned: RunWindow, already: list[TrackedEmail]
+    ) -> Callable[[list[TrackedEmail]], bool]:
+        """Whether the messages found so far make the run's batch: Max Messages To Return not processed yet."""
 
-        Mimecast documents no paging for this search, so an answer of SEARCH_CEILING messages or more may
-        have been cut short. Then the part before the checkpoint (searched again only for late-indexed
-        messages) and the new part are searched apart, and the new part's end is bisected: never below
-        the checkpoint, so every run moves on however the messages are spread.
+        def enough(found: list[TrackedEmail]) -> bool:
+            candidates = select_candidates(state, planned, [*already, *found]).candidates
+            ready = sum(1 for c in candidates if allowlist_rejection(c.tracked, self.settings.alert) is None)
+            return ready >= self.settings.max_messages
+
+        return enough
+
+    def search(
+        self, window: RunWindow, enough: Callable[[list[TrackedEmail]], bool]
+    ) -> tuple[list[TrackedEmail], RunWindow]:
+        """Every domain as recipient and as sender, in pieces Mimecast answers in full (MimecastTracking.cover_window).
+
+        Mimecast documents no paging for this search, so an answer of SEARCH_CAP messages may have been cut
+        short. The window is then covered from the checkpoint forward in narrower pieces, as many rounds as the
+        run's search time allows, until the run has its batch (`enough`); the window ends where that stopped.
         """
-        results = self._search_all(window.start, window.end)
-        if _complete(results):
-            return _received_by(results, window.end), window
-        split = min(max(window.start, window.checkpoint), window.end)
-        found: list[TrackedEmail] = []
-        if split > window.start:
-            overlap = self._search_all(window.start, split)
-            if not _complete(overlap):
-                self._warn_incomplete(window.start, split)
-            found += _received_by(overlap, split)
-        known_complete: tuple[int, dict] | None = None
-        low, too_many = split + 1, window.end
-        for _ in range(SEARCH_BISECTIONS):
-            if too_many - low <= 1:
-                break
-            middle = (low + too_many) // 2
-            probe = self._search_all(split, middle)
-            if _complete(probe):
-                known_complete, low = (middle, probe), middle
-            else:
-                too_many = middle
-        if known_complete is None:
-            end = min(split + 1, window.end)
-            known_complete = (end, self._search_all(split, end))
-            if not _complete(known_complete[1]):
-                self._warn_incomplete(split, end)
-        end, results = known_complete
-        self.logger.info(
-            f"A search up to {_iso(window.end)} returned {SEARCH_CEILING} or more messages and may be incomplete; "
-            f"this run searches up to {_iso(end)}."
+        split = max(window.start, min(window.checkpoint, window.end))
+        coverage = cover_window(
+            lambda start, end: list(self._search_all(start, end).values()),
+            window.start,
+            window.end,
+            window.checkpoint,
+            enough,
+            self.clock.more_searches_allowed,
         )
-        return found + _received_by(results, end), window._replace(end=end)
-
-    def _warn_incomplete(self, start: int, end: int) -> None:
-        self.logger.warn(
-            f"More than {SEARCH_CEILING} messages were received between {_iso(start)} and {_iso(end)}; Mimecast "
-            "may not have returned them all."
-        )
+        for second in coverage.cut:
+            self.logger.warn(
+                f"A search for the messages received in the second {_iso(second)} returned {SEARCH_CAP}, the most "
+                "Mimecast returns: those of that second it left out are missed."
+            )
+        if coverage.overlap_end < split:
+            self.logger.warn(
+                "The part of the window before the checkpoint was searched again only up to "
+                f"{_iso(coverage.overlap_end)} (too many messages for this run's searches): messages Mimecast indexed "
+                f"late between then and {_iso(split)} can be missed."
+            )
+        if coverage.rounds > 1:
+            rest = " The rest of the window is left for the next run." if coverage.end < window.end else ""
+            self.logger.info(
+                f"A search of the window returned {SEARCH_CAP} messages, the most Mimecast returns; it was searched in "
+                f"{coverage.rounds} rounds of narrower pieces, up to {_iso(coverage.end)}.{rest}"
+            )
+        return coverage.found, window._replace(end=coverage.end)
 
     def _search_all(self, start: int, end: int) -> dict[tuple[str, str], list[TrackedEmail]]:
         searches = [(domain, direction) for domain in self.settings.domains for direction in ("recipient", "sender")]
@@ -593,7 +611,14 @@ class TrackingRun:
                 self.logger.warn(f"The held queue could not be read: {exc} Held messages are retried next run.")
                 held_entries, held_failure_counts = None, not isinstance(exc, MimecastRateLimitError)
         taken: set[str] = set()
-        for candidate in batch:
+        pattern = EnvironmentPattern(settings.environment_pattern)
+        for position, candidate in enumerate(batch):
+            if pattern.exhausted:
+                self.logger.warn(
+                    f"The Environment Regex Pattern ran out of time on {MAX_TIMED_OUT_MATCHES} messages in this run; "
+                    f"{len(batch) - position} message(s) are left for the next run."
+                )
+                break
             if candidate.id not in infos and candidate.id not in failed:
                 continue
             held_missing = candidate.tracked.status == HELD and held_entries is None
@@ -618,7 +643,10 @@ class TrackingRun:
             held_ids = match_held_ids(candidate.tracked, held_entries or [], taken) if held_entries else {}
             if candidate.tracked.status == HELD and held_entries is not None and not held_ids and not held_refused:
                 self.logger.warn(f"Held message {candidate.id} is not in the held queue (any more); no held-queue id.")
-            outcome.alerts.append(build_alert(candidate.tracked, info, held_ids, settings))
+            alert, problems = alert_for(candidate.tracked, info, held_ids, settings, pattern)
+            for problem in problems:
+                self.logger.warn(f"Message {candidate.id}: {problem}.")
+            outcome.alerts.append(alert)
         return outcome
 
     def held_entries(self, held: list[Candidate]) -> list[HeldQueueEntry]:
@@ -725,6 +753,28 @@ def _iso(unix_s: int) -> str:
 RUN_FAILED = "The Message Tracking connector run failed: "
 
 
+def flush_output() -> None:
+    """What the script wrote so far, out of Python's buffers: the output object (stdout), stderr, the log file."""
+    for stream in (SiemplifyUtils.real_stdout, sys.stdout, sys.stderr):
+        stream.flush()
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            handler.flush()
+
+
+def end_process() -> None:
+    """Exit with status 0 now, after a run that ended normally (its state write, if any, was its last call).
+
+    A kill between the state write and the exit loses the run's alerts: the state says they were handed over, but
+    the platform ingests a run's output only when the process exits 0. The interpreter's teardown (joining
+    threads, closing sessions, freeing every module and object) took about 50 ms there; everything the platform
+    reads is already written (flush_output), so the process skips it.
+    """
+    flush_output()
+    os._exit(0)
+
+
 def start_connector_run() -> SiemplifyConnectorExecution:
     """The SDK's connector object; a failure before any of the connector's own code ran is worded, not a traceback.
 
@@ -769,16 +819,3 @@ def run_tracking_connector(siemplify: Any, started: float) -> None:
 def _inside_window(found: list[TrackedEmail], start: int, end: int) -> list[TrackedEmail]:
     """Messages received in [start, end]; undated ones are kept (they are reported, never alerted)."""
     return [t for t in found if t.received is None or start <= t.received.timestamp() <= end]
-
-
-def _complete(results: dict[tuple[str, str], list[TrackedEmail]]) -> bool:
-    return all(len(found) < SEARCH_CEILING for found in results.values())
-
-
-def _received_by(results: dict[tuple[str, str], list[TrackedEmail]], end: int) -> list[TrackedEmail]:
-    return [
-        tracked
-        for found in results.values()
-        for tracked in found
-        if tracked.received is None or tracked.received.timestamp() <= end
-    ]

@@ -273,23 +273,34 @@ def test_http_401_api2_token_expired_during_the_run_is_refreshed_once(scenario):
     assert sorted(statuses(scenario.sim, SEARCH)) == [200, 200, 401, 401], "both searches resent with one new token"
 
 
-def test_http_401_api2_cached_token_expired_since_the_last_run_is_refreshed_once(scenario):
-    earlier = scenario.run(**PARAMS)
+@pytest.mark.parametrize("concurrency", ["1", "10"])
+def test_http_401_api2_cached_token_expired_since_the_last_run_is_refreshed_once(scenario, concurrency):
+    """What is guaranteed whatever order the searches take: one new token, each search refused at most once.
+
+    The two searches (recipient, sender) run side by side. The one that starts second was sent with the expired
+    token or, if the first one's refusal had already replaced it, with the new one: one or two 401s, never more.
+    With one search at a time the second always has the new token.
+    """
+    params = {**PARAMS, "Concurrent Detail Requests": concurrency}
+    earlier = scenario.run(**params)
     first_token = scenario.cached_token()
     scenario.sim.state.tokens.expire_all()
     scenario.advance(60)
     messages = three_messages(scenario)
     seq = scenario.requests()[-1]["seq"]
 
-    run = scenario.run(**PARAMS)
+    run = scenario.run(**params)
 
     assert_delivered(run, messages)
     assert earlier.ingested_alerts == []
-    assert statuses(scenario.sim, TOKEN) == [200, 200]
+    assert statuses(scenario.sim, TOKEN) == [200, 200], "one new token for the whole run"
     later = [entry["status"] for entry in scenario.sim.state.log.entries(since=seq, path=SEARCH)]
-    # Both first searches with the expired token, then the same with a new one (and the rest of the window up
-    # to the simulator's clock, which was advanced ahead of the host's).
-    assert later.count(401) == 2 and set(later) == {200, 401} and len(later) >= 4
+    # Every search succeeds (both directions, and possibly the rest of the window up to the simulator's clock,
+    # which was advanced ahead of the host's); only the first searches can carry the expired token.
+    assert set(later) == {200, 401}
+    assert 1 <= later.count(401) <= 2 and later.count(200) >= 2
+    if concurrency == "1":
+        assert later[:3] == [401, 200, 200], "refused, resent with the new token; the next search has it already"
     assert scenario.cached_token() != first_token, "the new token replaced the expired one in the connector context"
 
 

@@ -1,13 +1,18 @@
 """Filters, alerts and events of the connector (MimecastTrackingAlerts), from Mimecast's samples."""
 
+import contextlib
+import signal
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from suite_helpers import mimecast_sample
 
+import MimecastTrackingAlerts
 from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail, internet_message_id
 from MimecastTrackingAlerts import (
     AlertSettings,
+    alert_for,
     allowlist_rejection,
     build_alert,
     filter_rejection,
@@ -174,16 +179,16 @@ def test_allowlist_and_blocklist_on_the_info_text():
 def test_environment_from_a_field_narrowed_by_the_regex():
     event = {"sender": "x@emea.corp.example", "empty": ""}
     base = {"default_environment": "Default"}
-    assert resolve_environment(event, AlertSettings(**base)) == "Default"
-    assert resolve_environment(event, AlertSettings(**base, environment_field="sender")) == "x@emea.corp.example"
+    assert resolve_environment(event, AlertSettings(**base)) == ("Default", None)
+    assert resolve_environment(event, AlertSettings(**base, environment_field="sender")).name == "x@emea.corp.example"
     by_group = AlertSettings(**base, environment_field="sender", environment_pattern=r"@(\w+)\.")
-    assert resolve_environment(event, by_group) == "emea"
+    assert resolve_environment(event, by_group) == ("emea", None)
     no_group = AlertSettings(**base, environment_field="sender", environment_pattern=r"emea|apac")
-    assert resolve_environment(event, no_group) == "emea"
+    assert resolve_environment(event, no_group).name == "emea"
     no_match = AlertSettings(**base, environment_field="sender", environment_pattern=r"amer")
-    assert resolve_environment(event, no_match) == "x@emea.corp.example"
-    assert resolve_environment(event, AlertSettings(**base, environment_field="empty")) == "Default"
-    assert resolve_environment(event, AlertSettings(**base, environment_field="missing")) == "Default"
+    assert resolve_environment(event, no_match).name == "x@emea.corp.example"
+    assert resolve_environment(event, AlertSettings(**base, environment_field="empty")).name == "Default"
+    assert resolve_environment(event, AlertSettings(**base, environment_field="missing")).name == "Default"
 
 
 def test_device_product_from_its_field_and_event_class_under_another_name():
@@ -234,3 +239,132 @@ def test_internet_message_id_folded_or_escaped():
 
 def test_flatten_joins_keys_and_numbers_list_items():
     assert flatten({"a": {"b": [1, {"c": None}]}, "d": True}, "x") == {"x_a_b_1": 1, "x_a_b_2_c": "", "x_d": True}
+
+
+def test_an_optional_group_that_did_not_take_part_gives_the_whole_match():
+    """`(foo)?bar` matches "bar" without its group: the environment is the match, and nothing fails."""
+    settings = AlertSettings(
+        default_environment="Default", environment_field="subject", environment_pattern=r"(foo)?bar"
+    )
+    assert resolve_environment({"subject": "a bar b"}, settings).name == "bar"
+    assert resolve_environment({"subject": "a foobar b"}, settings).name == "foo"
+    empty_group = AlertSettings(default_environment="Default", environment_field="subject", environment_pattern="x(y*)")
+    assert resolve_environment({"subject": "x"}, empty_group).name == "Default", "an empty group names no environment"
+    tracked = TrackedEmail.from_json({**HELD_TRACKED.raw, "subject": "bar"})
+    alert, problems = alert_for(tracked, HELD_INFO, {}, settings)
+    assert (alert.environment, problems) == ("bar", [])
+
+
+def nested(depth):
+    value = "deep"
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+def test_data_nested_deeper_than_the_recursion_limit_is_flattened():
+    """How deep Mimecast's JSON nests is its business: flattening it must not exhaust Python's stack."""
+    tracked = TrackedEmail.from_json({**HELD_TRACKED.raw, "extra": nested(5000)})
+    alert, problems = alert_for(tracked, HELD_INFO, {}, DEFAULTS)
+    assert problems == []
+    [deep_key] = [key for key in alert.events[0] if key.startswith("tracked_extra_")]
+    assert deep_key == "tracked_extra" + "_k" * 5000 and alert.events[0][deep_key] == "deep"
+
+
+@pytest.mark.parametrize("failing", ["flatten", "utc_timestamp", "resolve_environment", "match_pattern"])
+def test_a_message_whose_alert_cannot_be_built_still_gets_a_degraded_alert(monkeypatch, failing):
+    """Whatever goes wrong with one message's data, it becomes an alert (in the default environment, with what
+    could be built) and the problem is returned for the log; nothing is raised."""
+    settings = AlertSettings(default_environment="Default", environment_field="sender", environment_pattern="@(.+)")
+
+    def broken(*args, **kwargs):
+        raise ValueError("unexpected data")
+
+    expected_display_id = build_alert(HELD_TRACKED, None, {}, DEFAULTS).display_id
+    monkeypatch.setattr(MimecastTrackingAlerts, failing, broken)
+    alert, problems = alert_for(HELD_TRACKED, HELD_INFO, {"xxx@abc.com": "eNpHELD1"}, settings)
+    assert alert.ticket_id == HELD_TRACKED.id and alert.display_id == expected_display_id
+    assert alert.name == "Held Message" and alert.start_time == alert.end_time > 0
+    assert alert.environment == "Default"
+    assert len(problems) == 1 and "ValueError: unexpected data" in problems[0], problems
+    message = alert.events[0]
+    assert (message["event_type"], message["tracking_id"], message["subject"]) == (
+        "Message",
+        HELD_TRACKED.id,
+        HELD_TRACKED.subject,
+    )
+
+
+class Hung(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def fails_if_still_running_after(seconds):
+    """Turns a hang into a failure: a wall-clock alarm (SIGALRM; the code under test uses the CPU-time one)
+    interrupts the block if it is still running. Not a timing assertion: the block either ends within a fraction
+    of a second or would run for hours. A watchdog thread could not do it: `re` holds the GIL while it matches.
+    """
+
+    def hung(_signum, _frame):
+        raise Hung(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+CATASTROPHIC = AlertSettings(default_environment="Default", environment_field="subject", environment_pattern="^(a+)+$")
+
+
+def test_a_pattern_that_backtracks_on_an_attackers_value_is_stopped_and_the_message_goes_to_the_default():
+    pattern = MimecastTrackingAlerts.EnvironmentPattern(CATASTROPHIC.environment_pattern)
+    with fails_if_still_running_after(30):
+        environment = resolve_environment({"subject": "a" * 40 + "!"}, CATASTROPHIC, pattern)
+    assert environment.name == "Default"
+    assert environment.problem.startswith("the Environment Regex Pattern took more than 0.1 s of CPU time")
+    assert '"subject"' in environment.problem
+    assert resolve_environment({"subject": "aaaa"}, CATASTROPHIC, pattern) == ("aaaa", None), "other values still match"
+    assert pattern.timed_out == 1 and not pattern.exhausted
+
+
+def test_alert_for_an_attackers_subject_ends_with_the_problem_reported():
+    tracked = TrackedEmail.from_json({**HELD_TRACKED.raw, "subject": "a" * 40 + "!"})
+    with fails_if_still_running_after(30):
+        alert, problems = alert_for(tracked, HELD_INFO, {}, CATASTROPHIC)
+    assert alert.environment == "Default" and alert.events[0]["subject"] == "a" * 40 + "!"
+    assert len(problems) == 1 and "took more than" in problems[0]
+
+
+def test_a_run_stops_spending_time_on_a_pattern_that_keeps_running_out_of_time():
+    pattern = MimecastTrackingAlerts.EnvironmentPattern(CATASTROPHIC.environment_pattern)
+    with fails_if_still_running_after(60):
+        for _ in range(MimecastTrackingAlerts.MAX_TIMED_OUT_MATCHES):
+            assert not pattern.exhausted
+            assert resolve_environment({"subject": "a" * 40 + "!"}, CATASTROPHIC, pattern).name == "Default"
+    assert pattern.exhausted
+
+
+def test_matching_outside_the_main_thread_is_refused_rather_than_left_unbounded():
+    results = []
+    worker = threading.Thread(target=lambda: results.append(resolve_environment({"subject": "aaaa"}, CATASTROPHIC)))
+    worker.start()
+    worker.join()
+    [environment] = results
+    assert environment.name == "Default" and "outside the main thread" in environment.problem
+
+
+def test_a_value_too_long_to_match_in_bounded_time_goes_to_the_default_environment():
+    """`re` checks for its alarm only between steps, and with `a*x` one step scans the whole value."""
+    settings = AlertSettings(default_environment="Default", environment_field="subject", environment_pattern="a*x")
+    environment = resolve_environment({"subject": "a" * 1_000_000}, settings)
+    assert environment.name == "Default"
+    assert environment.problem == (
+        'its "subject" value is longer than 10,000 characters, too long for the Environment Regex Pattern, so it goes '
+        "to the default environment"
+    )
+    assert resolve_environment({"subject": "a" * 9_999 + "x"}, settings).name == "a" * 9_999 + "x"

@@ -73,6 +73,23 @@ def test_candidates_outside_the_window_or_at_the_floor_are_left_out():
     assert selection.below_floor == 2
 
 
+def test_the_summary_counts_each_message_once_and_adds_up():
+    """A message both searches return (internal mail) is one message; every message found is counted once."""
+    state = TrackingState(checkpoint=NOW - 60, floor=(NOW - 3600, ""), seen={digest("eNpMESSAGE000003"): NOW - 50})
+    window = plan_window(state, NOW, 1)
+    internal = tracked(1, NOW - 10)
+    undated = TrackedEmail.from_json({"id": "eNpUNDATED", "received": "not a date", "status": "held"})
+    found = [internal, tracked(2, NOW - 20), internal, tracked(3, NOW - 50), tracked(4, NOW - 5000), undated, undated]
+    selection = select_candidates(state, window, found)
+    assert selection.summary() == (
+        "5 tracked message(s) found: 2 not processed yet, 1 already processed, 1 before the window, "
+        "1 without a received time."
+    )
+    assert select_candidates(state, window, [internal, internal]).summary() == (
+        "1 tracked message(s) found: 1 not processed yet, 0 already processed, 0 before the window."
+    )
+
+
 def test_a_fully_processed_run_moves_the_checkpoint_to_the_window_end_and_remembers_the_ids():
     state = TrackingState()
     window = plan_window(state, NOW, 1)
