@@ -77,6 +77,8 @@ _SCRUBBED_ENV = frozenset(
         "PYTHONSTARTUP",
         "PYTHONSAFEPATH",
         "PYTHONUSERBASE",
+        # The platform buffers a script's stdout; an unbuffered stdout here would hide ordering bugs.
+        "PYTHONUNBUFFERED",
         "REQUESTS_CA_BUNDLE",
         "CURL_CA_BUNDLE",
         "SSL_CERT_FILE",

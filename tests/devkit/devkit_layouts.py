@@ -51,7 +51,10 @@ def main():
         "cwd": os.getcwd(),
         "pythonpath": os.environ.get("PYTHONPATH"),
         "platform": {name: os.environ.get(name) for name in ("APP_IP", "APP_PORT", "APP_USE_SSL")},
-        "scrubbed": {name: os.environ.get(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "https_proxy")},
+        "scrubbed": {
+            name: os.environ.get(name)
+            for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "https_proxy", "PYTHONUNBUFFERED")
+        },
         "extra": os.environ.get("ECHO_EXTRA"),
         "importable": {
             name: importlib.util.find_spec(name) is not None
@@ -123,8 +126,8 @@ def main():
     for n in range(1, 31):
         print(f"debug line {n}")
     siemplify.return_package(alerts, {"argv": json.dumps(sys.argv[1:]), "runs_before": str(runs)})
+    sys.__stdout__.flush()  # the package out before the context write, as the real connector does
     if params.get("Mode") == "die-after-output":
-        sys.stdout.flush()
         os._exit(1)
     if not siemplify.is_test_run:
         siemplify.set_connector_context_property(identifier, "runs", str(runs + 1))

@@ -98,7 +98,7 @@ def test_unknown_parameter_is_a_usage_error_listing_the_parameters(layout, store
 
 
 def test_argv_path_and_environment_match_the_platform(layout, store, monkeypatch):
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "https_proxy"):
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "https_proxy", "PYTHONUNBUFFERED"):
         monkeypatch.setenv(name, "/somewhere/else")
 
     info = echo(layout, store).json_result
@@ -113,7 +113,12 @@ def test_argv_path_and_environment_match_the_platform(layout, store, monkeypatch
     ]
     assert info["platform"]["APP_IP"] == "localhost" and info["platform"]["APP_USE_SSL"] == "True"
     assert int(info["platform"]["APP_PORT"]) > 0
-    assert info["scrubbed"] == {"REQUESTS_CA_BUNDLE": None, "CURL_CA_BUNDLE": None, "https_proxy": None}
+    assert info["scrubbed"] == {
+        "REQUESTS_CA_BUNDLE": None,
+        "CURL_CA_BUNDLE": None,
+        "https_proxy": None,
+        "PYTHONUNBUFFERED": None,
+    }
     assert Path(info["cwd"]).resolve() not in (REPO_ROOT, layout.resolve())
 
 
