@@ -223,13 +223,6 @@ REFUSED = [
         **{k: v for k, v in api1().items() if k != "Secret Key"},
     ),
     refused(
-        "Client Secret",
-        "lone surrogate",
-        LONG_SECRET + "\ud800",
-        '"Client Secret" contains a lone surrogate, a code point that is not a character; Mimecast never issues '
-        "one. Paste the value again exactly as Mimecast issued it.",
-    ),
-    refused(
         "Proxy Password",
         "noncharacter",
         LONG_SECRET + "\ufdd0",
