@@ -35,6 +35,7 @@ sim: venv
 lint: venv
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+	$(VPY) -m mypy
 
 bench: venv
 	$(VPY) -m bench

@@ -10,26 +10,26 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
-from urllib.parse import quote
 
 from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
 from SiemplifyAction import SiemplifyAction
 from SiemplifyUtils import output_handler, unix_now, utc_now
 
+from MimecastConnection import action_connection
 from MimecastConstants import (
+    ACTION_AGAIN,
     ACTION_FAILURE_TEMPLATE,
-    API_ROOT,
-    DEFAULT_API_ROOT,
+    CONNECTION_SETTINGS,
     INTEGRATION_IDENTIFIER,
     SECRET_FIELDS,
     ActionSpec,
 )
 from MimecastDataModels import table_lines
-from MimecastExceptions import MimecastError, failure_reason, redact
+from MimecastExceptions import MimecastError, Terms, failure_reason
 from MimecastManager import MimecastManager
 from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
 from MimecastPlatform import PlatformError, platform_call
-from MimecastProxy import platform_proxy
+from MimecastSecrets import RedactingLogger, Secrets
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
@@ -37,6 +37,8 @@ DEADLINE_MARGIN_S = 5.0
 # per item a few hundred characters beyond its content, and a margin below the limit for rounding.
 RESULT_OVERHEAD_CHARS = 512
 RESULT_MARGIN_CHARS = 65_536
+# How a failure's advice reads on the case wall: a person runs the action again, and fixes the instance.
+ACTION_TERMS = Terms(again=ACTION_AGAIN, settings=CONNECTION_SETTINGS)
 
 
 class ActionResult(NamedTuple):
@@ -52,13 +54,15 @@ class ActionResult(NamedTuple):
 class ActionContext(TypedParameters):
     """What an action function may use: typed parameters, the Manager, the logger and the clock."""
 
-    def __init__(self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict) -> None:
+    def __init__(
+        self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict, secrets: Secrets | None = None
+    ) -> None:
         super().__init__(spec)
         self.siemplify = siemplify
-        self.logger = EscapingLogger(siemplify.LOGGER)
+        self.secrets = secrets if secrets is not None else Secrets()
+        self.logger = RedactingLogger(EscapingLogger(siemplify.LOGGER), self.secrets)
         self._configuration = configuration
         self._manager: MimecastManager | None = None
-        self._proxy_password = ""
         deadline_ms = getattr(siemplify, "execution_deadline_unix_time_ms", 0) or 0
         self.deadline = (
             time.monotonic() + (int(deadline_ms) - unix_now()) / 1000.0 - DEADLINE_MARGIN_S if deadline_ms else None
@@ -67,11 +71,11 @@ class ActionContext(TypedParameters):
     @property
     def manager(self) -> MimecastManager:
         if self._manager is None:
-            api_root = str(self._configuration.get(API_ROOT) or DEFAULT_API_ROOT).strip()
-            proxy = platform_proxy(self._platform_proxy_settings(), api_root)
-            self._manager = MimecastManager.from_configuration(
-                self._configuration, logger=self.logger, deadline=self.deadline, proxies=proxy.proxies
+            connection = action_connection(self._configuration, self._platform_proxy_settings(), self.secrets)
+            self._manager = MimecastManager(
+                connection, secrets=self.secrets, logger=self.logger, deadline=self.deadline
             )
+            proxy = connection.proxy
             through = f" through the platform's proxy {proxy.shown}" if proxy.shown else ""
             self.logger.info(f"Using {self._manager.auth_mode} against {self._manager.api_root}{through}")
         return self._manager
@@ -81,9 +85,7 @@ class ActionContext(TypedParameters):
         if not getattr(self.siemplify, "use_proxy_settings", False):
             return None
         with platform_call("give its proxy settings"):
-            settings = self.siemplify._get_proxy_settings() or {}
-        self._proxy_password = str(settings.get("password") or "")
-        return settings
+            return self.siemplify._get_proxy_settings() or {}
 
     def now(self) -> datetime:
         return utc_now()
@@ -97,12 +99,6 @@ class ActionContext(TypedParameters):
     @property
     def requests_sent(self) -> int:
         return self._manager.request_count if self._manager else 0
-
-    def secrets(self) -> list[str]:
-        """Every secret of the run, for redaction (`redact` skips values too short to be one)."""
-        configured = [str(self._configuration.get(name) or "").strip() for name in SECRET_FIELDS]
-        proxy = [self._proxy_password, quote(self._proxy_password, safe=""), quote(self._proxy_password)]
-        return [*configured, *proxy, *(self._manager.secrets if self._manager else ())]
 
 
 def list_result(
@@ -131,25 +127,25 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         sys.stderr.write(f"{exc}\n")
         sys.exit(1)
     siemplify.script_name = spec.name
-    logger = EscapingLogger(siemplify.LOGGER)
+    secrets = Secrets()
+    logger = RedactingLogger(EscapingLogger(siemplify.LOGGER), secrets)
     started = time.monotonic()
     logger.info(f'Action "{spec.name}" started')
     context: ActionContext | None = None
     try:
         with platform_call("read the case and the integration instance's configuration"):
             configuration = siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {}
-        context = ActionContext(siemplify, spec, configuration)
+        # Known before any parameter is read: a value that repeats a secret is never shown either.
+        secrets.add(*(str(configuration.get(name) or "") for name in SECRET_FIELDS))
+        context = ActionContext(siemplify, spec, configuration, secrets)
         max_mb = int(getattr(siemplify, "max_json_result_size", 15) or 15)
         # Made to fit before anything is logged: the SDK replaces a result beyond its limit by a failure.
         result = _within_result_size(perform(context), max_mb, logger)
     except Exception as exc:
-        if isinstance(exc, PlatformError):
-            # Not Mimecast's failure: never worded as one (Ping's "Failed to connect to the Mimecast server").
-            reason = redact(str(exc), context.secrets() if context else [])
-            message = ACTION_FAILURE_TEMPLATE.format(action=spec.name, reason=reason)
-        else:
-            reason = failure_reason(exc, context.secrets() if context else [], logger.error)
-            message = spec.failure_template.format(action=spec.name, reason=reason)
+        reason = failure_reason(exc, secrets, logger.error, ACTION_TERMS)
+        # Not Mimecast's failure: never worded as one (Ping's "Failed to connect to the Mimecast server").
+        template = ACTION_FAILURE_TEMPLATE if isinstance(exc, PlatformError) else spec.failure_template
+        message = template.format(action=spec.name, reason=reason)
         # The message is one sentence: a line break in it comes from a value (a parameter, Mimecast's text).
         message = printable(message)
         logger.error(message)

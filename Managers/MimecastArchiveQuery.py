@@ -213,7 +213,8 @@ class _QueryTree(TreeBuilder):
     def start_ns(self, prefix: str, uri: str) -> None:
         self.namespaces.append(uri)
 
-    def pi(self, target: str, text: str | None = None) -> None:
+    # Records the instruction instead of building an element for it (typeshed declares an Element result).
+    def pi(self, target: str, text: str | None = None) -> None:  # type: ignore[override]
         self.instructions.append(f"<?{target} {text}?>" if text else f"<?{target}?>")
 
 

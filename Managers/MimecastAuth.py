@@ -1,7 +1,8 @@
-"""Authentication for both Mimecast API generations, as `requests` auth objects.
+"""Authentication for both Mimecast API generations.
 
-API 1.0 signs every request with HMAC-SHA1. API 2.0 sends an OAuth 2.0 bearer token
-obtained with client credentials, cached while valid and refreshed once when Mimecast answers 401.
+API 1.0 signs every request with HMAC-SHA1 (a `requests` auth object). API 2.0 sends an OAuth 2.0
+bearer token obtained with client credentials, cached while valid; the transport asks for a new one
+once when Mimecast answers 401.
 """
 
 import base64
@@ -15,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple, Protocol
 from urllib.parse import urlsplit
 
+from requests import PreparedRequest
 from requests.auth import AuthBase
 
 from MimecastConstants import (
@@ -83,13 +85,15 @@ class Api1HmacAuth(AuthBase):
         self._access_key = access_key
         self._wall_clock = wall_clock
 
-    def __call__(self, request):
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
         # Imported here: only API 1.0 needs it, and uuid (with platform) costs every API 2.0 action start ~5 ms.
         import uuid
 
         date = mimecast_date(self._wall_clock())
         request_id = str(uuid.uuid4())
-        signature = api1_signature(self._secret, date, request_id, urlsplit(request.url).path, self._application_key)
+        signature = api1_signature(
+            self._secret, date, request_id, urlsplit(request.url or "").path, self._application_key
+        )
         request.headers["x-mc-date"] = date
         request.headers["x-mc-req-id"] = request_id
         request.headers["x-mc-app-id"] = self._application_id
@@ -124,8 +128,12 @@ def token_cache_key(api_root: str, client_id: str, client_secret: str) -> str:
     return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class Api2BearerAuth(AuthBase):
-    """Bearer token with a cache; a 401 on a cached token triggers exactly one refresh and resend."""
+class TokenCache:
+    """The API 2.0 bearer token: fetched when there is none, reused while valid, replaced when Mimecast rejects it.
+
+    The caller sends the token and, on a 401, asks for a replacement once (`replace_rejected`); nothing here
+    sends a request behind the caller's back.
+    """
 
     mode = AUTH_API2
 
@@ -135,57 +143,46 @@ class Api2BearerAuth(AuthBase):
         token_store: TokenStore | None = None,
         wall_clock: Callable[[], float] = time.time,
         cache_key: str = "",
+        on_token: Callable[[str], None] = lambda token: None,
     ) -> None:
-        """`cache_key` (`token_cache_key`) is what the token is saved and looked up under in `token_store`."""
+        """`cache_key` (`token_cache_key`) is what the token is saved and looked up under in `token_store`;
+        `on_token` learns every token this cache holds (the run's secrets)."""
         self._fetch_token = fetch_token
         self._token_store = token_store
         self._cache_key = cache_key
         self._wall_clock = wall_clock
+        self._on_token = on_token
         self._lock = threading.Lock()
         self._token: CachedToken | None = token_store.load(cache_key) if token_store else None
+        if self._token is not None:
+            on_token(self._token.access_token)
 
     @property
     def access_token(self) -> str | None:
         return self._token.access_token if self._token else None
 
-    def _valid_token(self) -> str:
+    def current(self) -> str:
+        """A token that is valid for at least TOKEN_EXPIRY_MARGIN_S more seconds."""
         with self._lock:
-            if self._token is None or self._token.expires_at - TOKEN_EXPIRY_MARGIN_S <= self._wall_clock():
-                self._replace_token()
-            return self._token.access_token
+            token = self._token
+            if token is None or token.expires_at - TOKEN_EXPIRY_MARGIN_S <= self._wall_clock():
+                token = self._replace()
+            return token.access_token
 
-    def _replace_token(self) -> None:
-        self._token = self._fetch_token()
+    def replace_rejected(self, rejected: str) -> str:
+        """A token other than `rejected`, which Mimecast answered 401 to (another thread may have replaced it)."""
+        with self._lock:
+            token = self._token
+            if token is None or token.access_token == rejected:
+                token = self._replace()
+            return token.access_token
+
+    def _replace(self) -> CachedToken:
+        token = self._token = self._fetch_token()
+        self._on_token(token.access_token)
         if self._token_store:
-            self._token_store.save(self._cache_key, self._token)
-
-    def _refresh_after_rejection(self, rejected: str) -> str:
-        with self._lock:
-            # Another thread may already have replaced the rejected token.
-            if self._token is None or self._token.access_token == rejected:
-                self._replace_token()
-            return self._token.access_token
-
-    def __call__(self, request):
-        token = self._valid_token()
-        request.headers["Authorization"] = f"Bearer {token}"
-        request.register_hook("response", self._resend_once_on_401)
-        return request
-
-    def _resend_once_on_401(self, response, **kwargs):
-        if response.status_code != 401 or getattr(response.request, "_mimecast_resent", False):
-            return response
-        rejected = response.request.headers.get("Authorization", "").removeprefix("Bearer ")
-        token = self._refresh_after_rejection(rejected)
-        response.content  # noqa: B018 - drain the body so the connection can be reused
-        response.close()
-        retry = response.request.copy()
-        retry.headers["Authorization"] = f"Bearer {token}"
-        retry._mimecast_resent = True
-        resent = response.connection.send(retry, **kwargs)
-        resent.history.append(response)
-        resent.request = retry
-        return resent
+            self._token_store.save(self._cache_key, token)
+        return token
 
 
 class Credentials(NamedTuple):

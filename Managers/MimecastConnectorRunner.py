@@ -19,7 +19,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import SiemplifyUtils
 from SiemplifyBase import get_logger
@@ -28,8 +27,10 @@ from SiemplifyConnectorsDataModel import AlertInfo
 from SiemplifyUtils import unix_now
 
 from MimecastAuth import CachedToken
+from MimecastConnection import Connection, connector_connection
 from MimecastConstants import (
     CONCURRENT_DETAIL_REQUESTS,
+    CONNECTION_SETTINGS,
     CONNECTOR_SECRET_FIELDS,
     DEVICE_PRODUCT_FIELD,
     DOMAINS,
@@ -37,16 +38,13 @@ from MimecastConstants import (
     ENVIRONMENT_REGEX_PATTERN,
     EVENT_CLASS_ID,
     INGEST_WITHOUT_RISK,
-    INTEGRATION_PARAMS,
     LOWEST_RISK_TO_FETCH,
     MAX_CONCURRENT_DETAIL_REQUESTS,
     MAX_HOURS_BACKWARDS,
     MAX_HOURS_BACKWARDS_LIMIT,
     MAX_MESSAGES_TO_RETURN,
     MESSAGE_TRACKING_CONNECTOR,
-    PROXY_PASSWORD,
     PROXY_SERVER_ADDRESS,
-    PROXY_USERNAME,
     PYTHON_PROCESS_TIMEOUT,
     QUEUE_REASON_FILTER,
     RISK_LEVELS,
@@ -54,7 +52,6 @@ from MimecastConstants import (
     STATUS_FILTER,
     TRACKING_ROUTES,
     TRACKING_STATUSES,
-    VERIFY_SSL,
     WHITELIST_AS_BLACKLIST,
     ConnectorSpec,
 )
@@ -69,6 +66,7 @@ from MimecastExceptions import (
     MimecastRateLimitError,
     MimecastTLSError,
     MimecastValidationError,
+    Terms,
     failure_reason,
 )
 from MimecastManager import MimecastManager
@@ -79,7 +77,7 @@ from MimecastParameters import (
     require_domain,
 )
 from MimecastPlatform import PlatformError, platform_call, platform_failure
-from MimecastProxy import proxy_settings
+from MimecastSecrets import RedactingLogger, Secrets
 from MimecastServerTime import ClockReading
 from MimecastTracking import (
     MAX_DETAIL_ATTEMPTS,
@@ -134,6 +132,8 @@ FATAL_ERRORS = (
     MimecastHostNotFoundError,
     PlatformError,
 )
+# A failure's advice as the connector's run shows it (it never writes, so only where the connection is set).
+CONNECTOR_TERMS = Terms(again="running the connector again", settings=CONNECTION_SETTINGS)
 
 
 class RunClock:
@@ -166,11 +166,8 @@ class ConnectorSettings:
     max_messages: int
     timeout_s: int
     concurrency: int
-    configuration: dict[str, Any]
-    proxies: dict[str, str] | None
-    proxy_shown: str
+    connection: Connection
     alert: AlertSettings
-    secrets: tuple[str, ...] = field(default=())
 
 
 class ConnectorParameters(TypedParameters):
@@ -209,7 +206,7 @@ def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logge
 
 
 def read_settings(
-    values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any
+    values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any, secrets: Secrets
 ) -> ConnectorSettings:
     params = ConnectorParameters(values)
     by_name: dict[str, str] = {}
@@ -253,20 +250,7 @@ def read_settings(
             f'Invalid value for "{ENVIRONMENT_REGEX_PATTERN}": "{excerpt(pattern)}" is not a regular expression '
             f"({exc})."
         ) from None
-    if not params.text(PROXY_SERVER_ADDRESS) and str(values.get(PROXY_SERVER_ADDRESS) or ""):
-        # The platform exports a non-empty proxy parameter to the process environment as it is, spaces included.
-        raise MimecastValidationError(
-            f'Invalid value for "{PROXY_SERVER_ADDRESS}": it holds only spaces. Clear it to connect to Mimecast '
-            "directly, or set http://host:port."
-        )
-    password = params.text(PROXY_PASSWORD)
-    proxy = proxy_settings(params.text(PROXY_SERVER_ADDRESS), params.text(PROXY_USERNAME), password)
-    configuration = {p.name: params.text(p.name) or "" for p in INTEGRATION_PARAMS}
-    # Checked here: the Manager keeps verification on for a value it cannot read, but the connector says so.
-    configuration[VERIFY_SSL] = str(params.checkbox(VERIFY_SSL)).lower()
-    secrets = [str(values.get(name) or "").strip() for name in CONNECTOR_SECRET_FIELDS]
-    if password:
-        secrets.append(quote(password, safe=""))
+    connection = connector_connection(values, secrets)
     return ConnectorSettings(
         domains=domains,
         statuses=statuses,
@@ -275,9 +259,7 @@ def read_settings(
         max_messages=params.positive_int(MAX_MESSAGES_TO_RETURN),
         timeout_s=timeout_s,
         concurrency=concurrency,
-        configuration=configuration,
-        proxies=proxy.proxies,
-        proxy_shown=proxy.shown,
+        connection=connection,
         alert=AlertSettings(
             device_product_field=params.text(DEVICE_PRODUCT_FIELD) or "",
             event_class_field=params.text(EVENT_CLASS_ID) or "",
@@ -290,7 +272,6 @@ def read_settings(
             allowlist=tuple(entry for entry in allowlist if isinstance(entry, str) and entry.strip()),
             allowlist_is_blocklist=params.checkbox(WHITELIST_AS_BLACKLIST),
         ),
-        secrets=tuple(secrets),
     )
 
 
@@ -338,19 +319,21 @@ class _StopRun(Exception):
 
 
 class TrackingRun:
-    def __init__(self, siemplify: Any, settings: ConnectorSettings, clock: RunClock) -> None:
+    def __init__(
+        self, siemplify: Any, settings: ConnectorSettings, clock: RunClock, secrets: Secrets, logger: Any
+    ) -> None:
         self.siemplify = siemplify
-        self.logger = siemplify.LOGGER
+        self.logger = logger
         self.settings = settings
         self.clock = clock
         self.test_run = bool(siemplify.is_test_run)
         self.identifier = siemplify.context.connector_info.identifier
-        self.manager = MimecastManager.from_configuration(
-            settings.configuration,
+        self.manager = MimecastManager(
+            settings.connection,
+            secrets=secrets,
             logger=self.logger,
             deadline=clock.hard,
             token_store=ContextTokenStore(siemplify, self.identifier, writable=not self.test_run),
-            proxies=settings.proxies,
             pool_size=settings.concurrency + 2,
         )
         self.concurrency = 1 if self.test_run else settings.concurrency
@@ -436,7 +419,7 @@ class TrackingRun:
             f"{' (first run)' if window.first_run else ''}; domains {', '.join(s.domains)}; statuses "
             f"{', '.join(s.statuses)}; routes {', '.join(s.routes) or 'all'}; at most {s.max_messages} message(s), "
             f"{self.concurrency} at a time; {self.manager.auth_mode} against {self.manager.api_root}"
-            f"{f' through proxy {s.proxy_shown}' if s.proxy_shown else ''}."
+            f"{f' through proxy {s.connection.proxy.shown}' if s.connection.proxy.shown else ''}."
         )
 
     # Searches
@@ -799,19 +782,15 @@ def start_connector_run() -> SiemplifyConnectorExecution:
 
 def run_tracking_connector(siemplify: Any, started: float) -> None:
     """One connector iteration; a failure is logged (without secrets) and raised, so the run fails."""
-    logger = siemplify.LOGGER
-    secrets: list[str] = [str(siemplify.parameters.get(name) or "") for name in CONNECTOR_SECRET_FIELDS]
-    run: TrackingRun | None = None
+    secrets = Secrets(*(str(siemplify.parameters.get(name) or "") for name in CONNECTOR_SECRET_FIELDS))
+    logger = RedactingLogger(siemplify.LOGGER, secrets)
     try:
         info = siemplify.context.connector_info
-        settings = read_settings(siemplify.parameters, info.environment or "", list(siemplify.whitelist or []), logger)
-        secrets.extend(settings.secrets)
-        run = TrackingRun(siemplify, settings, RunClock(started, settings.timeout_s))
-        run.run()
+        whitelist = list(siemplify.whitelist or [])
+        settings = read_settings(siemplify.parameters, info.environment or "", whitelist, logger, secrets)
+        TrackingRun(siemplify, settings, RunClock(started, settings.timeout_s), secrets, logger).run()
     except Exception as exc:
-        if run is not None:
-            secrets.extend(run.manager.secrets)
-        message = RUN_FAILED + failure_reason(exc, secrets, logger.error)
+        message = RUN_FAILED + failure_reason(exc, secrets, logger.error, CONNECTOR_TERMS)
         logger.error(message)
         raise MimecastError(message) from None
 

@@ -38,6 +38,9 @@ def _param(owner: str, params: tuple[ParamSpec, ...], name: str) -> ParamSpec:
 
 
 ACTION_FAILURE_TEMPLATE = 'Error executing action "{action}". Reason: {reason}'
+# The runners' words in a failure's advice (MimecastExceptions.Terms): doing it again, where the connection is set.
+ACTION_AGAIN = "running the action again"
+CONNECTION_SETTINGS = "the integration instance"
 
 
 class ActionSpec(NamedTuple):

@@ -1,7 +1,15 @@
-"""Typed failures. `str(exc)` is the reason shown to a person: actionable, never a secret."""
+"""Typed failures. `str(exc)` is the reason shown to a person: actionable, never a secret.
+
+A failure carries what happened as fields (the path, the HTTP status, Mimecast's error codes, the permission
+a 403 lacks, whether a write may have been applied, whether trying again can help), and its text as parts:
+plain text and `Term`s, the few words that depend on who shows it. A runner renders the reason with its own
+`Terms` ("before running the action again", "the integration instance"); `str(exc)` uses plain ones.
+The sentences themselves are built in MimecastReasons.
+"""
 
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
+from enum import Enum
 from typing import NamedTuple
 
 from MimecastPlatform import PlatformError
@@ -9,6 +17,24 @@ from MimecastPlatform import PlatformError
 REDACTED = "***"
 # Shorter values would mangle ordinary words; no Mimecast secret is that short.
 MIN_SECRET_CHARS = 4
+
+
+class Term(Enum):
+    """A word of a reason that the runner showing it chooses."""
+
+    AGAIN = "again"  # doing the same again: "running the action again"
+    SETTINGS = "settings"  # where the connection is configured: "the integration instance"
+
+
+class Terms(NamedTuple):
+    again: str
+    settings: str
+
+
+# Without a runner (the Manager used on its own): words that assume nothing about the caller.
+PLAIN_TERMS = Terms(again="trying again", settings="the configuration")
+
+Part = str | Term
 
 
 class MimecastErrorDetail(NamedTuple):
@@ -37,10 +63,15 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def failure_reason(exc: BaseException, secrets: Sequence[str], log_error: Callable[[str], None]) -> str:
-    """The reason a failed run shows, secrets redacted: a MimecastError's own text; anything else is an
-    unexpected error, whose traceback is logged (call while handling `exc`)."""
-    if isinstance(exc, MimecastError | PlatformError):
+def failure_reason(
+    exc: BaseException, secrets: Iterable[str], log_error: Callable[[str], None], terms: Terms = PLAIN_TERMS
+) -> str:
+    """The reason a failed run shows, secrets redacted: a MimecastError's own text in the runner's `terms`;
+    anything else is an unexpected error, whose traceback is logged (call while handling `exc`)."""
+    secrets = tuple(secrets)
+    if isinstance(exc, MimecastError):
+        return redact(exc.reason(terms), secrets)
+    if isinstance(exc, PlatformError):
         return redact(str(exc), secrets)
     log_error(redact(traceback.format_exc(), secrets))
     return redact(f"unexpected error ({type(exc).__name__}): {exc}", secrets)
@@ -48,6 +79,41 @@ def failure_reason(exc: BaseException, secrets: Sequence[str], log_error: Callab
 
 class MimecastError(Exception):
     """Base class of everything the integration reports as a failure."""
+
+    def __init__(
+        self,
+        *parts: Part,
+        path: str = "",
+        http_status: int | None = None,
+        details: "tuple[MimecastErrorDetail, ...]" = (),
+        permission: str = "",
+        write_may_have_applied: bool = False,
+        retryable: bool = False,
+    ) -> None:
+        self.parts: tuple[Part, ...] = parts
+        self.path = path
+        self.http_status = http_status
+        self.details = tuple(details)
+        self.permission = permission  # the Mimecast permission a refusal (HTTP 403) says the role lacks
+        self.write_may_have_applied = write_may_have_applied  # check Mimecast before doing it again
+        self.retryable = retryable  # another attempt may succeed (5xx, a lost connection, a timeout)
+        self.attempts = 1
+        super().__init__(self.reason())
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(detail.code for detail in self.details)
+
+    def reason(self, terms: Terms = PLAIN_TERMS) -> str:
+        return "".join(getattr(terms, part.value) if isinstance(part, Term) else part for part in self.parts)
+
+    def extended(self, *parts: Part) -> None:
+        """Add to the reason (a retry count, advice that depends on the call)."""
+        self.parts = (*self.parts, *parts)
+        self.args = (self.reason(),)
+
+    def __str__(self) -> str:
+        return self.reason()
 
 
 class MimecastConfigurationError(MimecastError):
@@ -93,23 +159,6 @@ class MimecastOutcomeUnknownError(MimecastTransportError):
 
 class MimecastApiError(MimecastError):
     """Mimecast answered with an error (HTTP status, `meta.status` or `fail[]`)."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        http_status: int | None = None,
-        details: "tuple[MimecastErrorDetail, ...]" = (),
-        path: str = "",
-    ) -> None:
-        super().__init__(reason)
-        self.http_status = http_status
-        self.details = tuple(details)
-        self.path = path
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(detail.code for detail in self.details)
 
 
 class MimecastAuthenticationError(MimecastApiError):

@@ -214,9 +214,14 @@ class EscapingLogger:
 
 
 class _ParamSpec(Protocol):
-    default: str
-    mandatory: bool
-    options: tuple[str, ...]
+    @property
+    def default(self) -> str: ...
+
+    @property
+    def mandatory(self) -> bool: ...
+
+    @property
+    def options(self) -> tuple[str, ...]: ...
 
 
 class _ComponentSpec(Protocol):

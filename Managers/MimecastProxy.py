@@ -1,10 +1,11 @@
 """The proxy between the SOAR host and Mimecast: the connector's parameters or the platform's settings.
 
-Both become one explicit proxy URL handed to the Manager, which passes it on every request. The SDK
-also exports them to the process environment (`http_proxy`, `https_proxy`), but rebuilds the URL
-without quoting the user name and with `/` left unquoted in the password, and drops a user name
-without a password; requests prefers that environment value over a session's, so the Manager's
-explicit per-request proxy is what keeps every value the checks below accept usable.
+Both become one explicit proxy URL in the connection configuration (MimecastConnection), which the
+transport passes on every request. The SDK also exports them to the process environment (`http_proxy`,
+`https_proxy`), but rebuilds the URL without quoting the user name and with `/` left unquoted in the
+password, and drops a user name without a password; requests prefers that environment value over a
+session's, so the transport's explicit per-request proxy is what keeps every value the checks below
+accept usable.
 """
 
 from collections.abc import Mapping
@@ -15,8 +16,22 @@ import requests
 
 from MimecastConstants import PROXY_PASSWORD, PROXY_SERVER_ADDRESS, PROXY_USERNAME
 from MimecastExceptions import MimecastValidationError
-from MimecastManager import is_usable_url
 from MimecastParameters import excerpt
+
+
+def is_usable_url(url: str) -> bool:
+    """Whether requests can send to `url` (the API Root, a proxy): a valid host (labels of at most 63 characters),
+    a port from 1 to 65535."""
+    if "\\" in url:
+        # Parsers disagree on a backslash (some read it as "/"), so the host could be read two ways.
+        return False
+    try:
+        requests.models.PreparedRequest().prepare_url(url, None)
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except (requests.exceptions.RequestException, ValueError):
+        return False
+    return bool(host) and len(host) <= 253 and all(len(label) <= 63 for label in host.split(".")) and port != 0
 
 
 class ProxyLabels(NamedTuple):

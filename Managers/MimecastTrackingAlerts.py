@@ -405,7 +405,8 @@ def _build(
     recipients = []
     for address, name in tracked.recipients:
         delivery = delivered.get(address.casefold()) or {}
-        meta = delivery.get("deliveryMetaInfo") if isinstance(delivery.get("deliveryMetaInfo"), dict) else {}
+        meta = delivery.get("deliveryMetaInfo")
+        meta = meta if isinstance(meta, dict) else {}
         recipients.append(
             {
                 EVENT_TYPE: EVENT_RECIPIENT,

@@ -573,3 +573,16 @@ def test_the_connectors_domains_refuse_a_trailing_dot_like_the_actions(shared_si
         " Remove the trailing dot."
     )
     assert scenario.requests() == []
+
+
+@pytest.mark.parametrize("value", ["yes", "off"])
+@pytest.mark.parametrize("case", [CASE["Ping"], CASE["ReleaseMessage"]], ids=lambda case: case.id)
+def test_an_unreadable_verify_ssl_in_the_instance_is_refused_like_the_connectors(action_runner, sim, case, value):
+    """One rule for Verify SSL, actions and connector alike: true or false; anything else is refused by name,
+    never guessed (an instance meant to turn verification off must not silently keep it, nor the reverse)."""
+    params = case.params(sim)
+    run = action_runner(case.action, params, instance=simulator_instance(sim.url, case.api, **{"Verify SSL": value}))
+
+    assert_failed(run, case)
+    assert run.message == case.failure_prefix() + invalid("Verify SSL", value, "Use true or false.")
+    assert sim.state.log.entries() == []

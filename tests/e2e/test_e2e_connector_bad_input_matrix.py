@@ -33,6 +33,8 @@ API_ROOT_UNUSABLE = (
 NO_API2 = {"Client ID": "", "Client Secret": ""}
 # A failure that quotes a pasted value stays readable.
 SHOWN_LINE_LIMIT = 1000
+# Longer than a parameter excerpt (80 characters), as an API 1.0 Secret Key is: no part of it may be shown.
+LONG_SECRET = "c2VjcmV0LWtleS1vZi1hLWxvbmctYmluZGluZy10aGF0LWlzLXNob3duLW5ldmVy" * 2
 
 
 def api1(**overrides: str) -> dict[str, str]:
@@ -211,6 +213,23 @@ REFUSED = [
         "API 2.0 authentication needs both Client ID and Client Secret; missing: Client Secret.",
     ),
     refused("Client ID", "empty, and no API 1.0 keys", "", "No authentication parameters provided.", **NO_API2),
+    # A secret is refused by the credentials' own rule, which never shows it (not a parameter excerpt of it).
+    refused(
+        "Secret Key",
+        "noncharacter",
+        LONG_SECRET + "\ufffe",
+        '"Secret Key" is not valid base64. Paste it exactly as Mimecast issued it.',
+        **NO_API2,
+        **{k: v for k, v in api1().items() if k != "Secret Key"},
+    ),
+    refused(
+        "Proxy Password",
+        "noncharacter",
+        LONG_SECRET + "\ufdd0",
+        '"Proxy Password" holds characters a proxy cannot receive (HTTP Basic authentication carries Latin-1 '
+        "characters only).",
+        **{"Proxy Server Address": "http://127.0.0.1:3128", "Proxy Username": "svc"},
+    ),
 ]
 
 
@@ -238,6 +257,7 @@ def test_invalid_input_fails_the_run_with_its_message_and_nothing_is_sent(scenar
     assert len(last_line) < SHOWN_LINE_LIMIT
     assert scenario.requests() == []
     assert "Pr0xy-inline-pw" not in run.stderr + run.stdout
+    assert LONG_SECRET[:20] not in run.stderr + run.stdout
 
 
 # Unusual but valid input: the run proceeds; what Mimecast received or what the alert carries.

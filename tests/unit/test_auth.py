@@ -4,7 +4,15 @@ import re
 import pytest
 import requests
 
-from MimecastAuth import Api1HmacAuth, api1_signature, choose_credentials, mimecast_date
+from MimecastAuth import (
+    TOKEN_EXPIRY_MARGIN_S,
+    Api1HmacAuth,
+    CachedToken,
+    TokenCache,
+    api1_signature,
+    choose_credentials,
+    mimecast_date,
+)
 from MimecastConstants import AUTH_API1, AUTH_API2, NO_AUTH_MESSAGE
 from MimecastExceptions import MimecastConfigurationError
 
@@ -85,3 +93,32 @@ def test_no_credentials_gives_the_documented_message():
 def test_secrets_exclude_the_identifiers():
     assert set(choose_credentials(API1).secrets) == {"b", "c", SECRET}
     assert choose_credentials(API2).secrets == ("secret",)
+
+
+class Fetcher:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> CachedToken:
+        self.count += 1
+        return CachedToken(f"tok-{self.count}", 10_000.0)
+
+
+def test_the_token_cache_fetches_once_and_replaces_only_the_rejected_token():
+    fetch, seen = Fetcher(), []
+    cache = TokenCache(fetch, wall_clock=lambda: 0.0, on_token=seen.append)
+
+    assert cache.current() == cache.current() == "tok-1"
+    assert cache.replace_rejected("tok-1") == "tok-2"
+    # Another request was rejected with the token already replaced: it gets the new one, nothing is fetched.
+    assert cache.replace_rejected("tok-1") == "tok-2"
+    assert fetch.count == 2 and seen == ["tok-1", "tok-2"]
+
+
+def test_the_token_cache_replaces_a_token_about_to_expire():
+    fetch = Fetcher()
+    now = [0.0]
+    cache = TokenCache(fetch, wall_clock=lambda: now[0])
+    cache.current()
+    now[0] = 10_000.0 - TOKEN_EXPIRY_MARGIN_S
+    assert cache.current() == "tok-2"

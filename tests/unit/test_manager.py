@@ -9,6 +9,8 @@ import requests_mock as rm
 import urllib3
 
 from MimecastAuth import choose_credentials
+from MimecastConnection import Connection, read_api_root
+from MimecastConstants import ACTION_AGAIN, CONNECTION_SETTINGS
 from MimecastExceptions import (
     MimecastApiError,
     MimecastAuthenticationError,
@@ -23,8 +25,11 @@ from MimecastExceptions import (
     MimecastServerError,
     MimecastTimeoutError,
     MimecastTransportError,
+    MimecastValidationError,
+    Terms,
 )
 from MimecastManager import MimecastManager
+from MimecastProxy import Proxy
 
 ROOT = "https://api.example.test"
 ACCOUNT = {"meta": {"status": 200}, "data": [{"accountName": "Acme", "accountCode": "C1", "region": "eu"}], "fail": []}
@@ -58,10 +63,14 @@ class FakeClock:
         self.now += seconds
 
 
-def manager(clock, config=None, remaining=60.0, **kwargs):
+def connection(config=None, root=ROOT, verify_ssl=True, proxies=None):
+    """The connection an action or the connector reads from these values (the API Root checked as they do)."""
+    return Connection(read_api_root(root), choose_credentials(config or API2), verify_ssl, Proxy(proxies, ""))
+
+
+def manager(clock, config=None, remaining=60.0, verify_ssl=True, proxies=None, **kwargs):
     return MimecastManager(
-        ROOT,
-        choose_credentials(config or API2),
+        connection(config, verify_ssl=verify_ssl, proxies=proxies),
         deadline=clock.monotonic() + remaining,
         sleep=clock.sleep,
         monotonic=clock.monotonic,
@@ -72,6 +81,11 @@ def manager(clock, config=None, remaining=60.0, **kwargs):
 
 def token(value="tok-1", expires_in=1799):
     return {"json": {"access_token": value, "token_type": "Bearer", "expires_in": expires_in, "scope": ""}}
+
+
+def shown_by_an_action(error):
+    """The reason as an action shows it (MimecastActionRunner renders it in these words)."""
+    return error.reason(Terms(ACTION_AGAIN, CONNECTION_SETTINGS))
 
 
 def assert_no_secret(text):
@@ -315,12 +329,25 @@ def test_proxies_and_verify_are_applied_to_the_session(clock):
         assert m.request_history[0].proxies["https"] == "http://proxy.local:3128"
 
 
-def test_an_unreadable_verify_ssl_keeps_verification_on(clock):
-    mgr = MimecastManager.from_configuration({**API1, "API Root": ROOT, "Verify SSL": "yes"})
+@pytest.mark.parametrize("value", ["yes", "1", "on", "ture"])
+def test_an_unreadable_verify_ssl_is_refused_before_any_call(value):
+    with rm.Mocker() as m:
+        with pytest.raises(MimecastValidationError) as raised:
+            MimecastManager.from_configuration({**API1, "API Root": ROOT, "Verify SSL": value}).get_account()
+        assert m.call_count == 0
+    assert str(raised.value) == f'Invalid value for "Verify SSL": "{value}". Use true or false.'
+
+
+@pytest.mark.parametrize(
+    ("value", "verify"), [(None, True), ("", True), (" TRUE ", True), ("False", False), (True, True), (False, False)]
+)
+def test_verify_ssl_is_read_by_one_rule(value, verify):
+    mgr = MimecastManager.from_configuration({**API1, "API Root": ROOT, "Verify SSL": value})
     with rm.Mocker() as m:
         m.post(f"{ROOT}/api/account/get-account", json=ACCOUNT)
         mgr.get_account()
-        assert m.request_history[0].verify not in (False, None)
+        # requests may replace True with the environment's CA bundle; only off is False.
+        assert (m.request_history[0].verify is not False) is verify
 
 
 @pytest.mark.parametrize(
@@ -328,7 +355,7 @@ def test_an_unreadable_verify_ssl_keeps_verification_on(clock):
 )
 def test_an_api_root_no_request_could_be_sent_to_is_refused_before_any_call(root):
     with pytest.raises(MimecastConfigurationError, match='"API Root" is not a usable URL'):
-        MimecastManager(root, choose_credentials(API1))
+        MimecastManager(connection(API1, root))
 
 
 def test_an_unusable_proxy_address_is_a_configuration_error_not_a_lost_connection(clock):
@@ -376,5 +403,5 @@ def test_an_unresolvable_api_root_is_not_retried(clock):
 
 def test_api1_ids_that_cannot_travel_in_a_header_are_refused_without_showing_them():
     with pytest.raises(MimecastConfigurationError, match='"Access Key" contains characters') as raised:
-        MimecastManager(ROOT, choose_credentials({**API1, "Access Key": "ключ-VALUE"}))
+        MimecastManager(connection({**API1, "Access Key": "ключ-VALUE"}))
     assert "ключ" not in str(raised.value)

@@ -8,7 +8,7 @@ from suite_helpers import mimecast_sample as sample
 from test_manager import API1, ROOT, manager
 
 from MimecastExceptions import MimecastApiError, MimecastRateLimitError, MimecastResponseError
-from MimecastManager import RateLimitPacer
+from MimecastPacing import RateLimitPacer
 
 START = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
 END = datetime(2026, 3, 7, 16, 3, 9, tzinfo=UTC)

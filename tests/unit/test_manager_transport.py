@@ -10,9 +10,20 @@ import pytest
 import requests
 import requests_mock as rm
 import urllib3
-from test_manager import ACCOUNT, API1, API2, CLIENT_SECRET, ROOT, assert_no_secret, manager, token
+from test_manager import (
+    ACCOUNT,
+    API1,
+    API2,
+    CLIENT_SECRET,
+    ROOT,
+    assert_no_secret,
+    connection,
+    manager,
+    shown_by_an_action,
+    token,
+)
 
-from MimecastAuth import CachedToken, choose_credentials
+from MimecastAuth import CachedToken
 from MimecastDataModels import PolicyAddress
 from MimecastExceptions import (
     MimecastApiError,
@@ -24,7 +35,8 @@ from MimecastExceptions import (
     MimecastUnsendableRequestError,
     MimecastValidationError,
 )
-from MimecastManager import RATE_LIMIT_ATTEMPTS, MimecastManager
+from MimecastManager import MimecastManager
+from MimecastTransport import RATE_LIMIT_ATTEMPTS
 from simulator import DEFAULT_API1_ACCESS_KEY, DEFAULT_API1_APP_ID, DEFAULT_API1_APP_KEY, DEFAULT_API1_SECRET_KEY
 from simulator.faults import ForcedFault
 from simulator.server import Simulator
@@ -130,7 +142,7 @@ def test_a_redirected_write_says_to_check_the_item_before_running_it_again(clock
         m.post(RELEASE_URL, **redirect(308))
         with pytest.raises(MimecastConfigurationError) as raised:
             manager(clock, API1).release_held_message("held-1")
-    assert "check the item in Mimecast before running the action again" in str(raised.value)
+    assert "check the item in Mimecast before running the action again" in shown_by_an_action(raised.value)
 
 
 # The cached API 2.0 token belongs to one API Root, Client ID and Client Secret
@@ -157,8 +169,7 @@ OTHER_ROOT = "https://eu-api.example.test"
 def cached_run(clock, store, root=ROOT, config=API2):
     """One run that uses the store: a token request when it finds no token for itself, then get-account."""
     mgr = MimecastManager(
-        root,
-        choose_credentials(config),
+        connection(config, root),
         token_store=store,
         deadline=clock.monotonic() + 60,
         sleep=clock.sleep,
@@ -316,7 +327,7 @@ def tls_server():
 
 def real_manager(root, config=API1, **kwargs):
     """A Manager with real clocks, for a real server on loopback."""
-    return MimecastManager(root, choose_credentials(config), deadline=time.monotonic() + 30, **kwargs)
+    return MimecastManager(connection(config, root, **kwargs), deadline=time.monotonic() + 30)
 
 
 SIM_API1 = {
@@ -465,7 +476,7 @@ def test_an_api_root_with_a_query_or_fragment_is_refused_before_any_call(root, p
     ["https://api.example.test", "https://api.example.test/", "http://127.0.0.1:8765", "https://[::1]:8443/mimecast"],
 )
 def test_an_api_root_of_scheme_host_port_and_path_is_accepted(root):
-    assert MimecastManager(root, choose_credentials(API1)).api_root == root.rstrip("/")
+    assert MimecastManager(connection(API1, root)).api_root == root.rstrip("/")
 
 
 # Only valid UTF-8 JSON is ever sent
@@ -544,7 +555,7 @@ def test_api1_credentials_that_are_not_unicode_text_are_refused_without_showing_
 
 def test_an_api_root_that_is_not_unicode_text_is_shown_escaped():
     with pytest.raises(MimecastConfigurationError) as raised:
-        MimecastManager("https://api\ud800.example.test", choose_credentials(API1))
+        MimecastManager(connection(API1, "https://api\ud800.example.test"))
     assert "\\ud800" in str(raised.value)
     str(raised.value).encode("utf-8")
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import requests_mock as rm
-from test_manager import API1, ROOT, assert_no_secret, manager, token
+from test_manager import API1, ROOT, assert_no_secret, manager, shown_by_an_action, token
 
 from MimecastDataModels import PolicyAddress
 from MimecastExceptions import (
@@ -245,7 +245,7 @@ def test_an_answer_about_another_message_is_not_a_success(clock, call, url, flag
         m.post(url, **answer(*items))
         with pytest.raises(MimecastResponseError) as raised:
             getattr(manager(clock, API1), call)("mine")
-    text = str(raised.value)
+    text = shown_by_an_action(raised.value)
     path = url.removeprefix(ROOT)
     assert text.startswith(
         f'Mimecast\'s answer to {path} does not confirm that it did {flag} the message with ID "mine": {answered}.'
@@ -302,7 +302,7 @@ def test_a_managed_sender_entry_other_than_asked_is_not_a_success(clock, action,
         m.post(SENDERS, **answer(entry))
         with pytest.raises(MimecastResponseError) as raised:
             getattr(manager(clock, API1), f"{action}_sender")("a@evil.example", "b@corp.example")
-    text = str(raised.value)
+    text = shown_by_an_action(raised.value)
     assert text.startswith(
         f"Mimecast's answer to /api/managedsender/permit-or-block-sender does not confirm the {action.title()} entry "
         f"asked for: it answered {said}"
@@ -383,7 +383,7 @@ def test_a_policy_other_than_asked_is_not_a_success(clock, answered, said):
         m.post(CREATE_POLICY, **answer(answered))
         with pytest.raises(MimecastResponseError) as raised:
             manager(clock, API1).create_blocked_sender_policy(**POLICY_ASKED)
-    text = str(raised.value)
+    text = shown_by_an_action(raised.value)
     assert text.startswith(
         "Mimecast's answer to /api/policy/blockedsenders/create-policy does not confirm the policy asked for: it "
         f"answered {said}"

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from test_manager import API1, API2, CLIENT_SECRET, ROOT, FakeClock, manager
 
 from MimecastExceptions import REDACTED, MimecastError, redact
+from MimecastParameters import EscapingLogger
+from MimecastSecrets import RedactingLogger, Secrets
 
 TOKEN = "simtok-unit-3dkq93LkfA0pQ2zX"
 SECRETS = (CLIENT_SECRET, *(API1[name] for name in ("Application Key", "Access Key", "Secret Key")), TOKEN)
@@ -179,3 +181,55 @@ def test_mimecast_text_around_an_echoed_secret_never_reveals_it(before, after):
             manager(FakeClock(), API1).get_account()
 
     assert API1["Secret Key"] not in str(raised.value)
+
+
+# One registry per run: what the configuration, the proxy and the token cache add is redacted everywhere.
+
+
+def test_a_secret_only_the_run_knows_is_redacted_from_mimecast_texts_and_log_lines():
+    """The platform's proxy password is not the Manager's own, yet an answer echoing it is redacted in the retry
+    log lines and the failure: the Manager words everything through the run's registry."""
+    secrets = Secrets()
+    secrets.add_password(PROXY_PASSWORD)
+    logger = RecordingLogger()
+    with rm.Mocker() as m:
+        m.post(ACCOUNT_URL, **failing(503, f"upstream proxy said {PROXY_PASSWORD}"))
+        with pytest.raises(MimecastError) as raised:
+            manager(FakeClock(), API1, logger=logger, secrets=secrets).get_account()
+        assert m.call_count == 3
+
+    assert any("Retrying" in line for line in logger.lines)
+    for where, text in shown_texts(raised.value, logger).items():
+        assert PROXY_PASSWORD not in text, where
+    assert f"upstream proxy said {REDACTED}" in str(raised.value)
+
+
+def test_the_token_cache_adds_every_token_to_the_registry():
+    secrets = Secrets()
+    with rm.Mocker() as m:
+        m.post(TOKEN_URL, [{"json": {"access_token": t, "expires_in": 1799}} for t in (TOKEN, TOKEN + "-2")])
+        m.post(ACCOUNT_URL, [{"status_code": 401, "json": {"fail": []}}, {"json": {"data": [{}]}}])
+        manager(FakeClock(), API2, secrets=secrets).get_account()
+
+    assert {TOKEN, TOKEN + "-2"} <= set(secrets.values())
+    assert secrets.redact(f"Bearer {TOKEN}-2 and {TOKEN}") == f"Bearer {REDACTED} and {REDACTED}"
+
+
+def test_a_proxy_password_is_known_in_every_form_a_url_gives_it():
+    secrets = Secrets()
+    secrets.add_password("pa ss/wörd:1")
+    text = "http://svc:pa%20ss%2Fw%C3%B6rd%3A1@proxy http://svc:pa%20ss/w%C3%B6rd%3A1@proxy pa ss/wörd:1"
+
+    assert secrets.redact(text) == f"http://svc:{REDACTED}@proxy http://svc:{REDACTED}@proxy {REDACTED}"
+
+
+def test_a_redacting_logger_redacts_before_the_escaping_logger_escapes():
+    secrets = Secrets(CLIENT_SECRET)
+    sdk = RecordingLogger()
+    logger = RedactingLogger(EscapingLogger(sdk), secrets)
+
+    logger.info(f"echo {CLIENT_SECRET}\nforged line")
+    logger.warn(CLIENT_SECRET)
+    logger.error(f"{CLIENT_SECRET}\x1b")
+
+    assert sdk.lines == [f"echo {REDACTED}\\nforged line", REDACTED, f"{REDACTED}\\x1b"]
