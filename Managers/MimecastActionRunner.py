@@ -2,6 +2,9 @@
 
 An action script holds only what is unique to it: one function that takes an `ActionContext` and
 returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`.
+
+The SDK is imported only when an action runs (`run_action`): importing it replaces sys.stdout, and the
+devkit imports a script to read its spec without running it.
 """
 
 import json
@@ -9,12 +12,8 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
-
-from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
-from SiemplifyAction import SiemplifyAction
-from SiemplifyUtils import output_handler, unix_now, utc_now
 
 from MimecastConstants import (
     ACTION_FAILURE_TEMPLATE,
@@ -30,6 +29,9 @@ from MimecastManager import MimecastManager
 from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
 from MimecastPlatform import PlatformError, platform_call
 from MimecastProxy import platform_proxy
+
+if TYPE_CHECKING:
+    from SiemplifyAction import SiemplifyAction
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
@@ -52,7 +54,9 @@ class ActionResult(NamedTuple):
 class ActionContext(TypedParameters):
     """What an action function may use: typed parameters, the Manager, the logger and the clock."""
 
-    def __init__(self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict) -> None:
+    def __init__(self, siemplify: "SiemplifyAction", spec: ActionSpec, configuration: dict) -> None:
+        from SiemplifyUtils import unix_now
+
         super().__init__(spec)
         self.siemplify = siemplify
         self.logger = EscapingLogger(siemplify.LOGGER)
@@ -86,6 +90,8 @@ class ActionContext(TypedParameters):
         return settings
 
     def now(self) -> datetime:
+        from SiemplifyUtils import utc_now
+
         return utc_now()
 
     def raw(self, name: str) -> object:
@@ -118,11 +124,15 @@ def list_result(
 
 
 def run_action(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
-    _main(spec, perform)
+    from SiemplifyUtils import output_handler
+
+    output_handler(_main)(spec, perform)
 
 
-@output_handler
 def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
+    from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
+    from SiemplifyAction import SiemplifyAction
+
     try:
         with platform_call("start the action (the SDK reads the context and the platform's proxy settings)"):
             siemplify = SiemplifyAction()
