@@ -1,6 +1,7 @@
 """Throwaway integration layouts for devkit tests: small scripts that report what the runner gave them."""
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ ECHO_PARAMS = [
 # One connector iteration on the real SDK: counts its live runs in its connector context, returns one alert.
 TICK_SCRIPT = r"""
 import json
+import shutil
 import os
 import sys
 import time
@@ -401,3 +403,67 @@ def edit_json(path: Path, change: Any) -> None:
 
 def param(definition: dict, name: str, key: str = "Name") -> dict:
     return next(p for p in definition.get("Parameters", definition.get("IntegrationProperties")) if p[key] == name)
+
+
+# An action and a connector that declare their specs, in the layout `python -m devkit generate` reads.
+SPEC_ACTION_SCRIPT = """
+from MimecastSpecs import CHECKBOX, DDL, LIST_RESULT, ActionSpec, AiSpec, ParamSpec, WidgetSpec
+
+MODE = ParamSpec(
+    "Mode", DDL, "ok", mandatory=True, options=("ok", "fail"), description="How it runs.", ai_description="How."
+)
+VERBOSE = ParamSpec("Verbose", CHECKBOX, "false", description="Say more.", ai_description="More.")
+LIMIT = ParamSpec("Limit", default="5", description="At most.", ai_description="Most.", value_format="integer")
+SPEC = ActionSpec(
+    "Echo Back",
+    description="Echoes its parameters.",
+    params=(MODE, VERBOSE, LIMIT),
+    result_example=[{"mode": "ok"}],
+    documentation_anchor="echo_back",
+    ai=AiSpec(
+        description="### General description\\nEchoes.\\n\\n### Flow\\n1. Echoes.",
+        short_description="Echoes its parameters.",
+        capabilities="Reads nothing.",
+        fetches_data=True,
+        outcomes=("search_email",),
+    ),
+    widget=WidgetSpec("Shows what came back.", LIST_RESULT),
+)
+
+
+def echo(context):
+    return context.text(MODE)
+
+
+if __name__ == "__main__":
+    raise SystemExit("run by the platform only")
+"""
+SPEC_CONNECTOR_SCRIPT = """
+from MimecastSpecs import CHECKBOX, INTEGER, PASSWORD, ConnectorSpec, ParamSpec
+
+SPEC = ConnectorSpec(
+    "Tick Connector",
+    description="Ticks.",
+    params=(
+        ParamSpec("DeviceProductField", default="Product Name", mandatory=True, description="Product field."),
+        ParamSpec("PythonProcessTimeout", INTEGER, "60", mandatory=True, description="Seconds."),
+        ParamSpec("Client Secret", PASSWORD, description="Secret."),
+        ParamSpec("Verify SSL", CHECKBOX, "true", mandatory=True, description="Verify."),
+        ParamSpec("Pace", INTEGER, "3", description="Ticks a run.", advanced=True),
+    ),
+    documentation_anchor="tick-connector",
+)
+"""
+
+
+def spec_layout(root: Path) -> Path:
+    """The repository's Managers and integration definition, with the Echo Back action and the Tick connector."""
+    shutil.copytree(REPO_ROOT / "Managers", root / "Managers", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO_ROOT / "Integration-Mimecast.def", root / "Integration-Mimecast.def")
+    for folder, stem, source in (
+        ("ActionsScripts", "EchoBack", SPEC_ACTION_SCRIPT),
+        ("ConnectorsScripts", "Tick", SPEC_CONNECTOR_SCRIPT),
+    ):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / f"{stem}.py").write_text(source)
+    return root
