@@ -15,20 +15,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
-from MimecastConstants import (
-    ACTION_FAILURE_TEMPLATE,
-    API_ROOT,
-    DEFAULT_API_ROOT,
-    INTEGRATION_IDENTIFIER,
-    SECRET_FIELDS,
-    ActionSpec,
-)
+from MimecastConstants import API_ROOT, DEFAULT_API_ROOT, INTEGRATION_IDENTIFIER, SECRET_FIELDS
 from MimecastDataModels import table_lines
 from MimecastExceptions import MimecastError, failure_reason, redact
 from MimecastManager import MimecastManager
 from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
 from MimecastPlatform import PlatformError, platform_call
 from MimecastProxy import platform_proxy
+from MimecastSpecs import ACTION_FAILURE_TEMPLATE, ActionSpec
 
 if TYPE_CHECKING:
     from SiemplifyAction import SiemplifyAction

@@ -39,7 +39,6 @@ from MimecastConstants import (
     MAX_HOURS_BACKWARDS,
     MAX_HOURS_BACKWARDS_LIMIT,
     MAX_MESSAGES_TO_RETURN,
-    MESSAGE_TRACKING_CONNECTOR,
     PROXY_PASSWORD,
     PROXY_SERVER_ADDRESS,
     PROXY_USERNAME,
@@ -52,7 +51,6 @@ from MimecastConstants import (
     TRACKING_STATUSES,
     VERIFY_SSL,
     WHITELIST_AS_BLACKLIST,
-    ConnectorSpec,
 )
 from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail
 from MimecastExceptions import (
@@ -77,6 +75,7 @@ from MimecastParameters import (
 from MimecastPlatform import PlatformError, platform_call, platform_failure
 from MimecastProxy import proxy_settings
 from MimecastServerTime import ClockReading
+from MimecastSpecs import ConnectorSpec
 from MimecastTracking import (
     MAX_DETAIL_ATTEMPTS,
     STATE_KEY,
@@ -164,7 +163,7 @@ class ConnectorSettings:
 class ConnectorParameters(TypedParameters):
     """The connector's parameters as the platform passes them (name -> value), typed by its spec."""
 
-    def __init__(self, values: Mapping[str, Any], spec: ConnectorSpec = MESSAGE_TRACKING_CONNECTOR) -> None:
+    def __init__(self, values: Mapping[str, Any], spec: ConnectorSpec) -> None:
         super().__init__(spec)
         self._values = values
 
@@ -197,9 +196,9 @@ def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logge
 
 
 def read_settings(
-    values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any
+    values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any, spec: ConnectorSpec
 ) -> ConnectorSettings:
-    params = ConnectorParameters(values)
+    params = ConnectorParameters(values, spec)
     by_name: dict[str, str] = {}
     for value in params.csv(DOMAINS):
         by_name.setdefault(require_domain(DOMAINS, value).lower(), value)
@@ -747,14 +746,15 @@ def start_connector_run() -> SiemplifyConnectorExecution:
         raise MimecastError(RUN_FAILED + reason) from None
 
 
-def run_tracking_connector(siemplify: Any, started: float) -> None:
-    """One connector iteration; a failure is logged (without secrets) and raised, so the run fails."""
+def run_tracking_connector(siemplify: Any, started: float, spec: ConnectorSpec) -> None:
+    """One connector iteration of `spec` (the script's); a failure is logged (without secrets) and raised."""
     logger = siemplify.LOGGER
     secrets: list[str] = [str(siemplify.parameters.get(name) or "") for name in CONNECTOR_SECRET_FIELDS]
     run: TrackingRun | None = None
     try:
         info = siemplify.context.connector_info
-        settings = read_settings(siemplify.parameters, info.environment or "", list(siemplify.whitelist or []), logger)
+        whitelist = list(siemplify.whitelist or [])
+        settings = read_settings(siemplify.parameters, info.environment or "", whitelist, logger, spec)
         secrets.extend(settings.secrets)
         run = TrackingRun(siemplify, settings, RunClock(started, settings.timeout_s))
         run.run()

@@ -77,8 +77,8 @@ class Generated:
     stale: list[str]
 
 
-def _json(data: Any, indent: int, newline: bool = True) -> bytes:
-    return (json.dumps(data, indent=indent) + ("\n" if newline else "")).encode("utf-8")
+def _json(data: Any, indent: int) -> bytes:
+    return (json.dumps(data, indent=indent) + "\n").encode("utf-8")
 
 
 def _link(base: str, anchor: str) -> str:
@@ -252,7 +252,7 @@ def generate(root: Path) -> Generated:
     for stem, spec in specs.actions.items():
         files[f"{ACTIONS_DEFS_DIR}/{stem}.actiondef"] = _json(action_definition(spec, contract, documentation), 4)
         if spec["widget"]:
-            files[f"{WIDGETS_DIR}/{stem}.json"] = _json(widget_definition(spec, contract), 4, newline=False)
+            files[f"{WIDGETS_DIR}/{stem}.json"] = _json(widget_definition(spec, contract), 4)
     for stem, spec in specs.connectors.items():
         files[f"{CONNECTORS_DEFS_DIR}/{stem}.connectordef"] = _json(
             connector_definition(spec, contract, documentation), 2
@@ -288,32 +288,70 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def _label(prefix: str, entry: Any, index: int) -> str:
-    """Where a list entry is reported: `prefix[<its name>]`, or its index when it has none."""
+def _name(entry: Any) -> str | None:
+    """The name a list entry is reported by (a parameter's, a result's), or None."""
     for key in ("Name", "ResultName"):
         if isinstance(entry, dict) and isinstance(entry.get(key), str):
-            return f"{prefix}[{entry[key]}]"
-    return f"{prefix}[{index}]"
+            return entry[key]
+    return None
 
 
 def differences(committed: Any, generated: Any, where: str = "") -> list[tuple[str, str]]:
-    """(field, problem) for every value of a committed file that differs from what the specs generate."""
-    found: list[tuple[str, str]] = []
+    """(field, problem) for every value of a committed file that differs from what the specs generate.
+
+    Entries of a list of named objects (parameters) are matched by name: `Parameters[Note].IsMandatory`.
+    """
     if isinstance(committed, dict) and isinstance(generated, dict):
+        found: list[tuple[str, str]] = []
         for key, value in generated.items():
             at = f"{where}.{key}" if where else key
-            if key not in committed:
-                found.append((at, f"missing; the spec gives {_shown(value)}"))
-            else:
-                found += differences(committed[key], value, at)
+            found += differences(committed[key], value, at) if key in committed else [(at, _missing(value))]
         extra = [key for key in committed if key not in generated]
-        found += [(f"{where}.{key}" if where else key, "not generated from the spec") for key in extra]
-    elif isinstance(committed, list) and isinstance(generated, list) and len(committed) == len(generated):
-        for index, (old, new) in enumerate(zip(committed, generated, strict=True)):
-            found += differences(old, new, _label(where, new, index))
-    elif committed != generated or type(committed) is not type(generated):
-        found.append((where or "(file)", f"{_shown(committed)} in the file; the spec gives {_shown(generated)}"))
+        return found + [(f"{where}.{key}" if where else key, "not generated from the spec") for key in extra]
+    if isinstance(committed, list) and isinstance(generated, list):
+        names = [_name(entry) for entry in generated]
+        if names and all(names) and len(set(names)) == len(names):
+            return _named_differences(committed, generated, names, where)
+        if len(committed) == len(generated) and any(isinstance(entry, dict | list) for entry in generated):
+            found = []
+            for index, (old, new) in enumerate(zip(committed, generated, strict=True)):
+                found += differences(old, new, f"{where}[{index}]")
+            return found
+    if committed != generated or type(committed) is not type(generated):
+        old, new = _contrast(committed, generated)
+        return [(where or "(file)", f"{old} in the file; the spec gives {new}")]
+    return []
+
+
+def _contrast(committed: Any, generated: Any) -> tuple[str, str]:
+    """Both values as shown; two long texts from just before the first character where they differ."""
+    if not (isinstance(committed, str) and isinstance(generated, str)) or max(len(committed), len(generated)) <= 78:
+        return _shown(committed), _shown(generated)
+    first = next((i for i, (a, b) in enumerate(zip(committed, generated, strict=False)) if a != b), None)
+    start = max(0, (min(len(committed), len(generated)) if first is None else first) - 20)
+
+    def excerpt(text: str) -> str:
+        shown = json.dumps(text[start:], ensure_ascii=False)[1:-1]
+        return '"' + ("…" if start else "") + (shown if len(shown) <= 70 else shown[:70] + "…") + '"'
+
+    return excerpt(committed), excerpt(generated)
+
+
+def _named_differences(committed: list, generated: list, names: list, where: str) -> list[tuple[str, str]]:
+    by_name = {_name(entry): entry for entry in committed}
+    found: list[tuple[str, str]] = []
+    for name, entry in zip(names, generated, strict=True):
+        at = f"{where}[{name}]"
+        found += differences(by_name[name], entry, at) if name in by_name else [(at, _missing(entry))]
+    found += [(f"{where}[{name}]", "not generated from the spec") for name in by_name if name not in names]
+    order = [_name(entry) for entry in committed if _name(entry) in names]
+    if not found and order != names:
+        found.append((where, f"in the order {_shown(order)}; the spec gives {_shown(names)}"))
     return found
+
+
+def _missing(value: Any) -> str:
+    return f"missing; the spec gives {_shown(value)}"
 
 
 def _parse(file: str, content: bytes) -> Any:

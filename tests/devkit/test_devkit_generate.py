@@ -2,15 +2,18 @@
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from devkit_layouts import spec_layout
+from devkit_layouts import connector_param, edit_json, param, repository_copy, spec_layout, write_json
 
 from devkit import REPO_ROOT
 from devkit.builtformat import AI_ENTITY_FILTERS, AI_OUTCOMES, load_yaml
 from devkit.cli import main
-from devkit.generate import check
+from devkit.generate import REGENERATE, check
+from devkit.specs import read_specs
 
 DOCS = json.loads((REPO_ROOT / "Integration-Mimecast.def").read_text())["DocumentationLink"]
 ECHO = "ActionsDefinitions/EchoBack.actiondef"
@@ -399,3 +402,169 @@ def test_every_link_starts_with_the_integration_documentation_link(root):
 
     assert json.loads((root / ECHO).read_text())["DocumentationLink"] == "https://docs.example.com/m#echo_back"
     assert json.loads((root / TICK).read_text())["DocumentationLink"] == "https://docs.example.com/m#tick-connector"
+
+
+# The repository: its committed files are what its specs generate, and a copy shows the check catches drift.
+
+REJECT = "ActionsDefinitions/RejectMessage.actiondef"
+ARCHIVE = "ActionsDefinitions/SimpleArchiveSearch.actiondef"
+CONNECTOR = "ConnectorsDefinitions/MessageTrackingConnector.connectordef"
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    return repository_copy(tmp_path / "repository")
+
+
+def found_in(root: Path) -> list[str]:
+    return [str(finding) for finding in check(root)]
+
+
+def test_the_committed_files_are_what_the_specs_generate():
+    assert check(REPO_ROOT) == []
+
+
+def test_python_dash_m_devkit_generate_check_passes_on_the_repository():
+    result = subprocess.run(
+        [sys.executable, "-m", "devkit", "generate", "--check"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+
+    assert (result.returncode, result.stdout) == (0, "The generated files match the specs.\n"), result.stderr
+
+
+def test_make_package_checks_the_generated_files_before_it_packs():
+    result = subprocess.run(["make", "-n", "package"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+
+    commands = [line.split(" -m ", 1)[1] for line in result.stdout.splitlines() if " -m devkit " in line]
+    assert commands == ["devkit generate --check", "devkit package"]
+
+
+def test_a_spec_edited_in_a_copy_of_the_repository_fails_the_check_until_generated(repository):
+    script = repository / "ActionsScripts" / "RejectMessage.py"
+    edit(script, 'description="Send a rejection notice to the sender."', 'description="Tell the sender."')
+    edit(script, 'ai_description="Sends a rejection notice to the sender."', 'ai_description="Tells the sender."')
+
+    code, text = devkit("generate", "--check", "--root", str(repository))
+
+    assert code == 1
+    assert text.splitlines() == [
+        f'{REJECT}: Parameters[Notify Sender].Description: "Send a rejection notice to the sender." in the file; '
+        'the spec gives "Tell the sender."',
+        f"{REJECT}: (file): differs from what the specs generate: {REGENERATE}",
+        f'{AI}: Reject Message.parameters_description: "…r | Checkbox | No | Sends a rejection notice to the '
+        'sender. |" in the file; the spec gives "…r | Checkbox | No | Tells the sender. |"',
+        f"{AI}: (file): differs from what the specs generate: {REGENERATE}",
+        f"2 file(s) differ from what the specs generate: {REJECT}, {AI}.",
+    ]
+    assert devkit("generate", "--root", str(repository))[0] == 0
+    assert check(repository) == []
+
+
+def test_a_widget_description_edited_in_its_spec_fails_the_check(repository):
+    edit(
+        repository / "ActionsScripts" / "CreateBlockSenderPolicy.py",
+        '"Shows the Blocked Senders policy',
+        '"Shows the policy',
+    )
+
+    assert found_in(repository)[0].startswith("Widgets/CreateBlockSenderPolicy.json: Description: ")
+
+
+def test_a_deleted_definition_of_a_declared_action_is_missing(repository):
+    (repository / "ActionsDefinitions" / "Ping.actiondef").unlink()
+
+    assert found_in(repository) == [f"ActionsDefinitions/Ping.actiondef: (file): missing: {REGENERATE}"]
+
+
+def test_definition_drift_from_the_spec_is_named_parameter_by_parameter(repository):
+    def drift(definition: dict) -> None:
+        param(definition, "Notify Sender").update(Type=0)
+        param(definition, "Note").update(IsMandatory=True)
+        param(definition, "Reason").update(OptionalValues=list(reversed(param(definition, "Reason")["OptionalValues"])))
+        definition["Parameters"].append({"Name": "Extra", "Type": 0, "IsMandatory": False, "DefaultValue": ""})
+        definition["Parameters"].remove(param(definition, "Message ID"))
+
+    edit_json(repository / REJECT, drift)
+
+    found = found_in(repository)
+    assert f"{REJECT}: Parameters[Notify Sender].Type: 0 in the file; the spec gives 1" in found
+    assert f"{REJECT}: Parameters[Note].IsMandatory: true in the file; the spec gives false" in found
+    assert any(p.startswith(f'{REJECT}: Parameters[Reason].OptionalValues: ["Restricted Content", ') for p in found)
+    assert f"{REJECT}: Parameters[Extra]: not generated from the spec" in found
+    assert any(
+        p.startswith(f'{REJECT}: Parameters[Message ID]: missing; the spec gives {{"Name": "Message ID"') for p in found
+    )
+
+
+def test_a_default_changed_in_a_definition_is_named(repository):
+    edit_json(repository / ARCHIVE, lambda d: param(d, "Max Emails To Return").update(DefaultValue="100", Value="100"))
+
+    found = found_in(repository)
+    assert f'{ARCHIVE}: Parameters[Max Emails To Return].DefaultValue: "100" in the file; the spec gives "50"' in found
+    assert f'{ARCHIVE}: Parameters[Max Emails To Return].Value: "100" in the file; the spec gives "50"' in found
+
+
+def test_parameters_reordered_in_a_definition_are_named(repository):
+    edit_json(repository / REJECT, lambda d: d["Parameters"].reverse())
+
+    assert found_in(repository)[0] == (
+        f'{REJECT}: Parameters: in the order ["Notify Sender", "Reason", "Note", "Message ID"]; the spec gives '
+        '["Message ID", "Note", "Reason", "Notify Sender"]'
+    )
+
+
+def test_a_renamed_script_leaves_its_old_definition_stale_and_needs_a_new_one(repository):
+    (repository / "ActionsScripts" / "RejectMessage.py").rename(repository / "ActionsScripts" / "Reject.py")
+
+    found = found_in(repository)
+
+    assert f"{REJECT}: (file): no spec generates it: delete it (`python -m devkit generate` does)" in found
+    assert f"ActionsDefinitions/Reject.actiondef: (file): missing: {REGENERATE}" in found
+
+
+def test_a_definition_no_script_declares_is_stale(repository):
+    bogus = {"Name": "Bogus", "IntegrationIdentifier": "Mimecast", "Creator": "admin"}
+    write_json(repository / "ActionsDefinitions" / "Bogus.actiondef", bogus)
+
+    assert found_in(repository) == [
+        "ActionsDefinitions/Bogus.actiondef: (file): no spec generates it: delete it (`python -m devkit generate` does)"
+    ]
+
+
+def test_an_action_script_without_a_spec_is_named(repository):
+    (repository / "ActionsScripts" / "Bogus.py").write_text("")
+
+    assert found_in(repository) == [
+        "ActionsScripts/Bogus.py: SPEC: missing: the script declares its ActionSpec (MimecastSpecs) as SPEC"
+    ]
+
+
+def test_connector_definition_drift_from_the_spec_is_named(repository):
+    edit_json(repository / CONNECTOR, lambda d: param(d, "PythonProcessTimeout").update(DefaultValue="90"))
+    edit_json(repository / CONNECTOR, lambda d: param(d, "Domains").update(IsMandatory=False))
+    edit_json(repository / CONNECTOR, lambda d: d["Parameters"].append(connector_param("Extra", "")))
+    edit_json(repository / CONNECTOR, lambda d: d["Parameters"].remove(param(d, "Proxy Username")))
+
+    found = found_in(repository)
+    assert (
+        f'{CONNECTOR}: Parameters[PythonProcessTimeout].DefaultValue: "90" in the file; the spec gives "180"' in found
+    )
+    assert f"{CONNECTOR}: Parameters[Domains].IsMandatory: false in the file; the spec gives true" in found
+    assert f"{CONNECTOR}: Parameters[Extra]: not generated from the spec" in found
+    assert any(p.startswith(f"{CONNECTOR}: Parameters[Proxy Username]: missing; the spec gives ") for p in found)
+
+
+def test_a_connector_renamed_in_its_definition_is_named(repository):
+    edit_json(repository / CONNECTOR, lambda d: d.update(Name="Tock Connector"))
+
+    assert found_in(repository)[0] == (
+        f'{CONNECTOR}: Name: "Tock Connector" in the file; the spec gives "Mimecast - Message Tracking Connector"'
+    )
+
+
+def test_the_connector_script_imports_without_the_sdk_and_declares_its_spec(repository):
+    specs = read_specs(repository)
+
+    assert specs.problems == []
+    assert [spec["name"] for spec in specs.connectors.values()] == ["Mimecast - Message Tracking Connector"]
+    assert {stem: spec["name"] for stem, spec in specs.actions.items()}["Ping"] == "Ping"
