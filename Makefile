@@ -26,7 +26,9 @@ demo: venv
 test: venv
 	$(VPY) -m pytest
 
+# The definition files are generated from the scripts' specs: a stale one stops the build before anything is packed.
 package: venv
+	$(VPY) -m devkit generate --check
 	$(VPY) -m devkit package
 
 sim: venv

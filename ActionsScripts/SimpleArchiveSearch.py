@@ -5,43 +5,184 @@ from MimecastConstants import (
     ARCHIVE_MAX_EMAILS,
     ARCHIVE_MAX_PAGE_SIZE,
     ARCHIVE_NOT_FOUND_MESSAGE,
+    ARCHIVE_RESULT_EXAMPLE,
     ARCHIVE_RESULTS_TABLE,
+    DEFAULT_ARCHIVE_FIELDS,
     END_TIME,
     FIELDS_TO_RETURN,
     FROM,
     MAILBOXES,
     MAX_EMAILS_TO_RETURN,
-    SIMPLE_ARCHIVE_SEARCH,
     START_TIME,
     SUBJECT,
     TIME_FRAME,
     TIME_FRAME_CUSTOM,
+    TIME_FRAME_LAST_HOUR,
+    TIME_FRAMES,
     TO,
 )
 from MimecastDataModels import utc_timestamp
+from MimecastSpecs import DDL, LIST_RESULT, ActionSpec, AiSpec, ParamSpec, WidgetSpec
+
+FIELDS_TO_RETURN_PARAM = ParamSpec(
+    FIELDS_TO_RETURN,
+    default=DEFAULT_ARCHIVE_FIELDS,
+    mandatory=True,
+    description=(
+        "Comma-separated archive fields each email should carry (commas and new lines both separate items), "
+        f"e.g. {DEFAULT_ARCHIVE_FIELDS}."
+    ),
+    ai_description="Archive fields to return for each email.",
+    value_format="CSV",
+)
+MAILBOXES_PARAM = ParamSpec(
+    MAILBOXES,
+    description=(
+        "Comma-separated mailbox addresses (or domains) to search, aliases included. Empty: the whole "
+        "archive (an administrative search)."
+    ),
+    ai_description="Mailboxes to search.",
+    value_format="CSV",
+)
+FROM_PARAM = ParamSpec(
+    FROM,
+    description="Comma-separated sender addresses or domains; an email matches when it comes from any of them.",
+    ai_description="Sender addresses (any of them).",
+    value_format="CSV",
+)
+TO_PARAM = ParamSpec(
+    TO,
+    description="Comma-separated recipient addresses or domains; an email matches when it was sent to any of them.",
+    ai_description="Recipient addresses (any of them).",
+    value_format="CSV",
+)
+SUBJECT_PARAM = ParamSpec(
+    SUBJECT, description="Text the subject must contain.", ai_description="Text the subject contains."
+)
+TIME_FRAME_PARAM = ParamSpec(
+    TIME_FRAME,
+    DDL,
+    TIME_FRAME_LAST_HOUR,
+    mandatory=True,
+    options=TIME_FRAMES,
+    description=(
+        "Received-time window, ending now (UTC): Last Week is 7 days, Last Month one calendar month back. "
+        "Custom uses Start Time and End Time."
+    ),
+    ai_description="Last Hour, Last 6 Hours, Last 24 Hours, Last Week, Last Month or Custom.",
+)
+START_TIME_PARAM = ParamSpec(
+    START_TIME,
+    description=(
+        "Start of the Custom time frame, ISO 8601 (e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or "
+        "2025-03-07 16:03; UTC when no offset is given). Required when Time Frame is Custom; ignored "
+        "otherwise."
+    ),
+    ai_description="Start of a Custom time frame; required with Custom.",
+    value_format="ISO 8601",
+)
+END_TIME_PARAM = ParamSpec(
+    END_TIME,
+    description=(
+        "End of the Custom time frame, ISO 8601 like Start Time. Empty: now. Ignored unless Time Frame is Custom."
+    ),
+    ai_description="End of a Custom time frame; now when empty.",
+    value_format="ISO 8601",
+)
+MAX_EMAILS_TO_RETURN_PARAM = ParamSpec(
+    MAX_EMAILS_TO_RETURN,
+    default="50",
+    description=(
+        "The most emails to return, 1 to 5000. The action pages through Mimecast's results with as few calls "
+        "as possible (up to 500 emails a call)."
+    ),
+    ai_description="At most this many emails (default 50; 1 to 5000).",
+    value_format="integer",
+)
+SPEC = ActionSpec(
+    "Simple Archive Search",
+    description=(
+        "Search archived emails in Mimecast by sender, recipient, subject, mailbox and received time. "
+        "Returns the emails as Mimecast's archive returns them (JSON result and a Results table), newest "
+        "first. Calls /api/archive/search as an administrative search, which needs the permission 'Archive | "
+        "Search Logs | Read'."
+    ),
+    params=(
+        FIELDS_TO_RETURN_PARAM,
+        MAILBOXES_PARAM,
+        FROM_PARAM,
+        TO_PARAM,
+        SUBJECT_PARAM,
+        TIME_FRAME_PARAM,
+        START_TIME_PARAM,
+        END_TIME_PARAM,
+        MAX_EMAILS_TO_RETURN_PARAM,
+    ),
+    result_example=ARCHIVE_RESULT_EXAMPLE,
+    documentation_anchor="simple_archive_search",
+    ai=AiSpec(
+        description=(
+            "### General description\n"
+            "Searches the Mimecast email archive by sender, recipient, subject, mailbox and received time, and "
+            "returns the matching emails (JSON result and a Results table).\n"
+            "\n"
+            "### When to use it\n"
+            "In an investigation, to find who else received a suspicious email (same sender or subject) or what "
+            "a mailbox received in a time window, before deciding on containment.\n"
+            "\n"
+            "### What it changes in Mimecast\n"
+            "Nothing: the search is read-only (an administrative archive search, which Mimecast records in its "
+            "search logs).\n"
+            "\n"
+            "### Parameters\n"
+            "Fields To Return, Mailboxes, From and To take comma-separated values; several From or To values are "
+            "combined with OR. Time Frame is a rolling window ending now; with Custom, Start Time is required "
+            "and End Time defaults to now. Max Emails To Return caps the result (default 50, at most 5000).\n"
+            "\n"
+            "### Flow\n"
+            "1. Validates the parameters and resolves the time frame to a UTC range.\n"
+            "2. Builds the archive XML query with user values escaped.\n"
+            "3. Calls /api/archive/search and follows Mimecast's pages until enough emails are collected.\n"
+            "4. Returns the emails; finding none is still a success."
+        ),
+        short_description="Searches the Mimecast archive by sender, recipient, subject, mailbox and time; read-only.",
+        capabilities="Reads archived emails that match the criteria; writes nothing.",
+        fetches_data=True,
+        outcomes=("search_email",),
+    ),
+    widget=WidgetSpec(
+        (
+            "Shows the archive emails a Simple Archive Search step found, with their count: received date, "
+            "sender, recipients, subject, status, number of attachments and the archive ID, ready to copy."
+        ),
+        LIST_RESULT,
+    ),
+)
 
 
 def simple_archive_search(context: ActionContext) -> ActionResult:
-    time_frame = context.choice(TIME_FRAME)
+    time_frame = context.choice(TIME_FRAME_PARAM)
     if time_frame == TIME_FRAME_CUSTOM:
-        start, end = time_frame_range(time_frame, context.now(), context.time(START_TIME), context.time(END_TIME))
+        start, end = time_frame_range(
+            time_frame, context.now(), context.time(START_TIME_PARAM), context.time(END_TIME_PARAM)
+        )
     else:
         start, end = time_frame_range(time_frame, context.now())
-        if context.text(START_TIME) or context.text(END_TIME):
+        if context.text(START_TIME_PARAM) or context.text(END_TIME_PARAM):
             context.logger.info(
                 f'"{START_TIME}" and "{END_TIME}" are used only when "{TIME_FRAME}" is Custom; ignored.'
             )
     query = SimpleArchiveQuery(
-        fields=context.csv(FIELDS_TO_RETURN),
+        fields=context.csv(FIELDS_TO_RETURN_PARAM),
         start=start,
         end=end,
-        mailboxes=context.csv(MAILBOXES),
-        senders=context.csv(FROM),
-        recipients=context.csv(TO),
-        subject=context.text(SUBJECT),
+        mailboxes=context.csv(MAILBOXES_PARAM),
+        senders=context.csv(FROM_PARAM),
+        recipients=context.csv(TO_PARAM),
+        subject=context.text(SUBJECT_PARAM),
     ).check()
     max_emails = context.positive_int(
-        MAX_EMAILS_TO_RETURN,
+        MAX_EMAILS_TO_RETURN_PARAM,
         maximum=ARCHIVE_MAX_EMAILS,
         beyond="the most an archive search returns; to see older emails, narrow the search (Time Frame, From, To, "
         "Subject)",
@@ -55,4 +196,4 @@ def simple_archive_search(context: ActionContext) -> ActionResult:
 
 
 if __name__ == "__main__":
-    run_action(SIMPLE_ARCHIVE_SEARCH, simple_archive_search)
+    run_action(SPEC, simple_archive_search)

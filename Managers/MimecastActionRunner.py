@@ -2,6 +2,9 @@
 
 An action script holds only what is unique to it: one function that takes an `ActionContext` and
 returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`.
+
+The SDK is imported only when an action runs (`run_action`): importing it replaces sys.stdout, and the
+devkit imports a script to read its spec without running it.
 """
 
 import json
@@ -9,27 +12,20 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
-
-from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
-from SiemplifyAction import SiemplifyAction
-from SiemplifyUtils import output_handler, unix_now, utc_now
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from MimecastConnection import action_connection
-from MimecastConstants import (
-    ACTION_AGAIN,
-    ACTION_FAILURE_TEMPLATE,
-    CONNECTION_SETTINGS,
-    INTEGRATION_IDENTIFIER,
-    SECRET_FIELDS,
-    ActionSpec,
-)
+from MimecastConstants import ACTION_AGAIN, CONNECTION_SETTINGS, INTEGRATION_IDENTIFIER, SECRET_FIELDS
 from MimecastDataModels import table_lines
 from MimecastExceptions import MimecastError, Terms, failure_reason
 from MimecastManager import MimecastManager
 from MimecastParameters import EscapingLogger, TypedParameters, excerpt, printable
 from MimecastPlatform import PlatformError, platform_call
 from MimecastSecrets import RedactingLogger, Secrets
+from MimecastSpecs import ACTION_FAILURE_TEMPLATE, ActionSpec
+
+if TYPE_CHECKING:
+    from SiemplifyAction import SiemplifyAction
 
 # Stop issuing requests this long before the platform's deadline, so end() can still report.
 DEADLINE_MARGIN_S = 5.0
@@ -55,8 +51,10 @@ class ActionContext(TypedParameters):
     """What an action function may use: typed parameters, the Manager, the logger and the clock."""
 
     def __init__(
-        self, siemplify: SiemplifyAction, spec: ActionSpec, configuration: dict, secrets: Secrets | None = None
+        self, siemplify: "SiemplifyAction", spec: ActionSpec, configuration: dict, secrets: Secrets | None = None
     ) -> None:
+        from SiemplifyUtils import unix_now
+
         super().__init__(spec)
         self.siemplify = siemplify
         self.secrets = secrets if secrets is not None else Secrets()
@@ -88,6 +86,8 @@ class ActionContext(TypedParameters):
             return self.siemplify._get_proxy_settings() or {}
 
     def now(self) -> datetime:
+        from SiemplifyUtils import utc_now
+
         return utc_now()
 
     def raw(self, name: str) -> object:
@@ -114,11 +114,15 @@ def list_result(
 
 
 def run_action(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
-    _main(spec, perform)
+    from SiemplifyUtils import output_handler
+
+    output_handler(_main)(spec, perform)
 
 
-@output_handler
 def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) -> None:
+    from ScriptResult import EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED
+    from SiemplifyAction import SiemplifyAction
+
     try:
         with platform_call("start the action (the SDK reads the context and the platform's proxy settings)"):
             siemplify = SiemplifyAction()

@@ -43,7 +43,6 @@ from MimecastConstants import (
     MAX_HOURS_BACKWARDS,
     MAX_HOURS_BACKWARDS_LIMIT,
     MAX_MESSAGES_TO_RETURN,
-    MESSAGE_TRACKING_CONNECTOR,
     PROXY_SERVER_ADDRESS,
     PYTHON_PROCESS_TIMEOUT,
     QUEUE_REASON_FILTER,
@@ -53,7 +52,6 @@ from MimecastConstants import (
     TRACKING_ROUTES,
     TRACKING_STATUSES,
     WHITELIST_AS_BLACKLIST,
-    ConnectorSpec,
 )
 from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail
 from MimecastExceptions import (
@@ -79,6 +77,7 @@ from MimecastParameters import (
 from MimecastPlatform import PlatformError, platform_call, platform_failure
 from MimecastSecrets import RedactingLogger, Secrets
 from MimecastServerTime import ClockReading
+from MimecastSpecs import ConnectorSpec
 from MimecastTracking import (
     MAX_DETAIL_ATTEMPTS,
     SEARCH_CAP,
@@ -173,7 +172,7 @@ class ConnectorSettings:
 class ConnectorParameters(TypedParameters):
     """The connector's parameters as the platform passes them (name -> value), typed by its spec."""
 
-    def __init__(self, values: Mapping[str, Any], spec: ConnectorSpec = MESSAGE_TRACKING_CONNECTOR) -> None:
+    def __init__(self, values: Mapping[str, Any], spec: ConnectorSpec) -> None:
         super().__init__(spec)
         self._values = values
 
@@ -206,9 +205,14 @@ def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logge
 
 
 def read_settings(
-    values: Mapping[str, Any], default_environment: str, allowlist: list[str], logger: Any, secrets: Secrets
+    values: Mapping[str, Any],
+    default_environment: str,
+    allowlist: list[str],
+    logger: Any,
+    secrets: Secrets,
+    spec: ConnectorSpec,
 ) -> ConnectorSettings:
-    params = ConnectorParameters(values)
+    params = ConnectorParameters(values, spec)
     by_name: dict[str, str] = {}
     for value in params.csv(DOMAINS):
         by_name.setdefault(require_domain(DOMAINS, value).lower(), value)
@@ -780,14 +784,14 @@ def start_connector_run() -> SiemplifyConnectorExecution:
         raise MimecastError(RUN_FAILED + reason) from None
 
 
-def run_tracking_connector(siemplify: Any, started: float) -> None:
-    """One connector iteration; a failure is logged (without secrets) and raised, so the run fails."""
+def run_tracking_connector(siemplify: Any, started: float, spec: ConnectorSpec) -> None:
+    """One connector iteration of `spec` (the script's); a failure is logged (without secrets) and raised."""
     secrets = Secrets(*(str(siemplify.parameters.get(name) or "") for name in CONNECTOR_SECRET_FIELDS))
     logger = RedactingLogger(siemplify.LOGGER, secrets)
     try:
         info = siemplify.context.connector_info
         whitelist = list(siemplify.whitelist or [])
-        settings = read_settings(siemplify.parameters, info.environment or "", whitelist, logger, secrets)
+        settings = read_settings(siemplify.parameters, info.environment or "", whitelist, logger, secrets, spec)
         TrackingRun(siemplify, settings, RunClock(started, settings.timeout_s), secrets, logger).run()
     except Exception as exc:
         message = RUN_FAILED + failure_reason(exc, secrets, logger.error, CONNECTOR_TERMS)

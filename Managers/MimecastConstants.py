@@ -1,58 +1,19 @@
 """The public contract of the integration, written once.
 
-Action, connector and parameter names, option values, defaults and output messages are used by
-playbooks already written for the incumbent integration: do not rename them. The devkit validator
-checks every definition file against the specs below.
+Parameter names, option values, defaults and output messages are used by playbooks already written for
+the incumbent integration: do not rename them. Each action and the connector declare their spec (name,
+parameters, texts) in their own script; what several of them share is here.
 """
 
-from typing import NamedTuple
+from MimecastSpecs import CHECKBOX, PASSWORD, STRING, ParamSpec
 
 INTEGRATION_IDENTIFIER = "Mimecast"
 INTEGRATION_DISPLAY_NAME = "Mimecast"
 SCRIPT_RESULT_NAME = "is_success"
 
-# Parameter kinds; the definition files encode them with the platform's type codes.
-STRING = "string"
-PASSWORD = "password"
-CHECKBOX = "checkbox"
-INTEGER = "integer"
-DDL = "ddl"
-
-ACTION_TYPE_CODES = {STRING: 0, CHECKBOX: 1, PASSWORD: 12, DDL: 15}
-PROPERTY_TYPE_CODES = {CHECKBOX: 0, INTEGER: 1, STRING: 2, PASSWORD: 3}
-
-
-class ParamSpec(NamedTuple):
-    name: str
-    kind: str = STRING
-    default: str = ""
-    mandatory: bool = False
-    options: tuple[str, ...] = ()
-
-
-def _param(owner: str, params: tuple[ParamSpec, ...], name: str) -> ParamSpec:
-    for spec in params:
-        if spec.name == name:
-            return spec
-    raise KeyError(f'"{owner}" has no parameter "{name}"')
-
-
-ACTION_FAILURE_TEMPLATE = 'Error executing action "{action}". Reason: {reason}'
 # The runners' words in a failure's advice (MimecastExceptions.Terms): doing it again, where the connection is set.
 ACTION_AGAIN = "running the action again"
 CONNECTION_SETTINGS = "the integration instance"
-
-
-class ActionSpec(NamedTuple):
-    name: str
-    script_stem: str
-    params: tuple[ParamSpec, ...] = ()
-    # Ping words a failure to reach Mimecast differently from every other action.
-    failure_template: str = ACTION_FAILURE_TEMPLATE
-
-    def param(self, name: str) -> ParamSpec:
-        return _param(self.name, self.params, name)
-
 
 # Integration instance
 API_ROOT = "API Root"
@@ -88,14 +49,6 @@ AUTH_MODE_LABELS = {
 }
 NO_AUTH_MESSAGE = "No authentication parameters provided."
 
-# Actions
-PING = ActionSpec(
-    "Ping",
-    "Ping",
-    failure_template="Failed to connect to the Mimecast server! Error is {reason}",
-)
-PING_SUCCESS_MESSAGE = "Successfully connected to the Mimecast server with the provided connection parameters!"
-
 TIME_FRAME_LAST_HOUR = "Last Hour"
 TIME_FRAME_LAST_6_HOURS = "Last 6 Hours"
 TIME_FRAME_LAST_24_HOURS = "Last 24 Hours"
@@ -125,26 +78,11 @@ START_TIME = "Start Time"
 END_TIME = "End Time"
 MAX_EMAILS_TO_RETURN = "Max Emails To Return"
 XML_QUERY = "XML Query"
-SIMPLE_ARCHIVE_SEARCH = ActionSpec(
-    "Simple Archive Search",
-    "SimpleArchiveSearch",
-    (
-        ParamSpec(FIELDS_TO_RETURN, STRING, DEFAULT_ARCHIVE_FIELDS, mandatory=True),
-        ParamSpec(MAILBOXES),
-        ParamSpec(FROM),
-        ParamSpec(TO),
-        ParamSpec(SUBJECT),
-        ParamSpec(TIME_FRAME, DDL, TIME_FRAME_LAST_HOUR, mandatory=True, options=TIME_FRAMES),
-        ParamSpec(START_TIME),
-        ParamSpec(END_TIME),
-        ParamSpec(MAX_EMAILS_TO_RETURN, STRING, "50"),
-    ),
-)
-ADVANCED_ARCHIVE_SEARCH = ActionSpec(
-    "Advanced Archive Search",
-    "AdvancedArchiveSearch",
-    (ParamSpec(XML_QUERY, STRING, mandatory=True),),
-)
+# Parameter names that several actions share.
+MESSAGE_ID = "Message ID"
+SENDER = "Sender"
+RECIPIENT = "Recipient"
+COMMENT = "Comment"
 ARCHIVE_RESULTS_TABLE = "Results"
 # The largest page the integration asks for: 500 worked on a live tenant.
 ARCHIVE_MAX_PAGE_SIZE = 500
@@ -154,6 +92,38 @@ ARCHIVE_MAX_PAGE_SIZE = 500
 ARCHIVE_MAX_EMAILS = 5000
 ARCHIVE_FOUND_MESSAGE = "Successfully found archive emails for the provided criteria in Mimecast"
 ARCHIVE_NOT_FOUND_MESSAGE = "No archive emails were found for the provided criteria in Mimecast"
+# What both archive searches return: a list of the emails, newest first, with the fields asked for.
+ARCHIVE_RESULT_EXAMPLE = [
+    {
+        "attachmentcount": 1,
+        "status": "ARCHIVED",
+        "subject": "Invoice 48213 is due",
+        "size": 48211,
+        "receiveddate": "2025-03-07T15:41:00+0000",
+        "displayfrom": "Billing Team",
+        "displayfromaddress": "billing@northwind.example",
+        "id": "eNo1jk0LgkAYhP_KsueCVVvd9RalQkVEdOgSYu-uSZjrRy5F9N_bDrsdZuaZF2ZGSAs5d7Y3XKM6lmQG5mW4cQpU",
+        "displayto": "Alex Rivera",
+        "displaytoaddresslist": [{"displayableName": "Alex Rivera", "emailAddress": "alex.rivera@example.com"}],
+        "smash": "1b61550b5e0c7ee28107a38919464dfd786771a2",
+    },
+    {
+        "attachmentcount": 0,
+        "status": "ARCHIVED",
+        "subject": "Re: Quarterly report",
+        "size": 11370,
+        "receiveddate": "2025-03-07T15:12:00+0000",
+        "displayfrom": "Sam Okafor",
+        "displayfromaddress": "sam.okafor@example.com",
+        "id": "eNolj0tvgzAQhP-LzyDtGmNDOKUPklZNKzX0lQsytklpeLTY0EPV_16n7OHTajSa2f0h1qhpNI0mK5J_MPxxTz",
+        "displayto": "Robin Novak, Casey Tanaka",
+        "displaytoaddresslist": [
+            {"displayableName": "Robin Novak", "emailAddress": "robin.novak@example.com"},
+            {"displayableName": "Casey Tanaka", "emailAddress": "casey.tanaka@example.com"},
+        ],
+        "smash": "6dc4a295a30866658cf1c5ae84db9f0e1c2d3a47",
+    },
+]
 START_TIME_REQUIRED_MESSAGE = '"Start Time" should be provided, when "Custom" is selected in "Time Frame" parameter.'
 END_BEFORE_START_MESSAGE = '"End Time" should be later than "Start Time".'
 
@@ -165,51 +135,14 @@ REJECT_REASONS = {
     "Against Email Policy": "MESSAGE GOES AGAINST EMAIL POLICIES",
     "Restricted Content": "REVIEWER DISAPPROVES OF CONTENT",
 }
-REJECT_MESSAGE = ActionSpec(
-    "Reject Message",
-    "RejectMessage",
-    (
-        ParamSpec("Message ID", mandatory=True),
-        ParamSpec("Note"),
-        ParamSpec("Reason", DDL, REJECT_REASON_SELECT_ONE, options=tuple(REJECT_REASONS)),
-        ParamSpec("Notify Sender", CHECKBOX, "false"),
-    ),
-)
 REJECT_SUCCESS_MESSAGE = 'Successfully rejected message with ID "{message_id}" in Mimecast'
 
-RELEASE_MESSAGE = ActionSpec(
-    "Release Message",
-    "ReleaseMessage",
-    (
-        ParamSpec("Message ID", mandatory=True),
-        ParamSpec("Release To Sandbox", CHECKBOX, "false"),
-    ),
-)
 RELEASE_SUCCESS_MESSAGE = 'Successfully released message with ID "{message_id}" in Mimecast'
 
 REPORT_TYPES = {"Spam": "spam", "Malware": "malware", "Phishing": "phishing"}
-REPORT_MESSAGE = ActionSpec(
-    "Report Message",
-    "ReportMessage",
-    (
-        ParamSpec("Message ID", mandatory=True),
-        ParamSpec("Report As", DDL, "Spam", options=tuple(REPORT_TYPES)),
-        ParamSpec("Comment"),
-    ),
-)
 REPORT_SUCCESS_MESSAGE = 'Successfully reported the following messages with ID "{message_id}" in Mimecast'
 
-BLOCK_SENDER = ActionSpec(
-    "Block Sender",
-    "BlockSender",
-    (ParamSpec("Sender", mandatory=True), ParamSpec("Recipient", mandatory=True)),
-)
 BLOCK_SENDER_SUCCESS_MESSAGE = "Successfully blocked sender {sender} for recipient {recipient} in Mimecast"
-PERMIT_SENDER = ActionSpec(
-    "Permit Sender",
-    "PermitSender",
-    (ParamSpec("Sender", mandatory=True), ParamSpec("Recipient", mandatory=True)),
-)
 PERMIT_SENDER_SUCCESS_MESSAGE = "Successfully permitted sender {sender} for recipient {recipient} in Mimecast"
 
 POLICY_RESPONSES = {"No Action": "no_action", "Block Sender": "block_sender"}
@@ -222,24 +155,6 @@ POLICY_ADDRESS_TYPES = {
     "Internal Addresses": "internal_addresses",
     "External Addresses": "external_addresses",
 }
-CREATE_BLOCK_SENDER_POLICY = ActionSpec(
-    "Create Block Sender Policy",
-    "CreateBlockSenderPolicy",
-    (
-        ParamSpec("Response", DDL, "Block Sender", options=tuple(POLICY_RESPONSES)),
-        ParamSpec("Description", mandatory=True),
-        ParamSpec("Extracted Data", DDL, "Both", options=tuple(POLICY_EXTRACTED_DATA)),
-        ParamSpec("Sender"),
-        ParamSpec("Sender Type", DDL, "Email Domain", options=tuple(POLICY_ADDRESS_TYPES)),
-        ParamSpec("Recipient"),
-        ParamSpec("Recipient Type", DDL, "Email Domain", options=tuple(POLICY_ADDRESS_TYPES)),
-        ParamSpec("Comment"),
-        ParamSpec("Bidirectional", CHECKBOX, "true"),
-        ParamSpec("Enforced", CHECKBOX, "true"),
-        ParamSpec("Start Time"),
-        ParamSpec("End Time"),
-    ),
-)
 CREATE_POLICY_SUCCESS_MESSAGE = "Successfully created a block sender policy in Mimecast"
 # Appended for a policy whose Response is No Action, so nobody takes it for a block.
 CREATE_POLICY_NO_ACTION_NOTE = ". Its Response is No Action: it does not block or change the mail it matches."
@@ -247,22 +162,6 @@ CREATE_POLICY_NO_ACTION_NOTE = ". Its Response is No Action: it does not block o
 POLICY_VALUE_REQUIRED_MESSAGE = (
     "{name} is required when {name} Type is Email Domain, Email Address, or Header Display Name."
 )
-
-# The actions shipped in this package; each is added here when its definition and script land.
-ACTIONS = {
-    spec.name: spec
-    for spec in (
-        PING,
-        SIMPLE_ARCHIVE_SEARCH,
-        ADVANCED_ARCHIVE_SEARCH,
-        REJECT_MESSAGE,
-        RELEASE_MESSAGE,
-        REPORT_MESSAGE,
-        BLOCK_SENDER,
-        PERMIT_SENDER,
-        CREATE_BLOCK_SENDER_POLICY,
-    )
-}
 
 # Endpoints and the Mimecast role permission each needs (the README lists them; named in 403 failures).
 PATH_GET_ACCOUNT = "/api/account/get-account"
@@ -303,19 +202,7 @@ PATH_PERMISSIONS = {
     PATH_MESSAGE_INFO: PERMISSION_TRACKING_READ,
 }
 
-# Connector. Connector parameters use the integration's property type codes.
-CONNECTOR_TYPE_CODES = PROPERTY_TYPE_CODES
-
-
-class ConnectorSpec(NamedTuple):
-    name: str
-    script_stem: str
-    params: tuple[ParamSpec, ...] = ()
-
-    def param(self, name: str) -> ParamSpec:
-        return _param(self.name, self.params, name)
-
-
+# Connector
 DEVICE_PRODUCT_FIELD = "DeviceProductField"
 EVENT_CLASS_ID = "EventClassId"
 ENVIRONMENT_FIELD_NAME = "Environment Field Name"
@@ -344,33 +231,6 @@ NO_RISK_PRIORITY = -1
 MAX_HOURS_BACKWARDS_LIMIT = 720
 MAX_CONCURRENT_DETAIL_REQUESTS = 16
 
-MESSAGE_TRACKING_CONNECTOR = ConnectorSpec(
-    "Mimecast - Message Tracking Connector",
-    "MessageTrackingConnector",
-    (
-        ParamSpec(DEVICE_PRODUCT_FIELD, STRING, "Product Name", mandatory=True),
-        ParamSpec(EVENT_CLASS_ID, STRING, "event_type", mandatory=True),
-        ParamSpec(ENVIRONMENT_FIELD_NAME, STRING),
-        ParamSpec(ENVIRONMENT_REGEX_PATTERN, STRING, ".*"),
-        ParamSpec(PYTHON_PROCESS_TIMEOUT, INTEGER, "180", mandatory=True),
-        *(p for p in INTEGRATION_PARAMS if p.name != VERIFY_SSL),
-        ParamSpec(DOMAINS, STRING, mandatory=True),
-        ParamSpec(LOWEST_RISK_TO_FETCH, STRING),
-        ParamSpec(STATUS_FILTER, STRING, "held"),
-        ParamSpec(ROUTE_FILTER, STRING),
-        ParamSpec(QUEUE_REASON_FILTER, STRING),
-        ParamSpec(INGEST_WITHOUT_RISK, CHECKBOX, "true", mandatory=True),
-        ParamSpec(MAX_HOURS_BACKWARDS, INTEGER, "1"),
-        ParamSpec(MAX_MESSAGES_TO_RETURN, INTEGER, "100"),
-        ParamSpec(WHITELIST_AS_BLACKLIST, CHECKBOX, "true", mandatory=True),
-        next(p for p in INTEGRATION_PARAMS if p.name == VERIFY_SSL),
-        ParamSpec(PROXY_SERVER_ADDRESS, STRING),
-        ParamSpec(PROXY_USERNAME, STRING),
-        ParamSpec(PROXY_PASSWORD, PASSWORD),
-        ParamSpec(CONCURRENT_DETAIL_REQUESTS, INTEGER, "10"),
-    ),
-)
-CONNECTORS = {spec.name: spec for spec in (MESSAGE_TRACKING_CONNECTOR,)}
 CONNECTOR_SECRET_FIELDS = (*SECRET_FIELDS, PROXY_PASSWORD)
 
 # Connector events: flat dicts whose field names are a contract for playbooks (README "Message Tracking connector").

@@ -215,6 +215,9 @@ class EscapingLogger:
 
 class _ParamSpec(Protocol):
     @property
+    def name(self) -> str: ...
+
+    @property
     def default(self) -> str: ...
 
     @property
@@ -226,6 +229,10 @@ class _ParamSpec(Protocol):
 
 class _ComponentSpec(Protocol):
     def param(self, name: str) -> _ParamSpec: ...
+
+
+# A parameter as an action or the connector names it: the spec object it declares, or the parameter's name.
+Parameter = str | _ParamSpec
 
 
 class TypedParameters:
@@ -241,45 +248,57 @@ class TypedParameters:
     def raw(self, name: str) -> object:
         raise NotImplementedError
 
-    def text(self, name: str) -> str | None:
+    def declared(self, parameter: Parameter) -> _ParamSpec:
+        """The spec's parameter; a spec object must be the one the spec declares, so the platform sends its value."""
+        if isinstance(parameter, str):
+            return self.spec.param(parameter)
+        found = self.spec.param(parameter.name)
+        if found != parameter:
+            raise KeyError(f'"{parameter.name}" is not the parameter the spec declares under that name')
+        return found
+
+    def text(self, parameter: Parameter) -> str | None:
         """The parameter's trimmed value, the spec's default when empty, None when neither."""
+        spec = self.declared(parameter)
+        name = spec.name
         raw = self.raw(name)
         value = str(raw).strip() if raw is not None else ""
-        spec = self.spec.param(name)
         if not value:
             value = spec.default
         if not value and spec.mandatory:
             raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
         return require_characters(name, value) or None
 
-    def checkbox(self, name: str) -> bool:
-        value = self.text(name)
-        return parse_checkbox(name, value) if value is not None else False
+    def checkbox(self, parameter: Parameter) -> bool:
+        value = self.text(parameter)
+        return parse_checkbox(self.declared(parameter).name, value) if value is not None else False
 
-    def choice(self, name: str) -> str:
-        return parse_choice(name, self.text(name) or "", self.spec.param(name).options)
+    def choice(self, parameter: Parameter) -> str:
+        spec = self.declared(parameter)
+        return parse_choice(spec.name, self.text(parameter) or "", spec.options)
 
-    def csv(self, name: str) -> list[str]:
+    def csv(self, parameter: Parameter) -> list[str]:
         """The listed values.
 
         For an optional list (a filter), a value that lists nothing (", ") means the default, as an empty one
         does; for a mandatory one the caller refuses the empty list with its own message.
         """
-        values = split_csv(self.text(name))
-        spec = self.spec.param(name)
+        values = split_csv(self.text(parameter))
+        spec = self.declared(parameter)
         return values if values or spec.mandatory else split_csv(spec.default)
 
-    def email(self, name: str) -> str | None:
+    def email(self, parameter: Parameter) -> str | None:
         """The parameter as a valid email address (None when empty and optional)."""
-        value = self.text(name)
-        return require_email(name, value) if value else None
+        value = self.text(parameter)
+        return require_email(self.declared(parameter).name, value) if value else None
 
-    def time(self, name: str) -> datetime | None:
-        value = self.text(name)
-        return parse_time(name, value) if value else None
+    def time(self, parameter: Parameter) -> datetime | None:
+        value = self.text(parameter)
+        return parse_time(self.declared(parameter).name, value) if value else None
 
-    def positive_int(self, name: str, maximum: int | None = None, beyond: str = "") -> int:
-        value = self.text(name)
+    def positive_int(self, parameter: Parameter, maximum: int | None = None, beyond: str = "") -> int:
+        value = self.text(parameter)
+        name = self.declared(parameter).name
         if value is None:
             raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
         return parse_positive_int(name, value, maximum, beyond)

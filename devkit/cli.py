@@ -1,4 +1,4 @@
-"""`python -m devkit action|connector|validate|package|widgets|demo`.
+"""`python -m devkit action|connector|generate|validate|package|widgets|demo`.
 
 Exit codes: 0 completed / success, 1 action or connector run failed, or validation/packaging problems,
 2 usage error, 3 the script crashed (no output object, killed, or a connector that exited non-zero after
@@ -327,6 +327,27 @@ def cmd_connector(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if run.ingested else EXIT_CRASHED
 
 
+def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
+    from devkit.generate import check, write
+    from devkit.specs import SpecReadError
+
+    root = Path(args.root)
+    try:
+        problems = check(root) if args.check else write(root, lambda line: out.write(f"{line}\n"))
+    except SpecReadError as exc:
+        out.write(f"{exc}\n")
+        return EXIT_FAILED
+    for problem in problems:
+        out.write(f"{problem}\n")
+    if problems:
+        files = sorted({problem.file for problem in problems})
+        what = "differ from what the specs generate" if args.check else "stopped the generation"
+        out.write(f"{len(files)} file(s) {what}: {', '.join(files)}.\n")
+        return EXIT_FAILED
+    out.write("The generated files match the specs.\n")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     from devkit.validator import validate
 
@@ -459,6 +480,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(connector)
     connector.set_defaults(handler=cmd_connector)
+
+    generate = commands.add_parser(
+        "generate", help="write the definition files, widget definitions and AI metadata from the scripts' specs"
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 listing every file that differs from its spec"
+    )
+    generate.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
+    generate.set_defaults(handler=cmd_generate)
 
     validate = commands.add_parser("validate", help="validate every definition file")
     validate.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)

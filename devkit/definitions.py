@@ -87,19 +87,24 @@ def secret_values(root: Path, configuration: dict[str, Any]) -> list[str]:
 
 
 def load_constants(root: Path) -> ModuleType:
-    """Import Managers/MimecastConstants.py by path without leaving it in sys.modules."""
-    path = root / CONSTANTS_FILE
-    spec = importlib.util.spec_from_file_location("MimecastConstants", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    previous = sys.modules.get(spec.name)
-    sys.modules[spec.name] = module
+    """Import Managers/MimecastConstants.py by path, leaving sys.modules and sys.path as they were.
+
+    It imports MimecastSpecs by bare name, as on the platform: that one is loaded from the same Managers/.
+    """
+    managers = str((root / MANAGERS_DIR).resolve())
+    names = ("MimecastConstants", "MimecastSpecs")
+    previous = {name: sys.modules.pop(name) for name in names if name in sys.modules}
+    sys.path.insert(0, managers)
     try:
+        spec = importlib.util.spec_from_file_location("MimecastConstants", root / CONSTANTS_FILE)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {root / CONSTANTS_FILE}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
         spec.loader.exec_module(module)
     finally:
-        if previous is None:
-            sys.modules.pop(spec.name, None)
-        else:
-            sys.modules[spec.name] = previous
+        sys.path.remove(managers)
+        for name in names:
+            sys.modules.pop(name, None)
+        sys.modules.update(previous)
     return module

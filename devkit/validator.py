@@ -1,4 +1,4 @@
-"""Validate every definition file the platform reads, and cross-check them against MimecastConstants.
+"""Validate every definition file the platform reads; the hand-written ones also against MimecastConstants.
 
 Rules follow the platform's package format (docs/PACKAGE_FORMAT.md) and the `mp validate`
 checks; the built-format model of Google's packaging tool lives in devkit/builtformat.py. Every
@@ -27,6 +27,7 @@ from devkit.definitions import (
     load_json,
     platform_value,
 )
+from devkit.generate import PROPERTY_TYPE_CODES as PROPERTY_CODES
 from devkit.widgets import validate_widgets
 
 IDENTIFIER_RE = re.compile(r"[a-zA-Z0-9\-_]+")
@@ -531,26 +532,20 @@ class _Validator:
         self.mapping = [rule for rule in rules if isinstance(rule, dict)]
 
     # -- contract cross-check --------------------------------------------------------------------------
+    #
+    # The action and connector definitions are generated from the scripts' specs (devkit/generate.py checks
+    # them). The integration definition and the mapping rules are written by hand: they are checked here
+    # against MimecastConstants.
 
-    def contract(
-        self,
-        integration: dict | None,
-        actions: dict[str, tuple[Path, dict]],
-        connectors: list[tuple[Path, dict]] | None = None,
-    ) -> None:
+    def contract(self, integration: dict | None) -> None:
         try:
             constants = load_constants(self.root)
         except Exception as exc:  # any import-time error in the module is a finding, not a crash
             self.add(CONSTANTS_FILE, "(module)", f"cannot be loaded: {type(exc).__name__}: {exc}")
             return
         self.report.files.append(CONSTANTS_FILE)
-        missing = [
-            name
-            for name in ("INTEGRATION_PARAMS", "ACTIONS", "ACTION_TYPE_CODES", "PROPERTY_TYPE_CODES", "PING")
-            if not hasattr(constants, name)
-        ]
-        if missing:
-            self.add(CONSTANTS_FILE, ", ".join(missing), "missing from the public contract")
+        if not hasattr(constants, "INTEGRATION_PARAMS"):
+            self.add(CONSTANTS_FILE, "INTEGRATION_PARAMS", "missing from the public contract")
             return
         if integration is not None:
             path = sorted(self.root.glob(INTEGRATION_DEF_GLOB))[0]
@@ -558,76 +553,8 @@ class _Validator:
             if expected and integration.get("Identifier") != expected:
                 self.add(path, "Identifier", f"must be {expected!r} (MimecastConstants.INTEGRATION_IDENTIFIER)")
             props = [p for p in integration.get("IntegrationProperties") or [] if isinstance(p, dict)]
-            self._params_match(
-                path,
-                "IntegrationProperties",
-                constants.INTEGRATION_PARAMS,
-                {p.get("PropertyName"): p for p in props},
-                constants.PROPERTY_TYPE_CODES,
-                ("PropertyType", "Value", "IsMandatory"),
-            )
-        matched = self._components_match(
-            "action", constants.ACTIONS, actions, ACTIONS_DEFS_DIR, ".actiondef", constants.ACTION_TYPE_CODES
-        )
-        for spec, path, params in matched:
-            options_by_name = {p.name: p.options for p in spec.params}
-            for param in params:
-                name = param.get("Name")
-                wanted = list(options_by_name.get(name) or [])
-                if wanted and list(param.get("OptionalValues") or []) != wanted:
-                    self.add(
-                        path,
-                        f"Parameters[{name}].OptionalValues",
-                        f"{param.get('OptionalValues')} differs from MimecastConstants {wanted}",
-                    )
-        if hasattr(constants, "CONNECTORS"):
-            self._components_match(
-                "connector",
-                constants.CONNECTORS,
-                {definition.get("Name"): (path, definition) for path, definition in connectors or []},
-                CONNECTORS_DEFS_DIR,
-                ".connectordef",
-                getattr(constants, "CONNECTOR_TYPE_CODES", constants.PROPERTY_TYPE_CODES),
-            )
+            self._properties_match(path, constants.INTEGRATION_PARAMS, {p.get("PropertyName"): p for p in props})
         self._mapping_matches_events(constants)
-
-    def _components_match(
-        self,
-        kind: str,
-        specs: dict[str, Any],
-        found: dict[str, tuple[Path, dict]],
-        defs_dir: str,
-        suffix: str,
-        type_codes: dict[str, int],
-    ) -> list[tuple[Any, Path, list[dict]]]:
-        """Every spec of MimecastConstants.ACTIONS / CONNECTORS has its definition, stem and parameters, and no more."""
-        collection = f"MimecastConstants.{kind.upper()}S"
-        matched = []
-        for spec in specs.values():
-            if spec.name not in found:
-                self.add(
-                    f"{defs_dir}/{spec.script_stem}{suffix}",
-                    "(file)",
-                    f'missing: {collection} defines the {kind} "{spec.name}"',
-                )
-                continue
-            path, definition = found[spec.name]
-            if path.stem != spec.script_stem:
-                self.add(path, "(file)", f'{kind} "{spec.name}" must live in {spec.script_stem}{suffix}/.py')
-            params = [p for p in definition.get("Parameters") or [] if isinstance(p, dict)]
-            self._params_match(
-                path,
-                "Parameters",
-                spec.params,
-                {p.get("Name"): p for p in params},
-                type_codes,
-                ("Type", "DefaultValue", "IsMandatory"),
-            )
-            matched.append((spec, path, params))
-        for name, (path, _definition) in found.items():
-            if name not in specs:
-                self.add(path, "Name", f'"{name}" is not {"an" if kind == "action" else "a"} {kind} in {collection}')
-        return matched
 
     def _mapping_matches_events(self, constants: Any) -> None:
         """Mapping rules must name event types and fields the connector really writes."""
@@ -649,16 +576,9 @@ class _Validator:
                     f"{field!r} is not an event field in MimecastConstants.EVENT_FIELDS",
                 )
 
-    def _params_match(
-        self,
-        path: Path,
-        prefix: str,
-        specs: Any,
-        defined: dict[str, dict],
-        type_codes: dict[str, int],
-        keys: tuple[str, str, str],
-    ) -> None:
-        type_key, default_key, mandatory_key = keys
+    def _properties_match(self, path: Path, specs: Any, defined: dict[str, dict]) -> None:
+        """The integration's properties are MimecastConstants.INTEGRATION_PARAMS: type, default, mandatory."""
+        prefix = "IntegrationProperties"
         spec_names = set()
         for spec in specs:
             spec_names.add(spec.name)
@@ -667,20 +587,22 @@ class _Validator:
             if param is None:
                 self.add(path, where, "missing: MimecastConstants defines this parameter")
                 continue
-            code = type_codes.get(spec.kind)
-            if str(param.get(type_key)) != str(code):
-                self.add(path, f"{where}.{type_key}", f"must be {code} ({spec.kind}), got {param.get(type_key)!r}")
-            actual, wanted = platform_value(param.get(default_key)), platform_value(spec.default)
+            code = PROPERTY_CODES.get(spec.kind)
+            if str(param.get("PropertyType")) != str(code):
+                self.add(
+                    path, f"{where}.PropertyType", f"must be {code} ({spec.kind}), got {param.get('PropertyType')!r}"
+                )
+            actual, wanted = platform_value(param.get("Value")), platform_value(spec.default)
             if wanted in ("true", "false"):
                 actual = actual.lower()
             if actual != wanted:
                 self.add(
                     path,
-                    f"{where}.{default_key}",
-                    f"{param.get(default_key)!r} differs from MimecastConstants default {spec.default!r}",
+                    f"{where}.Value",
+                    f"{param.get('Value')!r} differs from MimecastConstants default {spec.default!r}",
                 )
-            if bool(param.get(mandatory_key, False)) != spec.mandatory:
-                self.add(path, f"{where}.{mandatory_key}", f"must be {str(spec.mandatory).lower()}")
+            if bool(param.get("IsMandatory", False)) != spec.mandatory:
+                self.add(path, f"{where}.IsMandatory", f"must be {str(spec.mandatory).lower()}")
         for name in defined:
             if name not in spec_names:
                 self.add(path, f"{prefix}[{name}]", "not in MimecastConstants: add it to the contract or remove it")
@@ -693,7 +615,7 @@ def validate(root: Path) -> ValidationReport:
     actions = validator.actions()
     connectors = validator.connectors()
     validator.mapping_rules(has_connector=bool(connectors))
-    validator.contract(integration, actions, connectors)
+    validator.contract(integration)
     builtformat.check_package(validator.root, validator.add, validator.report.files.append)
     widgets = validate_widgets(validator.root, set(actions))
     validator.report.files.extend(widgets.files)

@@ -1,12 +1,16 @@
 """Throwaway integration layouts for devkit tests: small scripts that report what the runner gave them."""
 
 import json
+import shutil
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from devkit import REPO_ROOT
 from devkit.builtformat import ACTIONS_AI_FILE, AI_ENTITY_FILTERS, AI_OUTCOMES, dump_yaml
 from devkit.definitions import load_constants
+from devkit.generate import ACTION_TYPE_CODES, PROPERTY_TYPE_CODES
+from devkit.specs import Specs, read_specs
 
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>'
@@ -93,6 +97,8 @@ ECHO_PARAMS = [
 # One connector iteration on the real SDK: counts its live runs in its connector context, returns one alert.
 TICK_SCRIPT = r"""
 import json
+import shutil
+from functools import cache
 import os
 import sys
 import time
@@ -228,45 +234,22 @@ def _platform_default(kind: str, default: str) -> Any:
     return default == "true" if kind == "checkbox" else default
 
 
-ALL_ACTION_SPECS = (
-    "PING",
-    "SIMPLE_ARCHIVE_SEARCH",
-    "ADVANCED_ARCHIVE_SEARCH",
-    "REJECT_MESSAGE",
-    "RELEASE_MESSAGE",
-    "REPORT_MESSAGE",
-    "BLOCK_SENDER",
-    "PERMIT_SENDER",
-    "CREATE_BLOCK_SENDER_POLICY",
-)
-
-
-def _tick_param_spec(param: dict) -> str:
-    kind = {0: "CHECKBOX", 1: "INTEGER", 2: "STRING", 3: "PASSWORD"}[param["Type"]]
-    default = str(param["DefaultValue"]).lower() if isinstance(param["DefaultValue"], bool) else param["DefaultValue"]
-    return f"ParamSpec({param['Name']!r}, {kind}, {default!r}, mandatory={param['IsMandatory']})"
-
-
-# The Tick connector as the layout's contract (in place of the real connector, whose script the layout lacks).
-TICK_CONTRACT = (
-    'CONNECTORS = {"Tick Connector": ConnectorSpec("Tick Connector", "Tick", ('
-    + ", ".join(_tick_param_spec(p) for p in TICK_PARAMS)
-    + ",))}\n"
-)
+@cache
+def repository_specs() -> Specs:
+    """The specs the repository's scripts declare (read once: a subprocess)."""
+    return read_specs(REPO_ROOT)
 
 
 def valid_layout(root: Path) -> Path:
-    """A complete Mimecast layout generated from the repository's MimecastConstants: validates clean.
+    """A complete Mimecast layout with every action the repository's scripts declare: validates clean.
 
-    Every ActionSpec of the contract is listed in the copy's ACTIONS, so the validator's rules are
-    exercised on DDL, checkbox and JSON-result actions whether or not the product ships them yet.
+    The definitions hold the actions' real parameters (DDL, checkbox and JSON-result actions) with short
+    texts; the scripts are stand-ins and the connector is Tick, so the validator's rules are exercised on
+    the files alone.
     """
     (root / "Managers").mkdir(parents=True, exist_ok=True)
-    source = (REPO_ROOT / "Managers" / "MimecastConstants.py").read_text()
-    all_specs = ", ".join(ALL_ACTION_SPECS)
-    (root / "Managers" / "MimecastConstants.py").write_text(
-        f"{source}\nACTIONS = {{spec.name: spec for spec in ({all_specs})}}\n{TICK_CONTRACT}"
-    )
+    for module in ("MimecastConstants.py", "MimecastSpecs.py"):
+        shutil.copy(REPO_ROOT / "Managers" / module, root / "Managers" / module)
     constants = load_constants(root)
     properties = [
         {
@@ -274,7 +257,7 @@ def valid_layout(root: Path) -> Path:
             "PropertyName": p.name,
             "PropertyDisplayName": p.name,
             "PropertyDescription": f"{p.name}.",
-            "PropertyType": constants.PROPERTY_TYPE_CODES[p.kind],
+            "PropertyType": PROPERTY_TYPE_CODES[p.kind],
             "IsMandatory": p.mandatory,
             "Value": _platform_default(p.kind, p.default),
         }
@@ -303,32 +286,33 @@ def valid_layout(root: Path) -> Path:
         },
     )
     (root / "ActionsScripts").mkdir(parents=True, exist_ok=True)
-    for spec in constants.ACTIONS.values():
+    # Ping, the action the platform requires, first (as in the release notes).
+    actions = sorted(repository_specs().actions.items(), key=lambda item: item[1]["name"] != "Ping")
+    for stem, spec in actions:
         params = [
             {
-                "Name": p.name,
-                "Description": f"{p.name}.",
-                "Type": constants.ACTION_TYPE_CODES[p.kind],
-                "IsMandatory": p.mandatory,
-                "DefaultValue": p.default,
-                "Value": p.default,
-                "OptionalValues": list(p.options) or None,
+                "Name": p["name"],
+                "Description": f"{p['name']}.",
+                "Type": ACTION_TYPE_CODES[p["kind"]],
+                "IsMandatory": p["mandatory"],
+                "DefaultValue": p["default"],
+                "Value": p["default"],
+                "OptionalValues": list(p["options"]) or None,
             }
-            for p in spec.params
+            for p in spec["params"]
         ]
-        example = None if spec.name == "Ping" else {"example": spec.script_stem}
-        definition = action_def(spec.name, params, example)
-        write_json(root / "ActionsDefinitions" / f"{spec.script_stem}.actiondef", definition)
-        script = PING_SCRIPT if spec.name == "Ping" else "import MimecastConstants\n"
-        (root / "ActionsScripts" / f"{spec.script_stem}.py").write_text(script)
+        example = None if spec["result_example"] is None else {"example": stem}
+        write_json(root / "ActionsDefinitions" / f"{stem}.actiondef", action_def(spec["name"], params, example))
+        script = PING_SCRIPT if spec["name"] == "Ping" else "import MimecastConstants\n"
+        (root / "ActionsScripts" / f"{stem}.py").write_text(script)
     tick_layout(root)
     write_json(
         root / "DefaultMappingRules" / "integration_mapping_rules.json", [mapping_rule("EmailSubject", "subject")]
     )
     notes = [release_note("Integration", "Mimecast")]
-    notes += [release_note("Action", spec.name) for spec in constants.ACTIONS.values()]
+    notes += [release_note("Action", spec["name"]) for _, spec in actions]
     write_json(root / "RN.json", [*notes, release_note("Connector", "Tick Connector")])
-    ai = {spec.name: ai_entry(spec.name) for spec in constants.ACTIONS.values()}
+    ai = {spec["name"]: ai_entry(spec["name"]) for _, spec in actions}
     (root / ACTIONS_AI_FILE).parent.mkdir(parents=True, exist_ok=True)
     (root / ACTIONS_AI_FILE).write_text(dump_yaml(ai))
     return root
@@ -404,3 +388,93 @@ def edit_json(path: Path, change: Any) -> None:
 
 def param(definition: dict, name: str, key: str = "Name") -> dict:
     return next(p for p in definition.get("Parameters", definition.get("IntegrationProperties")) if p[key] == name)
+
+
+# An action and a connector that declare their specs, in the layout `python -m devkit generate` reads.
+SPEC_ACTION_SCRIPT = """
+from MimecastSpecs import CHECKBOX, DDL, LIST_RESULT, ActionSpec, AiSpec, ParamSpec, WidgetSpec
+
+MODE = ParamSpec(
+    "Mode", DDL, "ok", mandatory=True, options=("ok", "fail"), description="How it runs.", ai_description="How."
+)
+VERBOSE = ParamSpec("Verbose", CHECKBOX, "false", description="Say more.", ai_description="More.")
+LIMIT = ParamSpec("Limit", default="5", description="At most.", ai_description="Most.", value_format="integer")
+SPEC = ActionSpec(
+    "Echo Back",
+    description="Echoes its parameters.",
+    params=(MODE, VERBOSE, LIMIT),
+    result_example=[{"mode": "ok"}],
+    documentation_anchor="echo_back",
+    ai=AiSpec(
+        description="### General description\\nEchoes.\\n\\n### Flow\\n1. Echoes.",
+        short_description="Echoes its parameters.",
+        capabilities="Reads nothing.",
+        fetches_data=True,
+        outcomes=("search_email",),
+    ),
+    widget=WidgetSpec("Shows what came back.", LIST_RESULT),
+)
+
+
+def echo(context):
+    return context.text(MODE)
+
+
+if __name__ == "__main__":
+    raise SystemExit("run by the platform only")
+"""
+SPEC_CONNECTOR_SCRIPT = """
+from MimecastSpecs import CHECKBOX, INTEGER, PASSWORD, ConnectorSpec, ParamSpec
+
+SPEC = ConnectorSpec(
+    "Tick Connector",
+    description="Ticks.",
+    params=(
+        ParamSpec("DeviceProductField", default="Product Name", mandatory=True, description="Product field."),
+        ParamSpec("PythonProcessTimeout", INTEGER, "60", mandatory=True, description="Seconds."),
+        ParamSpec("Client Secret", PASSWORD, description="Secret."),
+        ParamSpec("Verify SSL", CHECKBOX, "true", mandatory=True, description="Verify."),
+        ParamSpec("Pace", INTEGER, "3", description="Ticks a run.", advanced=True),
+    ),
+    documentation_anchor="tick-connector",
+)
+"""
+
+
+def spec_layout(root: Path) -> Path:
+    """The repository's Managers and integration definition, with the Echo Back action and the Tick connector."""
+    shutil.copytree(REPO_ROOT / "Managers", root / "Managers", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO_ROOT / "Integration-Mimecast.def", root / "Integration-Mimecast.def")
+    for folder, stem, source in (
+        ("ActionsScripts", "EchoBack", SPEC_ACTION_SCRIPT),
+        ("ConnectorsScripts", "Tick", SPEC_CONNECTOR_SCRIPT),
+    ):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / f"{stem}.py").write_text(source)
+    return root
+
+
+# What `python -m devkit generate` reads and writes, and what the scripts it imports need.
+REPOSITORY_LAYOUT = (
+    "Integration-Mimecast.def",
+    "ActionsDefinitions",
+    "ActionsScripts",
+    "ConnectorsDefinitions",
+    "ConnectorsScripts",
+    "Managers",
+    "Widgets",
+    "WidgetsScripts",
+    "resources",
+)
+
+
+def repository_copy(root: Path) -> Path:
+    """A copy of the repository's integration: its scripts, their specs and every file generated from them."""
+    for name in REPOSITORY_LAYOUT:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, root / name)
+    return root

@@ -117,12 +117,7 @@ def test_missing_ping_is_rejected(root):
     (root / "ActionsDefinitions" / "Ping.actiondef").unlink()
     (root / "ActionsScripts" / "Ping.py").unlink()
 
-    found = problems(root)
-    assert 'ActionsDefinitions: Name: no "Ping" action: the platform requires one' in found
-    assert (
-        'ActionsDefinitions/Ping.actiondef: (file): missing: MimecastConstants.ACTIONS defines the action "Ping"'
-        in (found)
-    )
+    assert 'ActionsDefinitions: Name: no "Ping" action: the platform requires one' in problems(root)
 
 
 def test_ping_script_without_the_platform_success_text_is_refused(root):
@@ -375,31 +370,6 @@ def test_unexpected_file_in_a_definitions_folder(root):
     assert f"ActionsDefinitions/notes.txt: (file): {expected}" in problems(root)
 
 
-def test_contract_parameter_mismatches_are_named(root):
-    def drift(definition: dict) -> None:
-        param(definition, "Notify Sender").update(Type=0)
-        param(definition, "Note").update(IsMandatory=True)
-        param(definition, "Reason").update(OptionalValues=list(reversed(param(definition, "Reason")["OptionalValues"])))
-        definition["Parameters"].append({"Name": "Extra", "Type": 0, "IsMandatory": False, "DefaultValue": ""})
-        definition["Parameters"].remove(param(definition, "Message ID"))
-
-    edit_json(root / REJECT, drift)
-
-    found = problems(root)
-    assert f"{REJECT}: Parameters[Notify Sender].Type: must be 1 (checkbox), got 0" in found
-    assert f"{REJECT}: Parameters[Note].IsMandatory: must be false" in found
-    assert any(p.startswith(f"{REJECT}: Parameters[Reason].OptionalValues: [") for p in found)
-    assert f"{REJECT}: Parameters[Extra]: not in MimecastConstants: add it to the contract or remove it" in found
-    assert f"{REJECT}: Parameters[Message ID]: missing: MimecastConstants defines this parameter" in found
-
-
-def test_contract_default_mismatch_is_named(root):
-    edit_json(root / ARCHIVE, lambda d: param(d, "Max Emails To Return").update(DefaultValue="100", Value="100"))
-
-    expected = "'100' differs from MimecastConstants default '50'"
-    assert f"{ARCHIVE}: Parameters[Max Emails To Return].DefaultValue: {expected}" in problems(root)
-
-
 def test_contract_integration_properties(root):
     def drift(definition: dict) -> None:
         param(definition, "Client Secret", "PropertyName").update(PropertyType=2)
@@ -411,19 +381,6 @@ def test_contract_integration_properties(root):
     assert f"{INTEGRATION}: IntegrationProperties[Client Secret].PropertyType: must be 3 (password), got 2" in found
     missing = "missing: MimecastConstants defines this parameter"
     assert f"{INTEGRATION}: IntegrationProperties[Access Key]: {missing}" in found
-
-
-def test_action_outside_the_contract_and_wrong_stem(root):
-    (root / "ActionsDefinitions" / "RejectMessage.actiondef").rename(root / "ActionsDefinitions" / "Reject.actiondef")
-    (root / "ActionsScripts" / "RejectMessage.py").rename(root / "ActionsScripts" / "Reject.py")
-    bogus = {"Name": "Bogus", "IntegrationIdentifier": "Mimecast", "Creator": "admin"}
-    write_json(root / "ActionsDefinitions" / "Bogus.actiondef", bogus)
-    (root / "ActionsScripts" / "Bogus.py").write_text("")
-
-    found = problems(root)
-    stem_problem = 'action "Reject Message" must live in RejectMessage.actiondef/.py'
-    assert f"ActionsDefinitions/Reject.actiondef: (file): {stem_problem}" in found
-    assert 'ActionsDefinitions/Bogus.actiondef: Name: "Bogus" is not an action in MimecastConstants.ACTIONS' in found
 
 
 def test_integration_reference_must_match_the_identifier(root):
@@ -510,31 +467,6 @@ def test_cli_validate_refuses_a_mapping_rule_the_tool_cannot_load(root):
     assert (
         f"{MAPPING}: [0].TransformationFunction: null is not one of the TransformationFunction codes" in out.getvalue()
     )
-
-
-def test_connector_parameters_must_match_the_contract(root):
-    edit_json(root / CONNECTOR, lambda d: param(d, "PythonProcessTimeout").update(DefaultValue="90"))
-    edit_json(root / CONNECTOR, lambda d: param(d, "Domains").update(IsMandatory=False))
-    edit_json(root / CONNECTOR, lambda d: d["Parameters"].append(connector_param("Extra", "")))
-    edit_json(root / CONNECTOR, lambda d: d.update(Parameters=[p for p in d["Parameters"] if p["Name"] != "Mode"]))
-
-    found = problems(root)
-    assert (
-        f"{CONNECTOR}: Parameters[PythonProcessTimeout].DefaultValue: '90' differs from MimecastConstants default '60'"
-        in found
-    )
-    assert f"{CONNECTOR}: Parameters[Domains].IsMandatory: must be true" in found
-    assert f"{CONNECTOR}: Parameters[Extra]: not in MimecastConstants: add it to the contract or remove it" in found
-    assert f"{CONNECTOR}: Parameters[Mode]: missing: MimecastConstants defines this parameter" in found
-
-
-def test_connector_named_outside_the_contract(root):
-    edit_json(root / CONNECTOR, lambda d: d.update(Name="Tock Connector"))
-
-    found = problems(root)
-    assert f'{CONNECTOR}: Name: "Tock Connector" is not a connector in MimecastConstants.CONNECTORS' in found
-    expected = 'missing: MimecastConstants.CONNECTORS defines the connector "Tick Connector"'
-    assert f"ConnectorsDefinitions/Tick.connectordef: (file): {expected}" in found
 
 
 def test_mapping_rules_must_map_fields_the_events_carry(root):

@@ -1,4 +1,6 @@
+import importlib.util
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -218,10 +220,20 @@ def test_the_escaping_logger_writes_every_line_printable():
     ]
 
 
+def script_spec(stem):
+    """The SPEC an action script declares (a script imports without the SDK)."""
+    path = Path(__file__).resolve().parents[2] / "ActionsScripts" / f"{stem}.py"
+    spec = importlib.util.spec_from_file_location(f"spec_of_{stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SPEC
+
+
+REJECT_MESSAGE = script_spec("RejectMessage")
+
+
 class Params(TypedParameters):
     def __init__(self, **values):
-        from MimecastConstants import REJECT_MESSAGE
-
         super().__init__(REJECT_MESSAGE)
         self.values = values
 
@@ -262,3 +274,25 @@ def test_positive_int_with_a_maximum_refuses_more_and_says_why():
     assert str(raised.value) == (
         'Invalid value for "Max Emails To Return": "5001". It must be at most 5000, the most there is.'
     )
+
+
+def test_a_parameter_is_read_by_its_spec_object_as_by_its_name():
+    reason, notify = REJECT_MESSAGE.param("Reason"), REJECT_MESSAGE.param("Notify Sender")
+    params = Params(**{"Message ID": " abc ", "Reason": "against email POLICY", "Notify Sender": "TRUE"})
+
+    assert params.text(REJECT_MESSAGE.param("Message ID")) == params.text("Message ID") == "abc"
+    assert params.choice(reason) == params.choice("Reason") == "Against Email Policy"
+    assert params.checkbox(notify) is params.checkbox("Notify Sender") is True
+    assert Params().choice(reason) == "Select One"
+    with pytest.raises(MimecastValidationError) as raised:
+        Params().text(REJECT_MESSAGE.param("Message ID"))
+    assert str(raised.value) == 'Parameter "Message ID" is mandatory and was not provided.'
+
+
+def test_a_spec_object_the_spec_does_not_declare_is_refused():
+    note = REJECT_MESSAGE.param("Note")
+
+    with pytest.raises(KeyError, match='"Note" is not the parameter the spec declares'):
+        Params(Note="x").text(note._replace(default="something else"))
+    with pytest.raises(KeyError, match='has no parameter "Comment"'):
+        Params(Comment="x").text(note._replace(name="Comment"))
