@@ -316,12 +316,14 @@ class _Pieces:
         full one, until the piece holds at least half of SEARCH_TARGET or cannot grow: finding the edge of a dense
         part takes log2 of the window's seconds rounds (22 for 30 days), and a steady flow one round per piece.
         """
-        covered, found = start, []
+        covered, found = start, list[TrackedEmail]()
         guess = end - start
         while covered < end and self._budget_left():
             if found and enough(found):
                 break
-            complete_end, complete, full = None, None, full_end
+            complete_end: int | None = None
+            complete: Sequence[Sequence[TrackedEmail]] = ()
+            full = full_end
             piece_end = min(end, covered + max(1, guess)) if full is None else max(covered + 1, (covered + full) // 2)
             while True:
                 answers = self._search(covered, piece_end)

@@ -13,7 +13,7 @@ import re
 import signal
 import threading
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -234,7 +234,7 @@ def flatten(value: Any, prefix: str) -> dict[str, Any]:
     Walked with an explicit stack, in order, so no nesting depth can exhaust Python's recursion limit.
     """
     flat: dict[str, Any] = {}
-    stack: list[Iterable[tuple[str, Any]]] = [iter([(prefix, value)])]
+    stack: list[Iterator[tuple[str, Any]]] = [iter([(prefix, value)])]
     while stack:
         pair = next(stack[-1], None)
         if pair is None:
@@ -250,7 +250,7 @@ def flatten(value: Any, prefix: str) -> dict[str, Any]:
     return flat
 
 
-def _prefixed(prefix: str, pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[str, Any]]:
+def _prefixed(prefix: str, pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[str, Any]]:
     return ((f"{prefix}_{key}", item) for key, item in pairs)
 
 
