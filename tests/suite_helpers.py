@@ -7,6 +7,7 @@ what pytest collected first.
 
 import contextlib
 import json
+import shutil
 import socket
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -134,3 +135,29 @@ def run_configurations(platform: Any, context: Mapping[str, Any]) -> list[Mappin
         {param["param_name"]: param["param_value"] for param in params},
         {"Proxy Password": proxy.get("password") or ""},
     ]
+
+
+# What `python -m devkit generate` reads and writes, and what the scripts it imports need.
+REPOSITORY_LAYOUT = (
+    "Integration-Mimecast.def",
+    "ActionsDefinitions",
+    "ActionsScripts",
+    "ConnectorsDefinitions",
+    "ConnectorsScripts",
+    "Managers",
+    "Widgets",
+    "WidgetsScripts",
+    "resources",
+)
+
+
+def repository_copy(root: Path) -> Path:
+    """A copy of the repository's integration: its scripts, their specs and every file generated from them."""
+    for name in REPOSITORY_LAYOUT:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, root / name)
+    return root

@@ -452,29 +452,3 @@ def spec_layout(root: Path) -> Path:
         (root / folder).mkdir(parents=True, exist_ok=True)
         (root / folder / f"{stem}.py").write_text(source)
     return root
-
-
-# What `python -m devkit generate` reads and writes, and what the scripts it imports need.
-REPOSITORY_LAYOUT = (
-    "Integration-Mimecast.def",
-    "ActionsDefinitions",
-    "ActionsScripts",
-    "ConnectorsDefinitions",
-    "ConnectorsScripts",
-    "Managers",
-    "Widgets",
-    "WidgetsScripts",
-    "resources",
-)
-
-
-def repository_copy(root: Path) -> Path:
-    """A copy of the repository's integration: its scripts, their specs and every file generated from them."""
-    for name in REPOSITORY_LAYOUT:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            root.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, root / name)
-    return root

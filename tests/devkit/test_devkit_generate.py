@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from devkit_layouts import connector_param, edit_json, param, repository_copy, spec_layout, write_json
+from devkit_layouts import connector_param, edit_json, param, spec_layout, write_json
+from suite_helpers import repository_copy
 
 from devkit import REPO_ROOT
 from devkit.builtformat import AI_ENTITY_FILTERS, AI_OUTCOMES, load_yaml

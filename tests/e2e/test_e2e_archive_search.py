@@ -8,20 +8,15 @@ near a time frame's edge; the exact resolution of each frame (calendar months in
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from action_cases import ARCHIVE_FOUND as FOUND
+from action_cases import DEFAULT_FIELDS
 
 SIMPLE = "Simple Archive Search"
 ADVANCED = "Advanced Archive Search"
 SEARCH = "/api/archive/search"
-FOUND = "Successfully found archive emails for the provided criteria in Mimecast"
 NOT_FOUND = "No archive emails were found for the provided criteria in Mimecast"
 NOW = datetime.now(UTC).replace(microsecond=0)
 API_DATE = "%Y-%m-%dT%H:%M:%S+0000"
-# The default "Fields To Return".
-DEFAULT_FIELDS_CSV = (
-    "attachmentcount,status,subject,size,receiveddate,displayfrom,displayfromaddress,id,displayto,"
-    "displaytoaddresslist,smash"
-)
-DEFAULT_FIELDS = DEFAULT_FIELDS_CSV.split(",")
 # Newest first, by age. Recipients are the mailboxes the emails are archived in.
 EMAILS = [
     ("m30", timedelta(minutes=30), "alice@partner.example", ["analyst@corp.example"], "Invoice 1001"),

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from action_cases import assert_no_traceback
+from bad_input import LONG, UNICODE_TEXT, invalid, mandatory, not_a_valid
 from suite_helpers import simulator_instance
-from test_e2e_bad_input_matrix import LONG, UNICODE_TEXT, invalid, mandatory, not_a_valid
 from tracking_scenario import FAILED_RUN, SEARCH, TrackingScenario, assert_run_failed, message_event, ticket_ids
 
 from simulator.server import Simulator

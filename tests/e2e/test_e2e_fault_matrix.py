@@ -1,7 +1,8 @@
 """Every fault for every action, end to end: each cell is one action run as the platform runs it, against a simulator
 with one fault injected. A cell asserts the documented outcome and wording, what reached the
 simulator (request counts, whether a write ran) and that nothing showed a traceback; every run is also
-checked for leaked secrets (tests/conftest.py).
+checked for leaked secrets (tests/conftest.py). The actions' cases are their test data (tests/e2e/actions/,
+found by matrix_rows.py); a test that needs particular cases picks them by id.
 
 Ping's and the other actions' non-fault behaviour is tested in test_e2e_ping.py, test_e2e_archive_search.py
 and test_e2e_triage.py (there also: `release: false` / `reject: false` for a message that is not held).
@@ -14,17 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from action_cases import (
-    API2_CASES,
-    CASES,
-    READS,
-    WRITES,
-    ActionCase,
-    assert_completed,
-    assert_failed,
-    each,
-)
+from action_cases import ActionCase, assert_completed, assert_failed, each
 from fault_injection import TOKEN_PATH, TOO_LONG_RESET_MS, first_token_stops_working, inject, statuses, wait_for_log
+from matrix_rows import API2_CASES, CASES, READS, WRITES, by_id
 from suite_helpers import UNVERIFIED_MIMECAST_WARNING, refused_port, simulator_instance
 
 from devkit import REPO_ROOT
@@ -118,7 +111,8 @@ def test_connection_refused(action_runner, sim, refused_url, case):
     assert_failed(run, case, f'Could not connect to the API Root "{refused_url}": connection refused.')
 
 
-@each([CASES[0], CASES[7]])
+# A read and a write: neither reached Mimecast, so both are retried.
+@each(by_id("Ping", "BlockSender"))
 def test_refused_connection_is_retried_with_backoff_as_nothing_was_sent(action_runner, sim, refused_url, case):
     run, _ = run_case(action_runner, case, sim, url=refused_url)
 
@@ -132,6 +126,8 @@ CELL_READ_TIMEOUT_S = 2
 FOREVER_MS = 600_000
 READ_TIMEOUT_SEAM = Path(__file__).parent / "read_timeout_seam"
 TOKEN_CELL = "Ping-token"
+# The API 2.0 token request is tried with Ping, which sends nothing else.
+[PING] = by_id("Ping")
 
 
 def explicit_read_timeout(store: Path, seconds: float) -> dict[str, str]:
@@ -169,7 +165,7 @@ def read_timeout_runs(tmp_path_factory) -> Iterator[dict[str, Future]]:
             return result, statuses(sim, path), applied(sim, case)
 
     cells = {case.id: (case, case.path, "api1") for case in CASES}
-    cells[TOKEN_CELL] = (CASES[0], TOKEN_PATH, "api2")
+    cells[TOKEN_CELL] = (PING, TOKEN_PATH, "api2")
     # Made here, not in the threads: pytest's temporary directories are not made for concurrent creation.
     stores = {name: tmp_path_factory.mktemp(f"read-timeout-{name}") / "store" for name in cells}
     with ThreadPoolExecutor(max_workers=len(cells)) as pool:
@@ -194,7 +190,7 @@ def test_read_timeout_of_the_token_request(read_timeout_runs):
     run, sent, _ = read_timeout_runs[TOKEN_CELL].result()
 
     assert_failed(
-        run, CASES[0], f"Mimecast did not answer {TOKEN_PATH} within {CELL_READ_TIMEOUT_S} s (read timeout). Tried 3"
+        run, PING, f"Mimecast did not answer {TOKEN_PATH} within {CELL_READ_TIMEOUT_S} s (read timeout). Tried 3"
     )
     assert len(sent) == 3
 
@@ -257,7 +253,8 @@ def test_an_http_root_on_a_tls_server_says_to_use_https(action_runner, tls_sim, 
     ],
     ids=["user-and-password", "password-only", "query"],
 )
-@each([CASES[0], CASES[4], CASES[6]])
+# A read, an API 2.0 write and an API 1.0 write.
+@each(by_id("Ping", "ReleaseMessage", "ReportMessage"))
 def test_an_api_root_with_credentials_or_a_query_is_refused_and_never_shown(action_runner, sim, case, root):
     url = root.format(scheme="http", host=sim.url.removeprefix("http://"))
 
@@ -274,7 +271,13 @@ def test_an_api_root_with_credentials_or_a_query_is_refused_and_never_shown(acti
 
 @pytest.mark.parametrize(
     ("case", "param"),
-    [(CASES[1], "Subject"), (CASES[3], "Note"), (CASES[9], "Description"), (CASES[6], "Comment")],
+    list(
+        zip(
+            by_id("SimpleArchiveSearch", "RejectMessage", "CreateBlockSenderPolicy", "ReportMessage"),
+            ("Subject", "Note", "Description", "Comment"),
+            strict=True,
+        )
+    ),
     ids=["SimpleArchiveSearch-Subject", "RejectMessage-Note", "CreateBlockSenderPolicy-Description", "Report-Comment"],
 )
 def test_a_lone_surrogate_in_a_parameter_is_refused_before_anything_is_sent(action_runner, sim, case, param):
@@ -314,7 +317,8 @@ def test_a_redirect_of_the_call_is_never_followed(action_runner, sim, elsewhere,
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-@each([CASES[0], CASES[4]])
+# An API 2.0 read and an API 2.0 write: each asks for a token first.
+@each(by_id("Ping", "ReleaseMessage"))
 def test_a_redirect_of_the_token_request_never_resends_the_client_secret(action_runner, sim, elsewhere, case, status):
     inject(sim, "redirect", TOKEN_PATH, status=status, location=f"{elsewhere.url}{TOKEN_PATH}")
 

@@ -6,10 +6,9 @@ Transport, TLS, rate-limit, permission and server faults are cells of test_e2e_f
 import json
 
 import pytest
+from action_cases import PING_FAILED, PING_OK
 from suite_helpers import simulator_instance
 
-PING_OK = "Successfully connected to the Mimecast server with the provided connection parameters!"
-PING_FAILED = "Failed to connect to the Mimecast server! Error is "
 ACCOUNT_PATH = "/api/account/get-account"
 
 

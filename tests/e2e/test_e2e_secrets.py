@@ -1,11 +1,13 @@
 """Secrets the configuration does not hold: the platform's proxy password reaches actions through the
-platform's proxy settings (the SDK exports them to the environment) and must never show either."""
+platform's proxy settings (the SDK exports them to the environment) and must never show either. Every
+action's cases run (tests/e2e/actions/, found by matrix_rows.py)."""
 
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from action_cases import CASES, SHORT_RUN_S, assert_failed, each
+from action_cases import SHORT_RUN_S, assert_failed, each
+from matrix_rows import CASES
 from suite_helpers import assert_nothing_forbidden, refused_port, shown_texts, simulator_instance
 
 from simulator.server import Simulator

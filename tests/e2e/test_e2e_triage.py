@@ -1,6 +1,7 @@
 """Triage actions end to end: the real scripts as platform subprocesses against the simulator."""
 
 import pytest
+from action_cases import ISSUE_POLICY_PARAMS, failure
 from suite_helpers import simulator_instance
 
 TOKEN = "/oauth/token"
@@ -12,27 +13,9 @@ SENDERS = "/api/managedsender/permit-or-block-sender"
 CREATE_POLICY = "/api/policy/blockedsenders/create-policy"
 NOT_HELD = "it is not held (it was already released or rejected) or no held message has this ID"
 API1_NEEDED = "needs Mimecast API 1.0 keys"
-ISSUE_POLICY_PARAMS = {
-    "Response": "Block Sender",
-    "Description": "Block Sender Policy from SecOps automation.",
-    "Extracted Data": "Both",
-    "Sender": "attacker@example.org",
-    "Sender Type": "Email Address",
-    "Recipient": "",
-    "Recipient Type": "Everyone",
-    "Comment": "",
-    "Bidirectional": "true",
-    "Enforced": "true",
-    "Start Time": "",
-    "End Time": "",
-}
 SENDER_REQUIRED = "Sender is required when Sender Type is Email Domain, Email Address, or Header Display Name."
 RECIPIENT_REQUIRED = "Recipient is required when Recipient Type is Email Domain, Email Address, or Header Display Name."
 BOTH_APIS = pytest.mark.parametrize("api", ["api1", "api2"])
-
-
-def failure(action, reason=""):
-    return f'Error executing action "{action}". Reason: {reason}'
 
 
 @pytest.fixture
