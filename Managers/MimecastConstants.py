@@ -163,6 +163,25 @@ POLICY_VALUE_REQUIRED_MESSAGE = (
     "{name} is required when {name} Type is Email Domain, Email Address, or Header Display Name."
 )
 
+# Search Message Tracking, Get Message Details, List Held Messages
+INTERNET_MESSAGE_ID = "Internet Message ID"
+SENDER_IP = "Sender IP"
+ROUTE = "Route"
+REASON = "Reason"
+TRACKING_ID = "Tracking ID"
+# The most messages either search returns: a result well under the platform's 15 MB limit.
+FINDER_MAX_MESSAGES = 1000
+TRACKING_FOUND_MESSAGE = (
+    "Successfully found {count} tracked message(s) for the provided criteria in Mimecast: {statuses}"
+)
+TRACKING_NOT_FOUND_MESSAGE = "No tracked messages were found for the provided criteria in Mimecast"
+DETAILS_FOUND_MESSAGE = (
+    'Successfully retrieved the details of the message with tracking ID "{tracking_id}" from Mimecast'
+)
+DETAILS_NOT_FOUND_MESSAGE = 'No message with tracking ID "{tracking_id}" was found in Mimecast'
+HELD_FOUND_MESSAGE = "Successfully found {count} held message(s) for the provided criteria in Mimecast"
+HELD_NOT_FOUND_MESSAGE = "No held messages were found for the provided criteria in Mimecast"
+
 # Endpoints and the Mimecast role permission each needs (the README lists them; named in 403 failures).
 PATH_GET_ACCOUNT = "/api/account/get-account"
 PATH_OAUTH_TOKEN = "/oauth/token"

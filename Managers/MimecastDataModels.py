@@ -111,6 +111,19 @@ class TrackedEmail(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         return self.raw
 
+    def to_table(self) -> dict[str, Any]:
+        return {
+            "Received": _when(self.received, self.raw.get("received")),
+            "Status": self.status,
+            "Route": self.route,
+            "Info": self.info,
+            "From": self.sender or self.header_from,
+            "To": ", ".join(self.recipient_addresses),
+            "Subject": self.subject,
+            "Sender IP": self.sender_ip,
+            "Tracking ID": self.id,
+        }
+
 
 class MessageInfo(NamedTuple):
     """`data[0]` of get-message-info: what the connector filters on, and the whole detail for the alert."""
@@ -154,6 +167,10 @@ class MessageInfo(NamedTuple):
         return self.raw
 
 
+def _when(parsed: datetime | None, raw: Any) -> str:
+    return utc_timestamp(parsed) if parsed else _text(raw)
+
+
 def internet_message_id(transmission_info: Any) -> str | None:
     """The Message-ID header (without <>) from Mimecast's HTML-escaped header dump, folded or not."""
     if not isinstance(transmission_info, str):
@@ -189,6 +206,16 @@ class HeldQueueEntry(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         return self.raw
+
+    def to_table(self) -> dict[str, Any]:
+        return {
+            "Received": _when(self.received, self.raw.get("dateReceived")),
+            "Reason": self.reason,
+            "From": self.sender or self.header_from,
+            "To": self.recipient,
+            "Subject": self.subject,
+            "Held-queue ID": self.id,
+        }
 
 
 class MessageOutcome(NamedTuple):

@@ -89,7 +89,7 @@ def example_result(root: Path, stem: str) -> Any | None:
 # -- validation against mp's built widget model ------------------------------------------------------
 
 # Actions a widget may name before their definition exists; such a widget is validated but not shipped.
-PLANNED_ACTIONS = frozenset({"Get Message Details"})
+PLANNED_ACTIONS: frozenset[str] = frozenset()
 # The built widget model of Google's packaging tool (mp): enumerations are written as these integers.
 HTML_WIDGET_TYPE = 3
 WIDGET_TYPES = frozenset(range(22))

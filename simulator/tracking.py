@@ -393,7 +393,7 @@ class TrackingStore:
         attachments: bool | None = None,
         url: str | None = None,
     ) -> list[TrackedMessage]:
-        """Visible messages received in [start, end] matching every given condition, newest first, capped."""
+        """Visible messages received in [start, end] matching every given condition, newest first (uncapped)."""
         wanted_routes = set(routes or ["all"])
         found = []
         for message in self.all():
@@ -420,7 +420,7 @@ class TrackingStore:
                 continue
             found.append(message)
         found.sort(key=lambda m: (m.received, m.id), reverse=True)
-        return found[: self.search_limit]
+        return found
 
 
 @messages.status_lookup("tracking")

@@ -10,6 +10,7 @@ import pytest
 from devkit_layouts import connector_param, edit_json, param, spec_layout, write_json
 from suite_helpers import repository_copy
 
+import devkit.generate as devkit_generate
 from devkit import REPO_ROOT
 from devkit.builtformat import AI_ENTITY_FILTERS, AI_OUTCOMES, load_yaml
 from devkit.cli import main
@@ -311,7 +312,9 @@ def test_a_removed_script_leaves_stale_files_that_generate_removes(generated):
     assert check(generated) == []
 
 
-def test_a_widget_of_a_planned_action_is_written_by_hand_and_left_alone(generated):
+def test_a_widget_of_a_planned_action_is_written_by_hand_and_left_alone(generated, monkeypatch):
+    # Get Message Details has a script now; in this layout, which has none, it stands in for a planned action.
+    monkeypatch.setattr(devkit_generate, "PLANNED_ACTIONS", frozenset({"Get Message Details"}))
     held = REPO_ROOT / "Widgets" / "GetMessageDetails.json"
     assert json.loads(held.read_text())["ActionIdentifier"] == "Get Message Details"  # a planned action
     (generated / "Widgets" / held.name).write_bytes(held.read_bytes())

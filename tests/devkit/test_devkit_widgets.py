@@ -9,11 +9,20 @@ from pathlib import Path
 import pytest
 from devkit_layouts import edit_json, valid_layout
 
+import devkit.generate as devkit_generate
+import devkit.widgets as devkit_widgets
 from devkit import REPO_ROOT
 from devkit.cli import main
 from devkit.packager import build_package
 from devkit.validator import validate
-from devkit.widgets import JSON_RESULT_PLACEHOLDER, build_html, validate_widgets, widget_stems
+from devkit.widgets import (
+    JSON_RESULT_PLACEHOLDER,
+    build_html,
+    held_back,
+    package_files,
+    validate_widgets,
+    widget_stems,
+)
 
 SIMPLE = "Widgets/SimpleArchiveSearch.json"
 HELD = "Widgets/GetMessageDetails.json"
@@ -22,12 +31,35 @@ PINS = ["requests==2.34.2"]
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A valid layout holding a copy of the repository's widgets."""
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A valid layout holding a copy of the repository's widgets, without the Get Message Details definition:
+    there it stands in for a planned action (the repository ships it)."""
+    for module in (devkit_widgets, devkit_generate):
+        monkeypatch.setattr(module, "PLANNED_ACTIONS", frozenset({"Get Message Details"}))
     root = valid_layout(tmp_path / "integration")
+    for planned in ("ActionsDefinitions/GetMessageDetails.actiondef", "ActionsScripts/GetMessageDetails.py"):
+        (root / planned).unlink(missing_ok=True)
+    edit_json(root / "RN.json", lambda notes: notes.__setitem__(slice(None), unplanned(notes)))
+    ai = root / "resources" / "ai" / "actions_ai_description.yaml"
+    ai.write_text(without_top_level_key(ai.read_text(), "Get Message Details"))
     for folder in ("Widgets", "WidgetsScripts"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
     return root
+
+
+def without_top_level_key(yaml_text: str, key: str) -> str:
+    """The YAML text without the block of one top-level key (the lines up to the next top-level key)."""
+    kept, skipping = [], False
+    for line in yaml_text.splitlines(keepends=True):
+        if line[:1] not in ("", " ", "\n"):
+            skipping = line.startswith(f"{key}:")
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
+def unplanned(notes: list) -> list:
+    return [note for note in notes if note.get("ItemName") != "Get Message Details"]
 
 
 @pytest.fixture
@@ -47,11 +79,18 @@ def problems(root: Path) -> list[str]:
 
 def test_the_repository_widgets_are_valid():
     report = validate_widgets(
-        REPO_ROOT, {"Simple Archive Search", "Advanced Archive Search", "Create Block Sender Policy"}
+        REPO_ROOT,
+        {"Simple Archive Search", "Advanced Archive Search", "Create Block Sender Policy", "Get Message Details"},
     )
 
     assert report.problems == []
     assert set(widget_stems(REPO_ROOT)) == {*SHIPPED_STEMS, "GetMessageDetails"}
+
+
+def test_the_repository_ships_the_held_message_widget_with_its_action():
+    assert not devkit_widgets.PLANNED_ACTIONS
+    assert held_back(REPO_ROOT) == []
+    assert "Widgets/GetMessageDetails.json" in dict(package_files(REPO_ROOT))
 
 
 def test_widgets_are_validated_with_the_package(root):

@@ -1,0 +1,152 @@
+"""Parameters Search Message Tracking and List Held Messages share, and how their values are checked.
+
+The time frame is the archive searches' (same choices, same Custom Start / End Time rules); every value is
+checked before anything is sent, and each problem names its parameter.
+"""
+
+import ipaddress
+from datetime import datetime, timedelta
+from typing import Any
+
+from MimecastArchiveQuery import time_frame_range
+from MimecastConstants import (
+    END_TIME,
+    FINDER_MAX_MESSAGES,
+    MAX_MESSAGES_TO_RETURN,
+    START_TIME,
+    TIME_FRAME,
+    TIME_FRAME_CUSTOM,
+    TIME_FRAME_LAST_24_HOURS,
+    TIME_FRAMES,
+)
+from MimecastDataModels import utc_timestamp
+from MimecastExceptions import MimecastValidationError
+from MimecastParameters import excerpt, printable
+from MimecastSpecs import DDL, ParamSpec
+from MimecastTracking import RETENTION_MARGIN_S, RETENTION_S
+
+TIME_FRAME_PARAM = ParamSpec(
+    TIME_FRAME,
+    DDL,
+    TIME_FRAME_LAST_24_HOURS,
+    mandatory=True,
+    options=TIME_FRAMES,
+    description=(
+        "Received-time window, ending now (UTC): Last Week is 7 days, Last Month one calendar month back. "
+        "Custom uses Start Time and End Time."
+    ),
+    ai_description="Last Hour, Last 6 Hours, Last 24 Hours, Last Week, Last Month or Custom.",
+)
+START_TIME_PARAM = ParamSpec(
+    START_TIME,
+    description=(
+        "Start of the Custom time frame, ISO 8601 (e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or "
+        "2025-03-07 16:03; UTC when no offset is given). Required when Time Frame is Custom; ignored "
+        "otherwise."
+    ),
+    ai_description="Start of a Custom time frame; required with Custom.",
+    value_format="ISO 8601",
+)
+END_TIME_PARAM = ParamSpec(
+    END_TIME,
+    description=(
+        "End of the Custom time frame, ISO 8601 like Start Time. Empty: now. Ignored unless Time Frame is Custom."
+    ),
+    ai_description="End of a Custom time frame; now when empty.",
+    value_format="ISO 8601",
+)
+MAX_MESSAGES_PARAM = ParamSpec(
+    MAX_MESSAGES_TO_RETURN,
+    default="50",
+    description=(
+        f"The most messages to return, newest first, 1 to {FINDER_MAX_MESSAGES}. The action asks Mimecast for them "
+        "with as few calls as possible (up to 500 messages a call)."
+    ),
+    ai_description=f"At most this many messages (default 50; 1 to {FINDER_MAX_MESSAGES}).",
+    value_format="integer",
+)
+
+
+def time_window(context: Any, *, tracking: bool = False) -> tuple[datetime, datetime]:
+    """The UTC range of the Time Frame; message tracking keeps about 30 days, so a search starts no earlier."""
+    time_frame = context.choice(TIME_FRAME_PARAM)
+    now = context.now()
+    if time_frame == TIME_FRAME_CUSTOM:
+        start, end = time_frame_range(time_frame, now, context.time(START_TIME_PARAM), context.time(END_TIME_PARAM))
+    else:
+        start, end = time_frame_range(time_frame, now)
+        if context.text(START_TIME_PARAM) or context.text(END_TIME_PARAM):
+            context.logger.info(
+                f'"{START_TIME}" and "{END_TIME}" are used only when "{TIME_FRAME}" is Custom; ignored.'
+            )
+    earliest = now - timedelta(seconds=RETENTION_S - RETENTION_MARGIN_S)
+    if tracking and start < earliest:
+        if time_frame == TIME_FRAME_CUSTOM:
+            raise MimecastValidationError(
+                f'Invalid value for "{START_TIME}": {utc_timestamp(start)} is more than 30 days ago; Mimecast tracks '
+                f"messages for about 30 days. Use a Start Time after {utc_timestamp(earliest)}."
+            )
+        context.logger.info(
+            f"Mimecast tracks messages for about 30 days: the search starts at {utc_timestamp(earliest)} instead of "
+            f"{utc_timestamp(start)}."
+        )
+        start = earliest
+    return start, end
+
+
+def max_messages(context: Any) -> int:
+    return context.positive_int(
+        MAX_MESSAGES_PARAM,
+        maximum=FINDER_MAX_MESSAGES,
+        beyond="the most this action returns; to see more, narrow the search (Time Frame and the filters)",
+    )
+
+
+def one_line(name: str, value: str | None) -> str | None:
+    """A filter's text, refused when it holds a control character (a line break, a tab): no subject has one."""
+    if value is not None and printable(value) != value:
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(value)}" contains a control character (a line break, tab or '
+            "other); remove it."
+        )
+    return value
+
+
+def internet_message_id(name: str, value: str | None) -> str | None:
+    """An Internet Message-ID (`local@domain`), in the angle brackets Mimecast's Message-ID fields use."""
+    if value is None:
+        return None
+    inner = value.removeprefix("<").removesuffix(">")
+    local, at, domain = inner.rpartition("@")
+    if not (at and local and domain) or any(c.isspace() or c in "<>" for c in inner) or printable(inner) != inner:
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(value)}" is not an Internet Message-ID. Give the Message-ID '
+            "header's value, e.g. <CAE0897Aq@mail.example.com> (the angle brackets are optional)."
+        )
+    return f"<{inner}>"
+
+
+def ip_address(name: str, value: str | None) -> str | None:
+    """An IPv4 or IPv6 address, in its canonical form."""
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise MimecastValidationError(
+            f'Invalid value for "{name}": "{excerpt(value)}" is not an IP address (e.g. 203.0.113.7 or 2001:db8::7).'
+        ) from None
+
+
+def choices(name: str, values: list[str], options: tuple[str, ...]) -> tuple[str, ...]:
+    """Each value one of `options` (any case), as Mimecast spells it (lower case), without repeats."""
+    found: dict[str, None] = {}
+    for value in values:
+        match = next((option for option in options if option.lower() == value.lower()), None)
+        if match is None:
+            raise MimecastValidationError(
+                f'Invalid value for "{name}": "{excerpt(value)}". Allowed values, comma-separated: '
+                f"{', '.join(options)}."
+            )
+        found[match.lower()] = None
+    return tuple(found)
