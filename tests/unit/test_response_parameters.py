@@ -16,7 +16,7 @@ def test_internet_message_id_gets_its_angle_brackets(given, sent):
 
 @pytest.mark.parametrize("given", ["<>", "a b@x", "<a<b@x>", "a\n@x"])
 def test_a_message_id_with_spaces_or_inner_brackets_is_refused_naming_the_parameter(given):
-    with pytest.raises(MimecastValidationError, match='^Invalid value for "Internet Message ID"'):
+    with pytest.raises(MimecastValidationError, match=r'^Invalid value for "Internet Message ID"'):
         internet_message_id("Internet Message ID", given)
 
 
@@ -39,5 +39,5 @@ def test_a_fragment_is_refused_only_where_mimecast_takes_none():
 
 @pytest.mark.parametrize("given", ["x.example", "ftp://x.example/", "https:///path", "https://x.example/a b"])
 def test_a_url_needs_http_or_https_and_a_host(given):
-    with pytest.raises(MimecastValidationError, match='^Invalid value for "URL"'):
+    with pytest.raises(MimecastValidationError, match=r'^Invalid value for "URL"'):
         web_url("URL", given)
