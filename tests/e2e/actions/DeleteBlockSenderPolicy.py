@@ -20,9 +20,9 @@ def created_policy(sim) -> dict[str, str]:
 
 
 def deleted(sim) -> int:
-    """1 once the policy the case created is gone (nothing else deletes one)."""
-    left = [p for p in sim.state.blocked_sender_policies.all() if p.policy.get("description") == DESCRIPTION]
-    return 0 if left else 1
+    """How many policies were deleted (only the case's write deletes one)."""
+    policies = sim.state.blocked_sender_policies
+    return policies.created - len(policies.all())
 
 
 CASE = ActionCase(
