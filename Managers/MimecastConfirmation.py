@@ -7,9 +7,10 @@ from typing import Any, NamedTuple
 
 from MimecastDataModels import POLICY_ADDRESS_VALUE_FIELDS, ManagedSender, MessageOutcome, parse_mimecast_date
 from MimecastEnvelope import items
-from MimecastExceptions import MimecastApiError, MimecastNotFoundError, MimecastResponseError, Term
+from MimecastExceptions import MimecastApiError, MimecastError, MimecastNotFoundError, MimecastResponseError, Term
 from MimecastParameters import excerpt
 from MimecastReasons import shown_id
+from MimecastResponseModels import ManagedUrl, RemediationIncident
 
 
 def not_internal_recipient(refusal: MimecastApiError) -> MimecastApiError:
@@ -182,3 +183,83 @@ def _same_policy_value(key: str, answered: Any, asked: Any) -> bool:
 
 def _shown(value: Any) -> str:
     return excerpt(json.dumps(value, ensure_ascii=False), 200)
+
+
+# Delivered-message response: remediation incidents, managed URLs, deleted policies
+
+REMEDIATION_INCIDENTS = "the remediation incidents (Threat Remediation in the Administration Console)"
+MANAGED_URLS = "the managed URLs (URL Protection in the Administration Console)"
+POLICIES = "the Blocked Senders policies"
+
+
+def where_to_check(error: MimecastError, check: str) -> MimecastError:
+    """A write whose outcome is unknown says where in Mimecast to look before doing it again."""
+    if error.write_may_have_applied:
+        error.extended(f" Look for it among {check}.")
+    return error
+
+
+def is_not_found(error: MimecastApiError) -> bool:
+    """Mimecast says the item does not exist: a 404 carried in `meta.status` alone, or an `err_..._not_found` code
+    (a bare `not_found` is an unknown path, not an unknown item)."""
+    codes = error.codes
+    if any(code.startswith("err_") and code.endswith("not_found") for code in codes):
+        return True
+    return error.http_status == 404 and not codes
+
+
+def not_found(what: str, item_id: str, path: str, error: MimecastApiError, hint: str = "") -> MimecastNotFoundError:
+    return MimecastNotFoundError(
+        f'Mimecast found no {what} with ID "{shown_id(item_id)}"{hint}.',
+        http_status=error.http_status,
+        details=error.details,
+        path=path,
+    )
+
+
+def incident_created(body: dict, path: str) -> RemediationIncident:
+    """The incident Mimecast answered; one without an ID confirms nothing (it may or may not exist)."""
+    incident = RemediationIncident.from_json(next(iter(items(body)), {}))
+    if not incident.id:
+        raise write_not_confirmed(
+            path, "does not confirm that an incident was created: it holds no incident ID", REMEDIATION_INCIDENTS
+        )
+    return incident
+
+
+def managed_url_differences(entry: ManagedUrl, action: str, match_type: str) -> list[str]:
+    """How the managed URL entry Mimecast answered differs from the one asked for (an omitted matchType is fine)."""
+    return [
+        *([] if entry.id else ["no entry ID"]),
+        *([] if entry.action == action else [f"action {_shown(entry.action)} (asked: {_shown(action)})"]),
+        *(
+            []
+            if not entry.match_type or entry.match_type == match_type
+            else [f"matchType {_shown(entry.match_type)} (asked: {_shown(match_type)})"]
+        ),
+    ]
+
+
+def managed_otherwise(url: str, existing: ManagedUrl, action: str, refusal: MimecastApiError) -> MimecastApiError:
+    """The URL is already managed, with the other action: nothing was changed, and the analyst must choose."""
+    return MimecastApiError(
+        f'Mimecast did not {action} the URL "{excerpt(url, 200)}": it already has a managed URL entry that '
+        f'{existing.action or "does not"}s it (entry ID "{shown_id(existing.id)}"), and Mimecast does not update '
+        f"an entry. To {action} it, delete that entry in Mimecast first and then ",
+        Term.AGAIN,
+        ".",
+        http_status=refusal.http_status,
+        details=refusal.details,
+        path=refusal.path,
+    )
+
+
+def policy_deleted(body: dict, policy_id: str, path: str) -> None:
+    """Mimecast echoes the deleted policy's ID; an answer about another one (or none) confirms nothing."""
+    if any(item.get("id") == policy_id for item in items(body)):
+        return
+    answered = [str(item.get("id")) for item in items(body)[:3]]
+    said = f"it names {', '.join(_shown(a) for a in answered)}" if answered else "it holds no policy ID"
+    raise write_not_confirmed(
+        path, f'does not confirm that the policy with ID "{shown_id(policy_id)}" was deleted: {said}', POLICIES
+    )

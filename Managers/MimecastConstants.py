@@ -182,6 +182,25 @@ DETAILS_NOT_FOUND_MESSAGE = 'No message with tracking ID "{tracking_id}" was fou
 HELD_FOUND_MESSAGE = "Successfully found {count} held message(s) for the provided criteria in Mimecast"
 HELD_NOT_FOUND_MESSAGE = "No held messages were found for the provided criteria in Mimecast"
 
+# Delivered-message response: remediation, managed URLs, Blocked Senders policies listed and deleted.
+REMEDIATE_SUCCESS_MESSAGE = (
+    'Successfully created remediation incident "{code}" in Mimecast: {identified} message(s) identified, '
+    "{removed} removed and {failed} failed so far"
+)
+INCIDENT_MESSAGE = (
+    'Remediation incident "{code}" in Mimecast: {identified} message(s) identified, {removed} removed, {failed} '
+    "failed, {restored} restored"
+)
+INCIDENT_TABLE = "Remediation Incident"
+MANAGED_URL_MATCH_TYPES = {"Explicit": "explicit", "Domain": "domain"}
+MANAGED_URL_SUCCESS_MESSAGE = 'Successfully {done} the URL "{url}" in Mimecast'
+MANAGED_URL_EXISTS_MESSAGE = 'The URL "{url}" is already {done} in Mimecast: the existing entry was kept'
+MANAGED_URL_TABLE = "Managed URL"
+POLICIES_FOUND_MESSAGE = "Successfully found {count} block sender policies in Mimecast"
+POLICIES_NOT_FOUND_MESSAGE = "No block sender policies were found in Mimecast"
+POLICIES_TABLE = "Block Sender Policies"
+DELETE_POLICY_SUCCESS_MESSAGE = 'Successfully deleted the block sender policy with ID "{policy_id}" in Mimecast'
+
 # Endpoints and the Mimecast role permission each needs (the README lists them; named in 403 failures).
 PATH_GET_ACCOUNT = "/api/account/get-account"
 PATH_OAUTH_TOKEN = "/oauth/token"
@@ -196,6 +215,11 @@ PATH_CREATE_BLOCKED_SENDER_POLICY = "/api/policy/blockedsenders/create-policy"
 PATH_GET_BLOCKED_SENDER_POLICY = "/api/policy/blockedsenders/get-policy"
 PATH_MESSAGE_FINDER_SEARCH = "/api/message-finder/search"
 PATH_MESSAGE_INFO = "/api/message-finder/get-message-info"
+PATH_CREATE_REMEDIATION = "/api/ttp/remediation/create"
+PATH_GET_REMEDIATION_INCIDENT = "/api/ttp/remediation/get-incident"
+PATH_CREATE_MANAGED_URL = "/api/ttp/url/create-managed-url"
+PATH_LIST_MANAGED_URLS = "/api/ttp/url/get-all-managed-urls"
+PATH_DELETE_BLOCKED_SENDER_POLICY = "/api/policy/blockedsenders/delete-policy"
 
 PERMISSION_DASHBOARD_READ = "Account | Dashboard | Read"
 PERMISSION_HELD_EDIT = "Account | Monitoring | Held | Edit"
@@ -205,6 +229,10 @@ PERMISSION_MANAGED_SENDERS_EDIT = "Gateway | Managed Senders | Edit"
 PERMISSION_POLICIES_EDIT = "Gateway | Policies | Edit"
 PERMISSION_POLICIES_READ = "Gateway | Policies | Read"
 PERMISSION_TRACKING_READ = "Gateway | Tracking | Read"
+PERMISSION_REMEDIATION_EDIT = "Services | Threat Remediation | Edit"
+PERMISSION_REMEDIATION_READ = "Services | Threat Remediation | Read"
+# Mimecast's pages name this one for create-managed-url and, oddly, also for the list.
+PERMISSION_URL_PROTECT_EDIT = "Services | Targeted Threat Protection - URL Protect | Edit"
 
 PATH_PERMISSIONS = {
     PATH_GET_ACCOUNT: PERMISSION_DASHBOARD_READ,
@@ -219,6 +247,12 @@ PATH_PERMISSIONS = {
     PATH_GET_BLOCKED_SENDER_POLICY: PERMISSION_POLICIES_READ,
     PATH_MESSAGE_FINDER_SEARCH: PERMISSION_TRACKING_READ,
     PATH_MESSAGE_INFO: PERMISSION_TRACKING_READ,
+    PATH_CREATE_REMEDIATION: PERMISSION_REMEDIATION_EDIT,
+    PATH_GET_REMEDIATION_INCIDENT: PERMISSION_REMEDIATION_READ,
+    PATH_CREATE_MANAGED_URL: PERMISSION_URL_PROTECT_EDIT,
+    PATH_LIST_MANAGED_URLS: PERMISSION_URL_PROTECT_EDIT,
+    # Undocumented; create-policy's permission (the likely one).
+    PATH_DELETE_BLOCKED_SENDER_POLICY: PERMISSION_POLICIES_EDIT,
 }
 
 # Connector

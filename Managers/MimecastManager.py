@@ -54,6 +54,7 @@ from MimecastDataModels import (
 from MimecastEnvelope import envelope, first_item, item_or, json_body, next_page_token
 from MimecastExceptions import MimecastApiError
 from MimecastFinderOperations import FinderOperations
+from MimecastResponseOperations import MimecastResponseOperations
 from MimecastSecrets import Secrets
 from MimecastServerTime import ServerClock
 from MimecastTransport import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, Logger, SilentLogger, Transport
@@ -64,7 +65,7 @@ HOLD_LIST_PAGE_SIZE = 500
 _FORBIDDEN_FOR_ADDRESS = "err_xdk_operation_forbidden_for_address"
 
 
-class MimecastManager(FinderOperations):
+class MimecastManager(FinderOperations, MimecastResponseOperations):
     def __init__(
         self,
         connection: Connection,

@@ -88,6 +88,11 @@ class BlockedSenderPolicies:
     def get(self, policy_id: str) -> BlockedSenderPolicy | None:
         return self._policies.get(policy_id)
 
+    @property
+    def created(self) -> int:
+        """How many policies were created since start-up (or the last reset), deleted ones included."""
+        return self._counter
+
     def all(self) -> list[BlockedSenderPolicy]:
         return list(self._policies.values())
 

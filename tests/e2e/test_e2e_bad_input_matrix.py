@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from action_cases import ActionCase, assert_failed, assert_no_traceback
-from bad_input import LONG, NOT_HELD, not_a_valid
-from matrix_rows import MATRIX
+from bad_input import LONG, NOT_HELD, invalid, not_a_valid
+from matrix_rows import MATRIX, by_id
 from suite_helpers import simulator_instance
 
 from simulator.server import Simulator
@@ -87,7 +87,7 @@ def test_the_connectors_domains_refuse_a_trailing_dot_like_the_actions(shared_si
 
 
 @pytest.mark.parametrize("value", ["yes", "off"])
-@pytest.mark.parametrize("case", [CASE["Ping"], CASE["ReleaseMessage"]], ids=lambda case: case.id)
+@pytest.mark.parametrize("case", by_id("Ping", "ReleaseMessage"), ids=lambda case: case.id)
 def test_an_unreadable_verify_ssl_in_the_instance_is_refused_like_the_connectors(action_runner, sim, case, value):
     """One rule for Verify SSL, actions and connector alike: true or false; anything else is refused by name,
     never guessed (an instance meant to turn verification off must not silently keep it, nor the reverse)."""
