@@ -1,5 +1,5 @@
 from MimecastActionRunner import ActionContext, ActionResult, list_result, run_action
-from MimecastArchiveQuery import SimpleArchiveQuery, time_frame_range
+from MimecastArchiveQuery import SimpleArchiveQuery, chosen_time_frame
 from MimecastConstants import (
     ARCHIVE_FOUND_MESSAGE,
     ARCHIVE_MAX_EMAILS,
@@ -16,7 +16,6 @@ from MimecastConstants import (
     START_TIME,
     SUBJECT,
     TIME_FRAME,
-    TIME_FRAME_CUSTOM,
     TIME_FRAME_LAST_HOUR,
     TIME_FRAMES,
     TO,
@@ -161,17 +160,7 @@ SPEC = ActionSpec(
 
 
 def simple_archive_search(context: ActionContext) -> ActionResult:
-    time_frame = context.choice(TIME_FRAME_PARAM)
-    if time_frame == TIME_FRAME_CUSTOM:
-        start, end = time_frame_range(
-            time_frame, context.now(), context.time(START_TIME_PARAM), context.time(END_TIME_PARAM)
-        )
-    else:
-        start, end = time_frame_range(time_frame, context.now())
-        if context.text(START_TIME_PARAM) or context.text(END_TIME_PARAM):
-            context.logger.info(
-                f'"{START_TIME}" and "{END_TIME}" are used only when "{TIME_FRAME}" is Custom; ignored.'
-            )
+    time_frame, start, end = chosen_time_frame(context)
     query = SimpleArchiveQuery(
         fields=context.csv(FIELDS_TO_RETURN_PARAM),
         start=start,

@@ -9,7 +9,7 @@ instruction.
 
 import re
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, SubElement, TreeBuilder, tostring
 from xml.parsers.expat import ErrorString
 
@@ -19,11 +19,14 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError, fromstring
 
 from MimecastConstants import (
     END_BEFORE_START_MESSAGE,
+    END_TIME,
     FIELDS_TO_RETURN,
     FROM,
     MAILBOXES,
+    START_TIME,
     START_TIME_REQUIRED_MESSAGE,
     SUBJECT,
+    TIME_FRAME,
     TIME_FRAME_CUSTOM,
     TIME_FRAME_LAST_6_HOURS,
     TIME_FRAME_LAST_24_HOURS,
@@ -76,6 +79,20 @@ def time_frame_range(
     if start >= end:
         raise MimecastValidationError(END_BEFORE_START_MESSAGE)
     return start, end
+
+
+def chosen_time_frame(context: Any) -> tuple[str, datetime, datetime]:
+    """The action's Time Frame choice and its UTC range, from its Time Frame, Start Time and End Time parameters."""
+    time_frame = context.choice(TIME_FRAME)
+    if time_frame == TIME_FRAME_CUSTOM:
+        start, end = time_frame_range(time_frame, context.now(), context.time(START_TIME), context.time(END_TIME))
+    else:
+        start, end = time_frame_range(time_frame, context.now())
+        if context.text(START_TIME) or context.text(END_TIME):
+            context.logger.info(
+                f'"{START_TIME}" and "{END_TIME}" are used only when "{TIME_FRAME}" is Custom; ignored.'
+            )
+    return time_frame, start, end
 
 
 class SimpleArchiveQuery(NamedTuple):

@@ -8,7 +8,7 @@ import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 
-from MimecastArchiveQuery import time_frame_range
+from MimecastArchiveQuery import chosen_time_frame
 from MimecastConstants import (
     END_TIME,
     FINDER_MAX_MESSAGES,
@@ -69,16 +69,8 @@ MAX_MESSAGES_PARAM = ParamSpec(
 
 def time_window(context: Any, *, tracking: bool = False) -> tuple[datetime, datetime]:
     """The UTC range of the Time Frame; message tracking keeps about 30 days, so a search starts no earlier."""
-    time_frame = context.choice(TIME_FRAME_PARAM)
+    time_frame, start, end = chosen_time_frame(context)
     now = context.now()
-    if time_frame == TIME_FRAME_CUSTOM:
-        start, end = time_frame_range(time_frame, now, context.time(START_TIME_PARAM), context.time(END_TIME_PARAM))
-    else:
-        start, end = time_frame_range(time_frame, now)
-        if context.text(START_TIME_PARAM) or context.text(END_TIME_PARAM):
-            context.logger.info(
-                f'"{START_TIME}" and "{END_TIME}" are used only when "{TIME_FRAME}" is Custom; ignored.'
-            )
     earliest = now - timedelta(seconds=RETENTION_S - RETENTION_MARGIN_S)
     if tracking and start < earliest:
         if time_frame == TIME_FRAME_CUSTOM:
