@@ -72,7 +72,9 @@ from MimecastParameters import (
     TypedParameters,
     excerpt,
     parse_choice,
+    require_characters,
     require_domain,
+    split_csv,
 )
 from MimecastPlatform import PlatformError, platform_call, platform_failure
 from MimecastSecrets import RedactingLogger, Secrets
@@ -204,6 +206,17 @@ def _filter_values(name: str, values: list[str], allowed: tuple[str, ...], logge
     return tuple(valid)
 
 
+def _listed(params: ConnectorParameters, name: str) -> list[str]:
+    """A filter's values; one left empty (or listing nothing) means every value, as the product documents it.
+
+    Only a parameter the platform did not send at all takes the definition's default (Status Filter: held).
+    """
+    raw = params.raw(name)
+    if raw is None:
+        return params.csv(name)
+    return split_csv(require_characters(name, str(raw).strip()))
+
+
 def read_settings(
     values: Mapping[str, Any],
     default_environment: str,
@@ -219,8 +232,8 @@ def read_settings(
     domains = tuple(by_name.values())
     if not domains:
         raise MimecastValidationError(f'Parameter "{DOMAINS}" must list at least one domain.')
-    statuses = _filter_values(STATUS_FILTER, params.csv(STATUS_FILTER), TRACKING_STATUSES, logger)
-    routes = _filter_values(ROUTE_FILTER, params.csv(ROUTE_FILTER), TRACKING_ROUTES, logger)
+    statuses = _filter_values(STATUS_FILTER, _listed(params, STATUS_FILTER), TRACKING_STATUSES, logger)
+    routes = _filter_values(ROUTE_FILTER, _listed(params, ROUTE_FILTER), TRACKING_ROUTES, logger)
     lowest = params.text(LOWEST_RISK_TO_FETCH)
     lowest_risk = parse_choice(LOWEST_RISK_TO_FETCH, lowest, RISK_LEVELS).lower() if lowest else None
     hours = params.positive_int(MAX_HOURS_BACKWARDS)
@@ -421,7 +434,10 @@ class TrackingRun:
         self.logger.info(
             f"{'Test run' if self.test_run else 'Run'}: window {_iso(window.start)} to {_iso(window.end)}"
             f"{' (first run)' if window.first_run else ''}; domains {', '.join(s.domains)}; statuses "
-            f"{', '.join(s.statuses)}; routes {', '.join(s.routes) or 'all'}; at most {s.max_messages} message(s), "
+            f"{', '.join(s.statuses) or 'all'}; routes {', '.join(s.routes) or 'all'}; lowest risk "
+            f"{s.alert.lowest_risk or 'any'}; queue reasons "
+            f"{excerpt(', '.join(sorted(s.alert.queue_reasons))) or 'any'}; "
+            f"at most {s.max_messages} message(s), "
             f"{self.concurrency} at a time; {self.manager.auth_mode} against {self.manager.api_root}"
             f"{f' through proxy {s.connection.proxy.shown}' if s.connection.proxy.shown else ''}."
         )
