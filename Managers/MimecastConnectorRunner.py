@@ -95,15 +95,14 @@ from MimecastTracking import (
 )
 from MimecastTrackingAlerts import (
     HELD_MATCH_TOLERANCE_S,
-    MAX_TIMED_OUT_MATCHES,
     AlertSettings,
-    EnvironmentPattern,
     TrackingAlert,
     alert_for,
     allowlist_rejection,
     filter_rejection,
     match_held_ids,
 )
+from MimecastTrackingMatch import MAX_TIMED_OUT_MATCHES, EnvironmentPattern
 
 TOKEN_KEY = "mimecast_api2_token"
 # Time kept free after the last request (alerts, overflow checks, return_package, state) and before it
