@@ -1,9 +1,13 @@
 """The events of a tracked message's alert: one Message event, one Recipient event per recipient, one Attachment
 event per attachment. Field names are the contract in MimecastConstants (EVENT_*); the search entry and the details
 also come flattened (`tracked_…`, `details_…`).
+
+The Message event also carries the names of Google's Mimecast integration (v17), whose message event is the
+`get-message-info` answer flattened at the top level: mapping rules, playbooks and views keyed on them keep
+resolving. Those names never replace one of ours (`status` is both).
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +57,34 @@ _DETAIL_KEYS_NOT_FLATTENED = (
     ("recipientInfo", "recipientMetaInfo", "components"),
     ("recipientInfo", "txInfo", "transmissionComponents"),
 )
+
+
+# The v17 fields its default mapping rules read, filled from the search entry when the answer lacks them (Mimecast's
+# documented answer has no txInfo.to or txInfo.txEvent; a held message's answer often no messageInfo at all).
+V17_FROM_SEARCH: tuple[tuple[str, Callable[[TrackedEmail], str]], ...] = (
+    ("recipientInfo_messageInfo_subject", lambda tracked: tracked.subject),
+    ("recipientInfo_messageInfo_fromEnvelope", lambda tracked: tracked.sender),
+    ("recipientInfo_messageInfo_fromHeader", lambda tracked: tracked.header_from),
+    ("recipientInfo_txInfo_to", lambda tracked: ", ".join(tracked.recipient_addresses)),
+    ("recipientInfo_txInfo_txEvent", lambda tracked: tracked.info),
+    ("received_time", lambda tracked: str(tracked.raw.get("received") or "")),
+)
+# v17's field for a held message's held-queue id.
+V17_HELD_MESSAGE_ID = "holdMessageMetadataID"
+
+
+def v17_fields(tracked: TrackedEmail, details: Mapping[str, Any] | None, held_message_id: str) -> dict[str, Any]:
+    """The Message event's v17 names: each top-level key of the answer (`details`, its parts already left out)
+    flattened under its own name, the fields v17's rules read, and the held-queue id."""
+    fields: dict[str, Any] = {}
+    for key, value in (details or {}).items():
+        fields.update(flatten(value, str(key)))
+    for name, known in V17_FROM_SEARCH:
+        if fields.get(name) in (None, ""):
+            fields[name] = known(tracked)
+    if held_message_id:
+        fields[V17_HELD_MESSAGE_ID] = held_message_id
+    return fields
 
 
 def flatten(value: Any, prefix: str) -> dict[str, Any]:
@@ -123,7 +155,10 @@ def tracking_events(
         EVENT_START_TIME: received_ms,
         EVENT_END_TIME: received_ms,
     }
+    details = _without(info.raw, _DETAIL_KEYS_NOT_FLATTENED) if info else None
     message = {
+        # First, so that every name of ours wins where v17 used the same one.
+        **v17_fields(tracked, details, first_held),
         EVENT_TYPE: EVENT_MESSAGE,
         **common,
         EVENT_STATUS: tracked.status,
@@ -144,7 +179,7 @@ def tracking_events(
         EVENT_ATTACHMENT_COUNT: len(info.attachments) if info else 0,
         EVENT_DETAILS_AVAILABLE: info is not None,
         **flatten(tracked.raw, "tracked"),
-        **(flatten(_without(info.raw, _DETAIL_KEYS_NOT_FLATTENED), "details") if info else {}),
+        **(flatten(details, "details") if details is not None else {}),
     }
     delivered = {address.casefold(): detail for address, detail in (info.delivered if info else {}).items()}
     recipients = []
