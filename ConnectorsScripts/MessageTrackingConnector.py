@@ -118,24 +118,32 @@ SPEC = ConnectorSpec(
         ),
         ParamSpec(
             LOWEST_RISK_TO_FETCH,
-            description="Negligible, Low, Medium or High: only messages with at least this risk. Empty: every risk.",
+            description=(
+                "Negligible, Low, Medium or High: only messages with at least this risk. Empty: all messages, "
+                "whatever their risk."
+            ),
         ),
         ParamSpec(
             STATUS_FILTER,
             default="held",
             description=(
                 "Comma-separated statuses to fetch: delivery, held, accepted, bounced, deferred, rejected, archived. "
-                "Invalid values are ignored (and logged). Empty: held, the default."
+                "Invalid values are ignored (and logged). Empty: all messages, whatever their status (a new connector "
+                "starts with held)."
             ),
         ),
         ParamSpec(
-            ROUTE_FILTER, description="Comma-separated routes to fetch: internal, outbound, inbound. Empty: all routes."
+            ROUTE_FILTER,
+            description=(
+                "Comma-separated routes to fetch: internal, outbound, inbound. Empty: all messages, whatever their "
+                "route."
+            ),
         ),
         ParamSpec(
             QUEUE_REASON_FILTER,
             description=(
                 "Comma-separated queue reasons (case-insensitive), e.g. Fraud Alert: only messages with one of them. "
-                "Empty: no filter."
+                "Empty: all messages, whatever their queue reason."
             ),
         ),
         ParamSpec(

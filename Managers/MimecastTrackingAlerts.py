@@ -1,55 +1,28 @@
-"""From tracked messages to alerts: the connector's filters, events, environment, priority and held-queue ids.
+"""From tracked messages to alerts: the connector's filters, environment, priority and held-queue ids.
 
 Pure logic without the SDK: `alert_for` returns a `TrackingAlert`, which the connector copies into the
 platform's AlertInfo. It never raises for one message's data: what goes wrong is returned for the log and
-that message's alert is degraded (default environment, then without details). Event field names are the
-contract in MimecastConstants (EVENT_*).
+that message's alert is degraded (default environment, then without details). The events are built in
+MimecastTrackingEvents, the Environment Regex Pattern is bounded in time in MimecastTrackingMatch.
 """
 
 import contextlib
 import dataclasses
 import hashlib
-import re
-import signal
-import threading
-import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from MimecastConstants import (
     ALERT_DEFAULT_PRODUCT,
     ALERT_DEFAULT_RULE,
     ALERT_VENDOR,
-    EVENT_ATTACHMENT,
-    EVENT_ATTACHMENT_COUNT,
-    EVENT_DELIVERY_EVENT,
     EVENT_DETAILS_AVAILABLE,
     EVENT_END_TIME,
-    EVENT_FILE_HASH,
-    EVENT_FILE_NAME,
-    EVENT_FILE_SIZE,
-    EVENT_FILE_TYPE,
-    EVENT_HELD_MESSAGE_ID,
-    EVENT_HELD_MESSAGE_IDS,
     EVENT_INFO,
-    EVENT_INTERNET_MESSAGE_ID,
     EVENT_MESSAGE,
-    EVENT_QUEUE_DETAIL_STATUS,
-    EVENT_QUEUE_REASON,
-    EVENT_RECEIVED,
-    EVENT_RECIPIENT,
-    EVENT_RECIPIENT_ADDRESS,
-    EVENT_RECIPIENT_NAME,
-    EVENT_RECIPIENTS,
-    EVENT_RISK,
     EVENT_ROUTE,
     EVENT_SENDER,
-    EVENT_SENDER_HEADER,
-    EVENT_SENDER_IP,
-    EVENT_SENDER_NAME,
-    EVENT_SENT,
     EVENT_START_TIME,
     EVENT_STATUS,
     EVENT_SUBJECT,
@@ -58,29 +31,15 @@ from MimecastConstants import (
     NO_RISK_PRIORITY,
     RISK_PRIORITIES,
 )
-from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail, utc_timestamp
+from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail
 from MimecastParameters import excerpt
+from MimecastTrackingEvents import tracking_events, unix_ms
+from MimecastTrackingMatch import MATCH_MAX_CHARS, EnvironmentPattern, MatchTimeout
 
 RISK_ORDER = tuple(RISK_PRIORITIES)
 # A held-queue entry belongs to a tracked message when they agree on sender, recipient, subject and
 # were received within this many seconds of each other (the hold list shows no tracking id).
 HELD_MATCH_TOLERANCE_S = 120
-# The Environment Regex Pattern is matched against a value an attacker can write (a subject): each match may use this
-# much CPU time, and a run stops applying it after this many matches ran out of time (at most about 1 CPU second).
-MATCH_LIMIT_S = 0.1
-MAX_TIMED_OUT_MATCHES = 10
-# `re` checks for the alarm only between some steps, and some of them take time in proportion to the value's length:
-# longer values are not matched at all (no environment is that long).
-MATCH_MAX_CHARS = 10_000
-# Detail parts that become events of their own, or are repeated elsewhere, are left out of the message event.
-_DETAIL_KEYS_NOT_FLATTENED = (
-    ("deliveredMessage",),
-    ("recipientInfo", "messageInfo", "attachments"),
-    ("recipientInfo", "messageInfo", "textBody"),
-    ("recipientInfo", "messageInfo", "htmlBody"),
-    ("recipientInfo", "recipientMetaInfo", "components"),
-    ("recipientInfo", "txInfo", "transmissionComponents"),
-)
 
 
 @dataclass(frozen=True)
@@ -97,66 +56,6 @@ class AlertSettings:
     ingest_without_risk: bool = True
     allowlist: tuple[str, ...] = ()
     allowlist_is_blocklist: bool = True
-
-
-class MatchTimeout(Exception):
-    """A regular expression ran out of time on one value (str: what happened, for the log)."""
-
-
-# The limit of the match running now, or None while no match runs (signal handlers run in the main thread).
-_running_limit_s: float | None = None
-
-
-def _out_of_time(_signum: int, _frame: Any) -> None:
-    if _running_limit_s is not None:
-        raise MatchTimeout(f"took more than {_running_limit_s:g} s of CPU time")
-
-
-def match_pattern(pattern: re.Pattern[str], text: str, limit_s: float = MATCH_LIMIT_S) -> re.Match[str] | None:
-    """`pattern.search(text)`, stopped with MatchTimeout once it used `limit_s` of CPU time.
-
-    Python's `re` backtracks, so a pattern such as `^(a+)+$` runs for ages on a crafted value; it checks for
-    signals while it matches, so a CPU-time alarm (ITIMER_VIRTUAL: a process waiting for the CPU on a busy host
-    does not run out of time) stops it. Signal handlers run only in the main thread, so matching elsewhere is
-    refused rather than left unbounded. The handler stays installed; it does nothing unless a match is running.
-    """
-    global _running_limit_s
-    if threading.current_thread() is not threading.main_thread():
-        raise MatchTimeout("cannot be bounded in time outside the main thread")
-    if signal.getsignal(signal.SIGVTALRM) is not _out_of_time:
-        signal.signal(signal.SIGVTALRM, _out_of_time)
-    _running_limit_s = limit_s
-    try:
-        signal.setitimer(signal.ITIMER_VIRTUAL, limit_s)
-        try:
-            return pattern.search(text)
-        finally:
-            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-    finally:
-        _running_limit_s = None
-
-
-class EnvironmentPattern:
-    """The Environment Regex Pattern of one run, compiled once; counts the matches that ran out of time."""
-
-    def __init__(self, pattern: str) -> None:
-        with warnings.catch_warnings():
-            # re warns (FutureWarning) about constructs whose meaning may change; the parameters were checked already.
-            warnings.simplefilter("ignore")
-            self._compiled = re.compile(pattern)
-        self.timed_out = 0
-
-    @property
-    def exhausted(self) -> bool:
-        """Enough matches ran out of time in this run: it should not spend more on the pattern."""
-        return self.timed_out >= MAX_TIMED_OUT_MATCHES
-
-    def search(self, text: str) -> re.Match[str] | None:
-        try:
-            return match_pattern(self._compiled, text)
-        except MatchTimeout:
-            self.timed_out += 1
-            raise
 
 
 class TrackingAlert(NamedTuple):
@@ -226,52 +125,6 @@ def match_held_ids(tracked: TrackedEmail, entries: Sequence[HeldQueueEntry], tak
             taken.add(best[1])
             found[recipient] = best[1]
     return found
-
-
-def flatten(value: Any, prefix: str) -> dict[str, Any]:
-    """Nested dicts/lists as one flat dict: keys joined with "_", list items numbered from 1, None as "".
-
-    Walked with an explicit stack, in order, so no nesting depth can exhaust Python's recursion limit.
-    """
-    flat: dict[str, Any] = {}
-    stack: list[Iterator[tuple[str, Any]]] = [iter([(prefix, value)])]
-    while stack:
-        pair = next(stack[-1], None)
-        if pair is None:
-            stack.pop()
-            continue
-        key, item = pair
-        if isinstance(item, dict):
-            stack.append(_prefixed(key, item.items()))
-        elif isinstance(item, list):
-            stack.append(_prefixed(key, enumerate(item, start=1)))
-        else:
-            flat[key] = "" if item is None else item
-    return flat
-
-
-def _prefixed(prefix: str, pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[str, Any]]:
-    return ((f"{prefix}_{key}", item) for key, item in pairs)
-
-
-def _without(raw: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
-    copy: dict[str, Any] = dict(raw)
-    for path in paths:
-        parent: Any = copy
-        for key in path[:-1]:
-            child = parent.get(key) if isinstance(parent, dict) else None
-            if not isinstance(child, dict):
-                parent = None
-                break
-            parent[key] = child = dict(child)
-            parent = child
-        if isinstance(parent, dict):
-            parent.pop(path[-1], None)
-    return copy
-
-
-def _ms(moment: datetime | None) -> int:
-    return int(moment.timestamp() * 1000) if moment else 0
 
 
 class Environment(NamedTuple):
@@ -367,73 +220,11 @@ def _build(
     settings: AlertSettings,
     pattern: EnvironmentPattern | None,
 ) -> tuple[TrackingAlert, str | None]:
-    first_held = next(iter(held_ids.values()), "")
-    received_ms = _ms(tracked.received)
+    received_ms = unix_ms(tracked.received)
     risk = info.risk if info and info.risk in RISK_ORDER else None
     reason = info.queue_reason if info else None
-    common = {
-        EVENT_TRACKING_ID: tracked.id,
-        EVENT_SUBJECT: tracked.subject,
-        EVENT_SENDER: tracked.sender,
-        EVENT_START_TIME: received_ms,
-        EVENT_END_TIME: received_ms,
-    }
-    message = {
-        EVENT_TYPE: EVENT_MESSAGE,
-        **common,
-        EVENT_STATUS: tracked.status,
-        EVENT_ROUTE: tracked.route,
-        EVENT_INFO: tracked.info,
-        EVENT_SENDER_HEADER: tracked.header_from,
-        EVENT_SENDER_NAME: tracked.sender_name,
-        EVENT_RECIPIENTS: ", ".join(tracked.recipient_addresses),
-        EVENT_SENDER_IP: tracked.sender_ip,
-        EVENT_INTERNET_MESSAGE_ID: (info.internet_message_id if info else None) or "",
-        EVENT_RISK: risk or "",
-        EVENT_QUEUE_REASON: reason or "",
-        EVENT_QUEUE_DETAIL_STATUS: (info.queue_detail_status if info else None) or "",
-        EVENT_HELD_MESSAGE_ID: first_held,
-        EVENT_HELD_MESSAGE_IDS: ", ".join(held_ids.values()),
-        EVENT_RECEIVED: utc_timestamp(tracked.received) if tracked.received else "",
-        EVENT_SENT: utc_timestamp(tracked.sent) if tracked.sent else "",
-        EVENT_ATTACHMENT_COUNT: len(info.attachments) if info else 0,
-        EVENT_DETAILS_AVAILABLE: info is not None,
-        **flatten(tracked.raw, "tracked"),
-        **(flatten(_without(info.raw, _DETAIL_KEYS_NOT_FLATTENED), "details") if info else {}),
-    }
-    delivered = {address.casefold(): detail for address, detail in (info.delivered if info else {}).items()}
-    recipients = []
-    for address, name in tracked.recipients:
-        delivery = delivered.get(address.casefold()) or {}
-        meta = delivery.get("deliveryMetaInfo")
-        meta = meta if isinstance(meta, dict) else {}
-        recipients.append(
-            {
-                EVENT_TYPE: EVENT_RECIPIENT,
-                **common,
-                EVENT_RECIPIENT_ADDRESS: address,
-                EVENT_RECIPIENT_NAME: name,
-                EVENT_STATUS: tracked.status,
-                EVENT_ROUTE: tracked.route,
-                EVENT_HELD_MESSAGE_ID: held_ids.get(address, ""),
-                EVENT_DELIVERY_EVENT: str(meta.get("deliveryEvent") or ""),
-            }
-        )
-    attachments = [
-        {
-            EVENT_TYPE: EVENT_ATTACHMENT,
-            **common,
-            EVENT_FILE_NAME: str(item.get("filename") or item.get("fileName") or ""),
-            EVENT_FILE_TYPE: str(item.get("contentType") or item.get("mimeType") or ""),
-            EVENT_FILE_SIZE: item.get("size") if isinstance(item.get("size"), int) else 0,
-            EVENT_FILE_HASH: str(item.get("sha256") or item.get("hash") or ""),
-        }
-        for item in (info.attachments if info else ())
-    ]
-    events = [message, *recipients, *attachments]
-    if settings.event_class_field and settings.event_class_field != EVENT_TYPE:
-        for event in events:
-            event.setdefault(settings.event_class_field, event[EVENT_TYPE])
+    events = tracking_events(tracked, info, held_ids, risk, settings.event_class_field)
+    message = events[0]
     product = message.get(settings.device_product_field) if settings.device_product_field else None
     environment = resolve_environment(message, settings, pattern)
     alert = TrackingAlert(
@@ -457,7 +248,7 @@ def _build(
 def _bare_alert(tracked: TrackedEmail, settings: AlertSettings) -> TrackingAlert:
     """The alert when nothing else could be built: only plain fields of the search entry, no parsing, no regex."""
     try:
-        received_ms = _ms(tracked.received)
+        received_ms = unix_ms(tracked.received)
     except (ValueError, OverflowError, OSError):
         received_ms = 0
     event = {

@@ -303,8 +303,11 @@ ACCEPTED = [
             [{key: domain} for domain in ("Corp.Example", "branch.example") for key in ("from", "to")],
         ),
     ),
-    accepted("Status Filter", "separators only", " , ", searched("status", [["held"], ["held"]])),
+    # A filter that lists nothing sends none: Mimecast returns every status (the definition's default is held).
+    accepted("Status Filter", "empty", "", searched("status", [None, None])),
+    accepted("Status Filter", "separators only", " , ", searched("status", [None, None])),
     accepted("Status Filter", "other case", "HELD", searched("status", [["held"], ["held"]])),
+    accepted("Route Filter", "empty", "", searched("route", [None, None])),
     accepted("Route Filter", "whitespace", " \t ", searched("route", [None, None])),
     accepted("Route Filter", "other case", "INBOUND", searched("route", [["inbound"], ["inbound"]])),
     accepted("Max Hours Backwards", "whitespace", "  ", alerts(1)),
@@ -356,3 +359,35 @@ def test_unusual_but_valid_input_proceeds(scenario, overrides, outcome):
     assert_no_traceback(run)
     outcome(scenario, run)
     assert len(run.debug_output) < len(LONG), "a pasted value is logged in full"
+
+
+# Empty means all, for each filter: a message that differs from one passing every filter only in what that filter
+# checks (so the filter set would leave it out) is alerted when the filter is empty.
+PASSES_EVERY_FILTER = {"status": "held", "route": "inbound", "risk": "high", "queue_reason": "Fraud Alert"}
+FILTERS = {
+    "Status Filter": "held",
+    "Route Filter": "inbound",
+    "Lowest Risk To Fetch": "High",
+    "Queue Reason Filter": "Fraud Alert",
+}
+EMPTY_MEANS_ALL = [
+    pytest.param("Status Filter", {"status": "rejected"}, id="Status Filter"),
+    pytest.param(
+        "Route Filter",
+        {"route": "outbound", "sender": "user@corp.example", "recipients": ["partner@outside.example"]},
+        id="Route Filter",
+    ),
+    pytest.param("Lowest Risk To Fetch", {"risk": "negligible"}, id="Lowest Risk To Fetch"),
+    pytest.param("Queue Reason Filter", {"queue_reason": "Spam Signature"}, id="Queue Reason Filter"),
+]
+
+
+@pytest.mark.parametrize(("parameter", "differs"), EMPTY_MEANS_ALL)
+def test_an_empty_filter_ingests_all_messages(scenario, parameter, differs):
+    passing = scenario.message(**PASSES_EVERY_FILTER)
+    other = scenario.message(seconds_ago=30, **{**PASSES_EVERY_FILTER, **differs})
+
+    run = scenario.run(**{**FILTERS, parameter: ""})
+
+    assert run.exit_code == 0, run.stderr[-2000:]
+    assert sorted(ticket_ids(run)) == sorted([passing.id, other.id])

@@ -9,6 +9,8 @@ import pytest
 from suite_helpers import mimecast_sample
 
 import MimecastTrackingAlerts
+import MimecastTrackingEvents
+import MimecastTrackingMatch
 from MimecastDataModels import HeldQueueEntry, MessageInfo, TrackedEmail, internet_message_id
 from MimecastTrackingAlerts import (
     AlertSettings,
@@ -16,10 +18,10 @@ from MimecastTrackingAlerts import (
     allowlist_rejection,
     build_alert,
     filter_rejection,
-    flatten,
     match_held_ids,
     resolve_environment,
 )
+from MimecastTrackingEvents import flatten
 
 
 def sample(name):
@@ -271,6 +273,15 @@ def test_data_nested_deeper_than_the_recursion_limit_is_flattened():
     assert deep_key == "tracked_extra" + "_k" * 5000 and alert.events[0][deep_key] == "deep"
 
 
+# The module each step of building an alert lives in (where the step is looked up when it runs).
+HOME_OF = {
+    "flatten": MimecastTrackingEvents,
+    "utc_timestamp": MimecastTrackingEvents,
+    "resolve_environment": MimecastTrackingAlerts,
+    "match_pattern": MimecastTrackingMatch,
+}
+
+
 @pytest.mark.parametrize("failing", ["flatten", "utc_timestamp", "resolve_environment", "match_pattern"])
 def test_a_message_whose_alert_cannot_be_built_still_gets_a_degraded_alert(monkeypatch, failing):
     """Whatever goes wrong with one message's data, it becomes an alert (in the default environment, with what
@@ -281,7 +292,7 @@ def test_a_message_whose_alert_cannot_be_built_still_gets_a_degraded_alert(monke
         raise ValueError("unexpected data")
 
     expected_display_id = build_alert(HELD_TRACKED, None, {}, DEFAULTS).display_id
-    monkeypatch.setattr(MimecastTrackingAlerts, failing, broken)
+    monkeypatch.setattr(HOME_OF[failing], failing, broken)
     alert, problems = alert_for(HELD_TRACKED, HELD_INFO, {"xxx@abc.com": "eNpHELD1"}, settings)
     assert alert.ticket_id == HELD_TRACKED.id and alert.display_id == expected_display_id
     assert alert.name == "Held Message" and alert.start_time == alert.end_time > 0
@@ -322,7 +333,7 @@ CATASTROPHIC = AlertSettings(default_environment="Default", environment_field="s
 
 
 def test_a_pattern_that_backtracks_on_an_attackers_value_is_stopped_and_the_message_goes_to_the_default():
-    pattern = MimecastTrackingAlerts.EnvironmentPattern(CATASTROPHIC.environment_pattern)
+    pattern = MimecastTrackingMatch.EnvironmentPattern(CATASTROPHIC.environment_pattern)
     with fails_if_still_running_after(30):
         environment = resolve_environment({"subject": "a" * 40 + "!"}, CATASTROPHIC, pattern)
     assert environment.name == "Default"
@@ -341,9 +352,9 @@ def test_alert_for_an_attackers_subject_ends_with_the_problem_reported():
 
 
 def test_a_run_stops_spending_time_on_a_pattern_that_keeps_running_out_of_time():
-    pattern = MimecastTrackingAlerts.EnvironmentPattern(CATASTROPHIC.environment_pattern)
+    pattern = MimecastTrackingMatch.EnvironmentPattern(CATASTROPHIC.environment_pattern)
     with fails_if_still_running_after(60):
-        for _ in range(MimecastTrackingAlerts.MAX_TIMED_OUT_MATCHES):
+        for _ in range(MimecastTrackingMatch.MAX_TIMED_OUT_MATCHES):
             assert not pattern.exhausted
             assert resolve_environment({"subject": "a" * 40 + "!"}, CATASTROPHIC, pattern).name == "Default"
     assert pattern.exhausted

@@ -1,4 +1,4 @@
-"""How the connector searches a window Mimecast answers only in part (MimecastTracking.cover_window), with the
+"""How the connector searches a window Mimecast answers only in part (MimecastTrackingCoverage.cover_window), with the
 bookkeeping of MimecastTracking, against a model of Mimecast's message-finder search: at most SEARCH_CAP messages
 per search, newest first, as the simulator does it (Mimecast documents no paging).
 
@@ -20,15 +20,13 @@ from hypothesis import strategies as st
 
 from MimecastDataModels import TrackedEmail
 from MimecastTracking import (
-    MAX_SEARCH_ROUNDS,
     OVERLAP_S,
-    SEARCH_CAP,
     TrackingState,
     commit,
-    cover_window,
     plan_window,
     select_candidates,
 )
+from MimecastTrackingCoverage import MAX_SEARCH_ROUNDS, SEARCH_CAP, cover_window
 
 EXAMPLES = int(os.environ.get("DENSE_SEARCH_EXAMPLES", "40"))
 NOW = 1_772_899_380  # 2026-03-07T16:03:00Z

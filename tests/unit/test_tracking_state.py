@@ -15,8 +15,10 @@ from MimecastTracking import (
     OVERLAP_S,
     RETENTION_S,
     STATE_MAX_BYTES,
+    Outcome,
     TrackingState,
     commit,
+    commit_outcomes,
     digest,
     plan_window,
     select_candidates,
@@ -159,6 +161,31 @@ def test_keeping_the_state_bounded_never_passes_a_message_not_processed(monkeypa
     assert result.state.checkpoint == first.received
 
 
+def test_each_outcome_says_whether_the_candidate_is_processed_remembered_or_counted():
+    state = TrackingState(checkpoint=NOW - 300, floor=(NOW - 3600, ""))
+    window = plan_window(state, NOW, 1)
+    found = [tracked(n, NOW - 200 + n) for n in range(5)]
+    candidates = select_candidates(state, window, found).candidates
+    alerted, filtered, listed, failed, waiting = candidates
+    outcomes = {
+        alerted.id: Outcome.ALERTED,
+        filtered.id: Outcome.FILTERED,
+        listed.id: Outcome.LISTED,
+        failed.id: Outcome.FAILED,
+    }
+
+    result = commit_outcomes(state, window, candidates, outcomes, count_failures=True)
+
+    assert set(result.state.seen) == {digest(alerted.id), digest(filtered.id)}
+    assert result.state.checkpoint == failed.tracked.received.timestamp()
+    assert result.state.failed_before(failed.id) == 1 and result.state.failed_before(waiting.id) == 0
+    assert result == commit(
+        state, window, candidates, {alerted.id: True, filtered.id: True, listed.id: False}, [failed.id], True
+    )
+    assert [o for o in Outcome if o.processed] == [Outcome.ALERTED, Outcome.FILTERED, Outcome.LISTED]
+    assert [o for o in Outcome if o.remembered] == [Outcome.ALERTED, Outcome.FILTERED]
+
+
 def test_state_round_trips_and_an_unknown_version_is_refused():
     state = TrackingState(checkpoint=NOW, floor=(NOW - 60, "abcd"), seen={"abcd": NOW - 5}, attempts={"ef01": 2})
     assert TrackingState.from_json(state.to_json()) == state
@@ -230,9 +257,10 @@ def simulate(schedule, plan, seed_state=None):
         visible = [t for t, visible_at in arrivals if visible_at <= clock]
         candidates = select_candidates(state, window, visible).candidates
         batch = candidates[:budget]
-        failed = [c.id for c in batch[:failures]]
-        processed = {c.id: True for c in batch[failures:]}
-        result = commit(state, window, candidates, processed, failed, count_failures=bool(processed))
+        # What a run does with its candidates, as the connector's step names it: the commit follows from it.
+        outcomes = {c.id: Outcome.FAILED for c in batch[:failures]}
+        outcomes.update({c.id: Outcome.ALERTED for c in batch[failures:]})
+        result = commit_outcomes(state, window, candidates, outcomes, count_failures=len(batch) > failures)
         if crash:
             continue
         alerted.extend(c.id for c in batch[failures:] if c.id not in result.withdrawn)

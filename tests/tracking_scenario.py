@@ -144,6 +144,11 @@ def ticket_ids(run: ConnectorRun) -> list[str]:
     return [alert["ticket_id"] for alert in run.ingested_alerts]
 
 
+def search_bodies(scenario: TrackingScenario, since: int = 0) -> list[dict]:
+    """The search requests Mimecast received (since log entry `since`): their data item."""
+    return [entry["body"]["data"][0] for entry in scenario.sim.state.log.entries(since=since, path=SEARCH)]
+
+
 def message_event(alert: dict) -> dict:
     return next(event for event in alert["events"] if event["event_type"] == "Message")
 
