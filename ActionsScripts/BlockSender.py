@@ -66,7 +66,7 @@ SPEC = ActionSpec(
 
 
 def block_sender(context: ActionContext) -> ActionResult:
-    sender, recipient = context.email(SENDER_PARAM), context.email(RECIPIENT_PARAM)
+    sender, recipient = context.required_email(SENDER_PARAM), context.required_email(RECIPIENT_PARAM)
     entry = context.manager.block_sender(sender, recipient)
     return ActionResult(BLOCK_SENDER_SUCCESS_MESSAGE.format(sender=sender, recipient=recipient), entry.to_json())
 

@@ -211,7 +211,7 @@ def policy_address(context: ActionContext, value_param: ParamSpec, type_param: P
 
 def create_block_sender_policy(context: ActionContext) -> ActionResult:
     option = POLICY_RESPONSES[context.choice(RESPONSE_PARAM)]
-    description = context.text(DESCRIPTION_PARAM)
+    description = context.required_text(DESCRIPTION_PARAM)
     from_part = POLICY_EXTRACTED_DATA[context.choice(EXTRACTED_DATA_PARAM)]
     sender = policy_address(context, SENDER_PARAM, SENDER_TYPE_PARAM)
     recipient = policy_address(context, RECIPIENT_PARAM, RECIPIENT_TYPE_PARAM)

@@ -64,7 +64,7 @@ SPEC = ActionSpec(
 
 
 def permit_sender(context: ActionContext) -> ActionResult:
-    sender, recipient = context.email(SENDER_PARAM), context.email(RECIPIENT_PARAM)
+    sender, recipient = context.required_email(SENDER_PARAM), context.required_email(RECIPIENT_PARAM)
     entry = context.manager.permit_sender(sender, recipient)
     return ActionResult(PERMIT_SENDER_SUCCESS_MESSAGE.format(sender=sender, recipient=recipient), entry.to_json())
 

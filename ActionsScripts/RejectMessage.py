@@ -81,7 +81,7 @@ SPEC = ActionSpec(
 
 
 def reject_message(context: ActionContext) -> ActionResult:
-    message_id = context.text(MESSAGE_ID_PARAM)
+    message_id = context.required_text(MESSAGE_ID_PARAM)
     reason_type = REJECT_REASONS[context.choice(REASON_PARAM)]
     note = context.text(NOTE_PARAM)
     notify_sender = context.checkbox(NOTIFY_SENDER_PARAM)

@@ -71,7 +71,7 @@ SPEC = ActionSpec(
 
 
 def release_message(context: ActionContext) -> ActionResult:
-    message_id = context.text(MESSAGE_ID_PARAM)
+    message_id = context.required_text(MESSAGE_ID_PARAM)
     if context.checkbox(RELEASE_TO_SANDBOX_PARAM):
         outcome = context.manager.release_held_message_to_sandbox(message_id)
     else:

@@ -69,7 +69,7 @@ SPEC = ActionSpec(
 
 
 def report_message(context: ActionContext) -> ActionResult:
-    message_id = context.text(MESSAGE_ID_PARAM)
+    message_id = context.required_text(MESSAGE_ID_PARAM)
     report_type = REPORT_TYPES[context.choice(REPORT_AS_PARAM)]
     comment = context.text(COMMENT_PARAM)
     outcome = context.manager.report_message(message_id, report_type, comment)

@@ -269,6 +269,20 @@ class TypedParameters:
             raise MimecastValidationError(f'Parameter "{name}" is mandatory and was not provided.')
         return require_characters(name, value) or None
 
+    def required_text(self, parameter: Parameter) -> str:
+        """The value of a parameter that must have one (a mandatory one, or one with a default)."""
+        return self._required(parameter, self.text(parameter))
+
+    def required_email(self, parameter: Parameter) -> str:
+        return self._required(parameter, self.email(parameter))
+
+    def _required(self, parameter: Parameter, value: str | None) -> str:
+        if value is None:
+            raise MimecastValidationError(
+                f'Parameter "{self.declared(parameter).name}" is mandatory and was not provided.'
+            )
+        return value
+
     def checkbox(self, parameter: Parameter) -> bool:
         value = self.text(parameter)
         return parse_checkbox(self.declared(parameter).name, value) if value is not None else False
