@@ -13,7 +13,7 @@ from MimecastConstants import (
     SENDER,
     START_TIME,
 )
-from MimecastDataModels import PolicyAddress, utc_timestamp
+from MimecastDataModels import POLICY_EXAMPLE, PolicyAddress, utc_timestamp
 from MimecastExceptions import MimecastValidationError
 from MimecastParameters import require_domain, require_email
 from MimecastSpecs import CHECKBOX, DDL, OBJECT_RESULT, ActionSpec, AiSpec, ParamSpec, WidgetSpec
@@ -123,30 +123,7 @@ SPEC = ActionSpec(
         START_TIME_PARAM,
         END_TIME_PARAM,
     ),
-    result_example={
-        "option": "block_sender",
-        "id": "eNo1jrsOgjAAAP-lM0Npi4KJg_EFvoJIRd2wVCwoxRYkaPx3cXC",
-        "policy": {
-            "description": "Block Sender Policy from SecOps automation.",
-            "fromPart": "both",
-            "from": {"type": "individual_email_address", "emailAddress": "attacker@example.org"},
-            "to": {"type": "everyone"},
-            "fromType": "individual_email_address",
-            "fromValue": "attacker@example.org",
-            "toType": "everyone",
-            "fromEternal": True,
-            "toEternal": True,
-            "fromDate": "1900-01-01T00:00:00+0000",
-            "toDate": "2100-01-01T23:59:59+0000",
-            "override": False,
-            "bidirectional": True,
-            "conditions": {},
-            "enabled": True,
-            "enforced": True,
-            "createTime": "2025-04-04T11:41:23+0000",
-            "lastUpdated": "2025-04-04T11:41:23+0000",
-        },
-    },
+    result_example=POLICY_EXAMPLE,
     documentation_anchor="create_block_sender_policy",
     ai=AiSpec(
         description=(

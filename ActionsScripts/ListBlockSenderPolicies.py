@@ -1,5 +1,6 @@
 from MimecastActionRunner import ActionContext, ActionResult, list_result, run_action
 from MimecastConstants import POLICIES_FOUND_MESSAGE, POLICIES_NOT_FOUND_MESSAGE, POLICIES_TABLE
+from MimecastDataModels import POLICY_EXAMPLE
 from MimecastSpecs import ActionSpec, AiSpec, ParamSpec
 
 # Far more than a tenant keeps; bounds the number of pages read.
@@ -26,32 +27,7 @@ SPEC = ActionSpec(
         "result: the list of policies (option, id, policy) as Mimecast returns them; `[]` when there are none."
     ),
     params=(POLICY_ID_PARAM, MAX_POLICIES_PARAM),
-    result_example=[
-        {
-            "option": "block_sender",
-            "id": "eNo1jrsOgjAAAP-lM0Npi4KJg_EFvoJIRd2wVCwoxRYkaPx3cXC",
-            "policy": {
-                "description": "Block Sender Policy from SecOps automation.",
-                "fromPart": "both",
-                "from": {"type": "individual_email_address", "emailAddress": "attacker@example.org"},
-                "to": {"type": "everyone"},
-                "fromType": "individual_email_address",
-                "fromValue": "attacker@example.org",
-                "toType": "everyone",
-                "fromEternal": True,
-                "toEternal": True,
-                "fromDate": "1900-01-01T00:00:00+0000",
-                "toDate": "2100-01-01T23:59:59+0000",
-                "override": False,
-                "bidirectional": True,
-                "conditions": {},
-                "enabled": True,
-                "enforced": True,
-                "createTime": "2025-04-04T11:41:23+0000",
-                "lastUpdated": "2025-04-04T11:41:23+0000",
-            },
-        }
-    ],
+    result_example=[POLICY_EXAMPLE],
     documentation_anchor="list_block_sender_policies",
     ai=AiSpec(
         description=(

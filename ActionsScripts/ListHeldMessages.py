@@ -1,4 +1,5 @@
 from MimecastActionRunner import ActionContext, ActionResult, list_result, run_action
+from MimecastArchiveQuery import END_TIME_PARAM, START_TIME_PARAM
 from MimecastConstants import (
     FINDER_MAX_MESSAGES,
     HELD_FOUND_MESSAGE,
@@ -11,9 +12,7 @@ from MimecastConstants import (
 from MimecastDataModels import utc_timestamp
 from MimecastFinderOperations import HeldSearch
 from MimecastFinderParams import (
-    END_TIME_PARAM,
     MAX_MESSAGES_PARAM,
-    START_TIME_PARAM,
     TIME_FRAME_PARAM,
     max_messages,
     one_line,

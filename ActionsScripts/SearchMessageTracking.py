@@ -1,6 +1,7 @@
 from collections import Counter
 
 from MimecastActionRunner import ActionContext, ActionResult, run_action
+from MimecastArchiveQuery import END_TIME_PARAM, START_TIME_PARAM
 from MimecastConstants import (
     FINDER_MAX_MESSAGES,
     INTERNET_MESSAGE_ID,
@@ -16,9 +17,7 @@ from MimecastDataModels import utc_timestamp
 from MimecastExceptions import MimecastValidationError
 from MimecastFinderOperations import TrackingSearch
 from MimecastFinderParams import (
-    END_TIME_PARAM,
     MAX_MESSAGES_PARAM,
-    START_TIME_PARAM,
     TIME_FRAME_PARAM,
     choices,
     internet_message_id,

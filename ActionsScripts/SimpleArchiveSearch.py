@@ -1,5 +1,11 @@
 from MimecastActionRunner import ActionContext, ActionResult, list_result, run_action
-from MimecastArchiveQuery import SimpleArchiveQuery, chosen_time_frame
+from MimecastArchiveQuery import (
+    END_TIME_PARAM,
+    START_TIME_PARAM,
+    TIME_FRAME_PARAM,
+    SimpleArchiveQuery,
+    chosen_time_frame,
+)
 from MimecastConstants import (
     ARCHIVE_FOUND_MESSAGE,
     ARCHIVE_MAX_EMAILS,
@@ -8,20 +14,16 @@ from MimecastConstants import (
     ARCHIVE_RESULT_EXAMPLE,
     ARCHIVE_RESULTS_TABLE,
     DEFAULT_ARCHIVE_FIELDS,
-    END_TIME,
     FIELDS_TO_RETURN,
     FROM,
     MAILBOXES,
     MAX_EMAILS_TO_RETURN,
-    START_TIME,
     SUBJECT,
     TIME_FRAME,
-    TIME_FRAME_LAST_HOUR,
-    TIME_FRAMES,
     TO,
 )
 from MimecastDataModels import utc_timestamp
-from MimecastSpecs import DDL, LIST_RESULT, ActionSpec, AiSpec, ParamSpec, WidgetSpec
+from MimecastSpecs import LIST_RESULT, ActionSpec, AiSpec, ParamSpec, WidgetSpec
 
 FIELDS_TO_RETURN_PARAM = ParamSpec(
     FIELDS_TO_RETURN,
@@ -57,36 +59,6 @@ TO_PARAM = ParamSpec(
 )
 SUBJECT_PARAM = ParamSpec(
     SUBJECT, description="Text the subject must contain.", ai_description="Text the subject contains."
-)
-TIME_FRAME_PARAM = ParamSpec(
-    TIME_FRAME,
-    DDL,
-    TIME_FRAME_LAST_HOUR,
-    mandatory=True,
-    options=TIME_FRAMES,
-    description=(
-        "Received-time window, ending now (UTC): Last Week is 7 days, Last Month one calendar month back. "
-        "Custom uses Start Time and End Time."
-    ),
-    ai_description="Last Hour, Last 6 Hours, Last 24 Hours, Last Week, Last Month or Custom.",
-)
-START_TIME_PARAM = ParamSpec(
-    START_TIME,
-    description=(
-        "Start of the Custom time frame, ISO 8601 (e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or "
-        "2025-03-07 16:03; UTC when no offset is given). Required when Time Frame is Custom; ignored "
-        "otherwise."
-    ),
-    ai_description="Start of a Custom time frame; required with Custom.",
-    value_format="ISO 8601",
-)
-END_TIME_PARAM = ParamSpec(
-    END_TIME,
-    description=(
-        "End of the Custom time frame, ISO 8601 like Start Time. Empty: now. Ignored unless Time Frame is Custom."
-    ),
-    ai_description="End of a Custom time frame; now when empty.",
-    value_format="ISO 8601",
 )
 MAX_EMAILS_TO_RETURN_PARAM = ParamSpec(
     MAX_EMAILS_TO_RETURN,

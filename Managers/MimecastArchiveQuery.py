@@ -33,12 +33,14 @@ from MimecastConstants import (
     TIME_FRAME_LAST_HOUR,
     TIME_FRAME_LAST_MONTH,
     TIME_FRAME_LAST_WEEK,
+    TIME_FRAMES,
     TO,
     XML_QUERY,
 )
 from MimecastDataModels import utc_timestamp
 from MimecastExceptions import MimecastValidationError
 from MimecastParameters import excerpt, printable, require_address_or_domain
+from MimecastSpecs import DDL, ParamSpec
 
 # Rolling windows ending now; a month is one calendar month back (31 March -> 28/29 February).
 TIME_FRAME_WINDOWS = {
@@ -59,6 +61,40 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SEARCH_FIELDS = ("from", "to", "cc", "bcc", "subject", "body", "sender", "recipient", "attachment", "filename")
 _ALTERNATIVE = re.compile(rf"(?<!\w)or\s+(?:{'|'.join(SEARCH_FIELDS)})s?\s*:", re.IGNORECASE)
 _EXCERPT_CHARS = 40
+
+
+# The time frame parameters of the archive searches (Search Message Tracking and List Held Messages take
+# them too, with another default Time Frame).
+TIME_FRAME_PARAM = ParamSpec(
+    TIME_FRAME,
+    DDL,
+    TIME_FRAME_LAST_HOUR,
+    mandatory=True,
+    options=TIME_FRAMES,
+    description=(
+        "Received-time window, ending now (UTC): Last Week is 7 days, Last Month one calendar month back. "
+        "Custom uses Start Time and End Time."
+    ),
+    ai_description="Last Hour, Last 6 Hours, Last 24 Hours, Last Week, Last Month or Custom.",
+)
+START_TIME_PARAM = ParamSpec(
+    START_TIME,
+    description=(
+        "Start of the Custom time frame, ISO 8601 (e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or "
+        "2025-03-07 16:03; UTC when no offset is given). Required when Time Frame is Custom; ignored "
+        "otherwise."
+    ),
+    ai_description="Start of a Custom time frame; required with Custom.",
+    value_format="ISO 8601",
+)
+END_TIME_PARAM = ParamSpec(
+    END_TIME,
+    description=(
+        "End of the Custom time frame, ISO 8601 like Start Time. Empty: now. Ignored unless Time Frame is Custom."
+    ),
+    ai_description="End of a Custom time frame; now when empty.",
+    value_format="ISO 8601",
+)
 
 
 def time_frame_range(

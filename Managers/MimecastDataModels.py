@@ -276,6 +276,33 @@ class PolicyAddress(NamedTuple):
         return address
 
 
+# What Mimecast answers for a Blocked Senders policy (create-policy's data[0], one item of get-policy).
+POLICY_EXAMPLE = {
+    "option": "block_sender",
+    "id": "eNo1jrsOgjAAAP-lM0Npi4KJg_EFvoJIRd2wVCwoxRYkaPx3cXC",
+    "policy": {
+        "description": "Block Sender Policy from SecOps automation.",
+        "fromPart": "both",
+        "from": {"type": "individual_email_address", "emailAddress": "attacker@example.org"},
+        "to": {"type": "everyone"},
+        "fromType": "individual_email_address",
+        "fromValue": "attacker@example.org",
+        "toType": "everyone",
+        "fromEternal": True,
+        "toEternal": True,
+        "fromDate": "1900-01-01T00:00:00+0000",
+        "toDate": "2100-01-01T23:59:59+0000",
+        "override": False,
+        "bidirectional": True,
+        "conditions": {},
+        "enabled": True,
+        "enforced": True,
+        "createTime": "2025-04-04T11:41:23+0000",
+        "lastUpdated": "2025-04-04T11:41:23+0000",
+    },
+}
+
+
 class BlockedSenderPolicy(NamedTuple):
     """A Blocked Senders policy as Mimecast answers it: `option`, `id` and `policy{...}`."""
 

@@ -8,53 +8,22 @@ import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 
+from MimecastArchiveQuery import TIME_FRAME_PARAM as ARCHIVE_TIME_FRAME_PARAM
 from MimecastArchiveQuery import chosen_time_frame
 from MimecastConstants import (
-    END_TIME,
     FINDER_MAX_MESSAGES,
     MAX_MESSAGES_TO_RETURN,
     START_TIME,
-    TIME_FRAME,
     TIME_FRAME_CUSTOM,
     TIME_FRAME_LAST_24_HOURS,
-    TIME_FRAMES,
 )
 from MimecastDataModels import utc_timestamp
 from MimecastExceptions import MimecastValidationError
 from MimecastParameters import excerpt, printable
-from MimecastSpecs import DDL, ParamSpec
+from MimecastSpecs import ParamSpec
 from MimecastTracking import RETENTION_MARGIN_S, RETENTION_S
 
-TIME_FRAME_PARAM = ParamSpec(
-    TIME_FRAME,
-    DDL,
-    TIME_FRAME_LAST_24_HOURS,
-    mandatory=True,
-    options=TIME_FRAMES,
-    description=(
-        "Received-time window, ending now (UTC): Last Week is 7 days, Last Month one calendar month back. "
-        "Custom uses Start Time and End Time."
-    ),
-    ai_description="Last Hour, Last 6 Hours, Last 24 Hours, Last Week, Last Month or Custom.",
-)
-START_TIME_PARAM = ParamSpec(
-    START_TIME,
-    description=(
-        "Start of the Custom time frame, ISO 8601 (e.g. 2025-03-07T16:03:00Z, 2025-03-07T16:03:00+02:00 or "
-        "2025-03-07 16:03; UTC when no offset is given). Required when Time Frame is Custom; ignored "
-        "otherwise."
-    ),
-    ai_description="Start of a Custom time frame; required with Custom.",
-    value_format="ISO 8601",
-)
-END_TIME_PARAM = ParamSpec(
-    END_TIME,
-    description=(
-        "End of the Custom time frame, ISO 8601 like Start Time. Empty: now. Ignored unless Time Frame is Custom."
-    ),
-    ai_description="End of a Custom time frame; now when empty.",
-    value_format="ISO 8601",
-)
+TIME_FRAME_PARAM = ARCHIVE_TIME_FRAME_PARAM._replace(default=TIME_FRAME_LAST_24_HOURS)
 MAX_MESSAGES_PARAM = ParamSpec(
     MAX_MESSAGES_TO_RETURN,
     default="50",
