@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import archive, connector, memory, startup
+from bench import archive, connector, finder, memory, startup
 from bench.harness import Settings
 from bench.report import Report, Row, errored, render, render_table
 from devkit import REPO_ROOT
@@ -23,6 +23,7 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "archive": (archive.SCENARIO, archive.run),
     "startup": (startup.SCENARIO, startup.run),
     "memory": (memory.SCENARIO, memory.run),
+    "finder": (finder.SCENARIO, finder.run),
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
 

@@ -8,6 +8,8 @@ probe starts nothing else, so its only child is the script (or the command) bein
 * `command` — `{"argv"}`: any command, e.g. the `import requests` floor.
 * `archive` — `{"instance", "emails", "page_size"?, "days"?}`: the Manager's `search_archive` driven directly in
   this process, with its page size as shipped or, given `page_size`, pinned to that fixed page.
+* `finder` — `{"what": "tracking"|"held", "instance", "results", "sender", "page_size"?, "hours"?}`: the Manager's
+  `search_message_tracking` or `find_held_messages` driven the same way.
 """
 
 import json
@@ -104,11 +106,40 @@ def run_archive_job(job: dict) -> dict:
     }
 
 
+def run_finder_job(job: dict) -> dict:
+    """Search Message Tracking's or List Held Messages' paging, as shipped or pinned to a fixed page (the baseline)."""
+    sys.path.insert(0, str(REPO_ROOT / MANAGERS_DIR))
+    import MimecastFinderOperations
+    import MimecastManager
+
+    if job.get("page_size"):
+        MimecastFinderOperations.FINDER_MAX_PAGE_SIZE = int(job["page_size"])
+    results = int(job["results"])
+    end = datetime.now(UTC)
+    start = end - timedelta(hours=int(job.get("hours", 2)))
+    manager = MimecastManager.MimecastManager.from_configuration(job["instance"])
+    try:
+        manager.get_account()  # fetches the API 2.0 token, so only the search is timed
+        before = manager.request_count
+        started = time.perf_counter()
+        if job["what"] == "tracking":
+            search = MimecastFinderOperations.TrackingSearch(start, end, sender=job["sender"])
+            found: list = manager.search_message_tracking(search, results)
+        else:
+            held = MimecastFinderOperations.HeldSearch(start, end, sender=job["sender"])
+            found = manager.find_held_messages(held, results)
+        wall = time.perf_counter() - started
+    finally:
+        manager.close()
+    return {"wall_s": wall, "requests": manager.request_count - before, "returned": len(found)}
+
+
 JOBS = {
     "action": run_action_job,
     "connector": run_connector_job,
     "command": run_command_job,
     "archive": run_archive_job,
+    "finder": run_finder_job,
 }
 
 

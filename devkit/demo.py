@@ -3,7 +3,9 @@
 Steps are a plain list (`STEPS`); later features append their own. A `DemoStep` runs one action exactly as
 `python -m devkit action` would, a `ConnectorStep` one connector iteration as `python -m devkit connector`
 would (with the demo's store, so the connector's state carries over); each states the outcome it
-expects, and the demo exits 1 when any step differs from its expectation.
+expects, and the demo exits 1 when any step differs from its expectation. A parameter can be a value read
+when the step runs: from the simulator (`FromSimulator`), from an alert of the last connector run
+(`FromAlert`) or from the JSON result an earlier step recorded under its `key` (`FromResult`).
 """
 
 import queue
@@ -17,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -44,32 +47,74 @@ class FromSimulator:
 
 @dataclass
 class DemoRecord:
-    """What earlier steps produced that later ones use: the alerts of each connector run, and notes."""
+    """What earlier steps produced that later ones use: the alerts of each connector run, the JSON result of
+    each completed action step that has a `key`, and notes."""
 
     connector_alerts: list[list[dict]] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+def message_event(alert: Mapping[str, Any]) -> dict:
+    """The alert's Message event ({} when it has none)."""
+    return next((e for e in alert.get("events") or [] if e.get("event_type") == "Message"), {})
 
 
 @dataclass(frozen=True)
 class FromAlert:
-    """A parameter value taken from the newest alert of the last connector run: its message event's `field`."""
+    """A parameter value taken from the newest alert of the last connector run: its message event's `field`.
+
+    With `where` = (field, value), only alerts whose message event has that value are looked at.
+    """
 
     description: str
     field: str
+    where: tuple[str, str] | None = None
 
     def read(self, record: DemoRecord) -> str:
         alerts = record.connector_alerts[-1] if record.connector_alerts else []
         for alert in reversed(alerts):
-            message = next((e for e in alert.get("events") or [] if e.get("event_type") == "Message"), {})
+            message = message_event(alert)
+            if self.where and message.get(self.where[0]) != self.where[1]:
+                continue
             if message.get(self.field):
                 return str(message[self.field])
-        raise RuntimeError(f"no alert of the last connector run has a {self.field}")
+        which = f" with {self.where[0]} {self.where[1]!r}" if self.where else ""
+        raise RuntimeError(f"no alert{which} of the last connector run has a {self.field}")
+
+
+@dataclass(frozen=True)
+class FromResult:
+    """A parameter value read from the JSON result an earlier step recorded under `step` (its `key`).
+
+    `path` walks the result: dictionary keys and list indexes, e.g. ("searchCriteria", "messageId") or
+    (0, "fromEnv", "emailAddress"). The value found must be a non-empty string or number.
+    """
+
+    description: str
+    step: str
+    path: tuple[str | int, ...]
+
+    def read(self, record: DemoRecord) -> str:
+        if self.step not in record.results:
+            raise RuntimeError(f"no earlier step recorded a JSON result as {self.step!r}")
+        value = record.results[self.step]
+        for part in self.path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                value = None
+                break
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+            shown = "".join(f"[{part!r}]" for part in self.path)
+            raise RuntimeError(f"the JSON result recorded as {self.step!r} has no value at {shown}")
+        return str(value)
 
 
 def _resolve(value: Any, simulator: SimulatorClient, record: DemoRecord | None) -> str:
     if isinstance(value, FromSimulator):
         return value.read(simulator)
-    if isinstance(value, FromAlert):
+    if isinstance(value, FromAlert | FromResult):
         return value.read(record or DemoRecord())
     return value
 
@@ -79,7 +124,7 @@ def _resolved(params: Mapping[str, Any], simulator: SimulatorClient, record: Dem
 
 
 def _shown(value: Any) -> str:
-    return f"<{value.description}>" if isinstance(value, FromSimulator | FromAlert) else value
+    return f"<{value.description}>" if isinstance(value, FromSimulator | FromAlert | FromResult) else value
 
 
 def _command_line(words: list[str], params: Mapping[str, Any]) -> str:
@@ -94,13 +139,19 @@ class DemoStep:
 
     title: str
     action: str
-    params: Mapping[str, str | FromSimulator | FromAlert] = field(default_factory=dict)
+    params: Mapping[str, str | FromSimulator | FromAlert | FromResult] = field(default_factory=dict)
     instance: str = "simulator-api2.json"
     # Instance values changed for this step only (e.g. a wrong secret).
     overrides: Mapping[str, Any] = field(default_factory=dict)
     expect: str = COMPLETED
     # Extra check on the output message: (description, predicate).
     message_check: tuple[str, Callable[[str], bool]] | None = None
+    # Extra check on the run (its JSON result) with what earlier steps recorded: (description, predicate).
+    check: tuple[str, Callable[[ActionRun, DemoRecord], bool]] | None = None
+    # When the step completes, its JSON result is recorded under this name for later steps (FromResult).
+    key: str | None = None
+    # Something that happens in Mimecast before the run: gets the simulator and the record, returns what to print.
+    prepare: Callable[[SimulatorClient, DemoRecord], str] | None = None
 
     def command_line(self, params: Mapping[str, str] | None = None) -> str:
         """The command a person could run; `params` are the resolved values (else the step's literal ones)."""
@@ -278,7 +329,12 @@ def _only_the_new_message_is_alerted(alerts: list[dict], record: DemoRecord) -> 
     return record.notes.get("arrived") in tickets and not earlier & set(tickets) and len(set(tickets)) == len(tickets)
 
 
-STEPS += [
+RELEASE_FROM_ALERT = DemoStep(
+    "Release the held message, with the held-queue id taken from the new alert's event",
+    "Release Message",
+    {"Message ID": FromAlert("held_message_id from the new alert's event", "held_message_id")},
+)
+HELD_CONNECTOR_STEPS: list[DemoStep | ConnectorStep] = [
     ConnectorStep(
         "Message Tracking connector, first run: the last day's held messages become alerts",
         TRACKING_PARAMS,
@@ -290,12 +346,204 @@ STEPS += [
         ("an alert for the new held message and none repeated from the first run", _only_the_new_message_is_alerted),
         prepare=_a_held_message_arrives,
     ),
+]
+STEPS += [*HELD_CONNECTOR_STEPS, RELEASE_FROM_ALERT]
+
+
+# The delivered-phish incident: one phish, sent once (one Internet Message-ID) and delivered in three batches,
+# each a tracked message; only the last batch was rated high risk, so the connector alerts on that copy alone.
+PHISH_SENDER = "billing@paypa1-invoices.example.net"
+PHISH_SUBJECT = "Invoice 88213 is overdue: pay today to avoid suspension"
+PHISH_URL = "https://paypa1-invoices.example.net/pay/88213"
+PHISH_MESSAGE_ID = "<88213.4f2a9c@mail.paypa1-invoices.example.net>"
+# (mailboxes of the tenant, minutes before the alerted copy, risk)
+PHISH_BATCHES = ((("carol", "dave"), 12, "low"), (("erin",), 6, "low"), (("alice",), 0, "high"))
+PHISH_ALERT_PARAMS = {
+    "Domains": TENANT_DOMAINS,
+    "Max Hours Backwards": "1",
+    "Status Filter": "archived",
+    "Lowest Risk To Fetch": "High",
+    "Ingest Messages Without Risk": "false",
+}
+
+
+def _a_phish_is_delivered(simulator: SimulatorClient, record: DemoRecord) -> str:
+    domain = simulator.account()["domain"]
+    now = datetime.fromisoformat(simulator.clock()["now"])
+    copies = []
+    for mailboxes, minutes_before, risk in PHISH_BATCHES:
+        message = simulator.post(
+            "/_sim/tracking",
+            {
+                "sender": PHISH_SENDER,
+                "sender_name": "Billing Department",
+                "recipients": [[f"{name}@{domain}", name.title()] for name in mailboxes],
+                "subject": PHISH_SUBJECT,
+                "status": "archived",
+                "risk": risk,
+                "message_id": PHISH_MESSAGE_ID.strip("<>"),
+                "sender_ip": "203.0.113.45",
+                "received": (now - timedelta(minutes=minutes_before)).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "urls": [PHISH_URL],
+            },
+        )
+        copies.append(message["id"])
+    record.notes["phish"] = copies
+    recipients = sum(len(mailboxes) for mailboxes, _, _ in PHISH_BATCHES)
+    return (
+        f"Meanwhile a phish was delivered: {PHISH_SUBJECT!r} from {PHISH_SENDER}, linking to {PHISH_URL}, "
+        f"in {len(copies)} tracked messages to {recipients} mailboxes; only the last was rated high risk"
+    )
+
+
+def _phish_alert(record: DemoRecord) -> dict:
+    alerts = record.connector_alerts[-1] if record.connector_alerts else []
+    return next(alert for alert in alerts if message_event(alert).get("subject") == PHISH_SUBJECT)
+
+
+def _the_phish_is_alerted_once_with_its_message_id(alerts: list[dict], record: DemoRecord) -> bool:
+    phish = [alert for alert in alerts if message_event(alert).get("subject") == PHISH_SUBJECT]
+    if len(phish) != 1:
+        return False
+    event = message_event(phish[0])
+    return (
+        phish[0]["ticket_id"] == record.notes["phish"][-1]
+        and event["status"] == "archived"
+        and event["internet_message_id"] == PHISH_MESSAGE_ID.strip("<>")
+    )
+
+
+def _every_copy_found(run: ActionRun, record: DemoRecord) -> bool:
+    copies = run.json_result
+    alert = message_event(_phish_alert(record))
+    return (
+        sorted(copy["id"] for copy in copies) == sorted(record.notes["phish"])
+        and all(copy["status"] == "archived" for copy in copies)
+        and {copy["fromEnv"]["emailAddress"] for copy in copies} == {alert["sender"]}
+    )
+
+
+def _recipients_found(record: DemoRecord) -> int:
+    return sum(len(copy["to"]) for copy in record.results["copies"])
+
+
+def _an_incident_for_every_copy(run: ActionRun, record: DemoRecord) -> bool:
+    incident = run.json_result
+    return bool(incident["id"]) and incident["identified"] == _recipients_found(record)
+
+
+def _mimecast_removes_the_copies(simulator: SimulatorClient, record: DemoRecord) -> str:
+    identified = int((record.results.get("incident") or {}).get("identified") or 0)
+    seconds = simulator.get("/_sim/remediation")["step_s"] * identified + 1
+    simulator.advance_clock(seconds)
+    return (
+        f"Meanwhile Mimecast removes the {identified} copies one after another (the simulator's clock moves on "
+        f"{seconds:g} s rather than the demo waiting)"
+    )
+
+
+def _every_copy_removed(run: ActionRun, record: DemoRecord) -> bool:
+    incident, created = run.json_result, record.results["incident"]
+    return (
+        incident["id"] == created["id"]
+        and incident["identified"] == created["identified"] == _recipients_found(record)
+        and incident["successful"] == incident["identified"]
+        and incident["failed"] == 0
+    )
+
+
+def _the_url_is_blocked(run: ActionRun, record: DemoRecord) -> bool:
+    entry = run.json_result
+    return (
+        entry["action"] == "block"
+        and entry["matchType"] == "explicit"
+        and f"{entry['scheme']}://{entry['domain']}{entry['path']}" == PHISH_URL
+    )
+
+
+def _a_policy_for_the_sender(run: ActionRun, record: DemoRecord) -> bool:
+    policy = run.json_result
+    sender = record.results["copies"][0]["fromEnv"]["emailAddress"]
+    return (
+        bool(policy["id"]) and policy["option"] == "block_sender" and policy["policy"]["from"]["emailAddress"] == sender
+    )
+
+
+def _that_policy_deleted(run: ActionRun, record: DemoRecord) -> bool:
+    return run.json_result["id"] == record.results["policy"]["id"]
+
+
+def _the_policy_is_gone(run: ActionRun, record: DemoRecord) -> bool:
+    policies = run.json_result
+    return isinstance(policies, list) and record.results["policy"]["id"] not in {p["id"] for p in policies}
+
+
+PHISH_MESSAGE_ID_FROM_ALERT = FromAlert(
+    "internet_message_id from the phish's alert", "internet_message_id", where=("subject", PHISH_SUBJECT)
+)
+INCIDENT_STEPS: list[DemoStep | ConnectorStep] = [
+    ConnectorStep(
+        "Delivered-phish incident: the connector, watching delivered mail rated high risk, alerts on the phish",
+        PHISH_ALERT_PARAMS,
+        ("one alert for the phish, carrying its Internet Message-ID", _the_phish_is_alerted_once_with_its_message_id),
+        prepare=_a_phish_is_delivered,
+    ),
     DemoStep(
-        "Release the held message, with the held-queue id taken from the new alert's event",
-        "Release Message",
-        {"Message ID": FromAlert("held_message_id from the new alert's event", "held_message_id")},
+        "Search Message Tracking by the alert's Internet Message-ID: its other copies",
+        "Search Message Tracking",
+        {"Internet Message ID": PHISH_MESSAGE_ID_FROM_ALERT, "Time Frame": "Last 24 Hours"},
+        check=("every copy of the phish, delivered, from the alert's sender", _every_copy_found),
+        key="copies",
+    ),
+    DemoStep(
+        "Remediate Message: remove every copy from the mailboxes, by the same Internet Message-ID",
+        "Remediate Message",
+        {"Internet Message ID": PHISH_MESSAGE_ID_FROM_ALERT, "Reason": "Delivered phish: fake overdue invoice"},
+        check=("an incident identifying every recipient of the copies found", _an_incident_for_every_copy),
+        key="incident",
+    ),
+    DemoStep(
+        "Get Remediation Incident, by the id of Remediate Message's JSON result",
+        "Get Remediation Incident",
+        {"Incident ID": FromResult("id of Remediate Message's JSON result", "incident", ("id",))},
+        check=("every identified copy removed, none failed", _every_copy_removed),
+        prepare=_mimecast_removes_the_copies,
+    ),
+    DemoStep(
+        "Block URL: the link the phish carries",
+        "Block URL",
+        {"URL": PHISH_URL, "Comment": "Delivered phish: fake overdue invoice"},
+        check=("an explicit block entry for exactly that URL", _the_url_is_blocked),
+    ),
+    DemoStep(
+        "Create Block Sender Policy for the sender of the copies found",
+        "Create Block Sender Policy",
+        {
+            "Response": "Block Sender",
+            "Description": "Delivered phish: fake overdue invoice",
+            "Extracted Data": "Both",
+            "Sender": FromResult(
+                "fromEnv of Search Message Tracking's first result", "copies", (0, "fromEnv", "emailAddress")
+            ),
+            "Sender Type": "Email Address",
+            "Recipient Type": "Everyone",
+        },
+        check=("a Block Sender policy for that sender", _a_policy_for_the_sender),
+        key="policy",
+    ),
+    DemoStep(
+        "Delete Block Sender Policy (its undo), by the id of Create Block Sender Policy's JSON result",
+        "Delete Block Sender Policy",
+        {"Policy ID": FromResult("id of Create Block Sender Policy's JSON result", "policy", ("id",))},
+        check=("that policy deleted", _that_policy_deleted),
+    ),
+    DemoStep(
+        "List Block Sender Policies: the deleted policy is gone",
+        "List Block Sender Policies",
+        check=("the deleted policy's id no longer listed", _the_policy_is_gone),
     ),
 ]
+STEPS += INCIDENT_STEPS
 
 
 def _alert_rows(alerts: list[dict]) -> list[dict]:
@@ -327,13 +575,18 @@ def run_action_step(step: DemoStep, api_root: str, out: TextIO, store: Path, rec
     instance, secrets = _step_instance(step.instance, api_root, step.overrides)
     try:
         with SimulatorClient(api_root) as simulator:
+            if step.prepare:
+                out.write(step.prepare(simulator, record) + "\n")
             params = _resolved(step.params, simulator, record)
     except RuntimeError as exc:
         return f"the step could not be prepared: {exc}"
     out.write(f"$ {step.command_line(params)}\n")
     run = run_action(step.action, params, instance=instance, store=store)
     out.write(redact(format_action_run(run), secrets) + "\n")
-    return step_outcome(step, run)
+    difference = step_outcome(step, run, record)
+    if step.key and run.completed:
+        record.results[step.key] = run.json_result
+    return difference
 
 
 def run_connector_step(step: ConnectorStep, api_root: str, out: TextIO, store: Path, record: DemoRecord) -> str | None:
@@ -360,14 +613,24 @@ def run_connector_step(step: ConnectorStep, api_root: str, out: TextIO, store: P
     return None
 
 
-def step_outcome(step: DemoStep, run: ActionRun) -> str | None:
+def step_outcome(step: DemoStep, run: ActionRun, record: DemoRecord | None = None) -> str | None:
     """None when the run is what the step expects, else what differs."""
     actual = COMPLETED if run.completed else FAILED if run.failed else run.execution_state_name.lower()
     if actual != step.expect:
         return f"expected {step.expect}, got {actual}"
     if step.message_check and not step.message_check[1](run.message or ""):
         return f"expected {step.message_check[0]}, got: {run.message}"
+    if step.check and not _holds(step.check[1], run, record or DemoRecord()):
+        return f"expected {step.check[0]}, got: {run.message}"
     return None
+
+
+def _holds(check: Callable[[ActionRun, DemoRecord], bool], run: ActionRun, record: DemoRecord) -> bool:
+    """The check's answer; a JSON result without the fields it reads does not pass."""
+    try:
+        return bool(check(run, record))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return False
 
 
 class SimulatorProcess:
@@ -442,15 +705,15 @@ def run_steps(steps: list[DemoStep | ConnectorStep], api_root: str, out: TextIO,
         out.write(f"\n=== Step {number}/{len(steps)}: {step.title}\n")
         if isinstance(step, ConnectorStep):
             difference = run_connector_step(step, api_root, out, store, record)
-            expectation = step.check[0]
+            expectation = f"{step.check[0]})"
         else:
             difference = run_action_step(step, api_root, out, store, record)
-            expectation = step.expect
+            expectation = f"{step.expect}): {step.check[0]}" if step.check else f"{step.expect})"
         if difference:
             differences.append(f"Step {number} ({step.title}): {difference}")
             out.write(f"--> NOT AS EXPECTED: {difference}\n")
         else:
-            out.write(f"--> as expected ({expectation})\n")
+            out.write(f"--> as expected ({expectation}\n")
         out.flush()
     return differences
 
