@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from action_cases import ActionCase, assert_failed, assert_no_traceback
-from bad_input import LONG, NOT_HELD, invalid, not_a_valid
+from bad_input import LONG, invalid, not_a_valid
 from matrix_rows import MATRIX, by_id
 from suite_helpers import simulator_instance
 
@@ -59,11 +59,12 @@ def test_invalid_input_fails_with_its_message_and_nothing_is_sent(action_runner,
 def test_unusual_but_valid_input_is_sent_as_given(action_runner, sim, case, overrides, sent, outcome):
     run = run_with(action_runner, case, sim, overrides)
 
-    if outcome:
-        assert_failed(run, case, outcome, NOT_HELD)
+    if outcome.failed:
+        assert_failed(run, case, *outcome.fragments)
         assert len(run.message) < SHOWN_MESSAGE_LIMIT
     else:
-        assert run.completed and run.result_value is True, run.message
+        assert run.completed and run.result_value is outcome.result_value, run.message
+        assert all(fragment in run.message for fragment in outcome.fragments), run.message
         assert_no_traceback(run)
     sent(sim, case)
     assert len(run.debug_output) < len(LONG), "a pasted value is logged in full"
