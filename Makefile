@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml
 demo: venv
 	$(VPY) -m devkit demo $(if $(DEMO_PORT),--port $(DEMO_PORT))
 
+# Two pytest processes side by side, one per CPU (tests/run_suite.py); JOBS=1 runs one.
 test: venv
-	$(VPY) -m pytest
+	$(VPY) tests/run_suite.py --jobs $(or $(JOBS),2)
 
 # The definition files are generated from the scripts' specs: a stale one stops the build before anything is packed.
 package: venv

@@ -4,7 +4,8 @@ An action script holds only what is unique to it: one function that takes an `Ac
 returns an `ActionResult`, handed to `run_action` together with its `ActionSpec`.
 
 The SDK is imported only when an action runs (`run_action`): importing it replaces sys.stdout, and the
-devkit imports a script to read its spec without running it.
+devkit imports a script to read its spec without running it. Everything after the SDK object is made
+(`perform_action`) uses only that object, the SDK's two execution states and its clock, all handed in.
 """
 
 import json
@@ -37,6 +38,29 @@ RESULT_MARGIN_CHARS = 65_536
 ACTION_TERMS = Terms(again=ACTION_AGAIN, settings=CONNECTION_SETTINGS)
 
 
+class RunStates(NamedTuple):
+    """The SDK's execution states an action ends in (ScriptResult's constants)."""
+
+    completed: int
+    failed: int
+
+
+class Clock(NamedTuple):
+    """The run's clocks: the SDK's time now (Unix milliseconds, an aware UTC datetime), and the monotonic clock
+    and sleep the deadline and every wait (backoff, rate limits) are measured with."""
+
+    unix_ms: Callable[[], int]
+    utc_now: Callable[[], datetime]
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+def sdk_clock() -> Clock:
+    from SiemplifyUtils import unix_now, utc_now
+
+    return Clock(unix_now, utc_now)
+
+
 class ActionResult(NamedTuple):
     message: str
     json_result: Any = None
@@ -51,11 +75,15 @@ class ActionContext(TypedParameters):
     """What an action function may use: typed parameters, the Manager, the logger and the clock."""
 
     def __init__(
-        self, siemplify: "SiemplifyAction", spec: ActionSpec, configuration: dict, secrets: Secrets | None = None
+        self,
+        siemplify: "SiemplifyAction",
+        spec: ActionSpec,
+        configuration: dict,
+        secrets: Secrets | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        from SiemplifyUtils import unix_now
-
         super().__init__(spec)
+        self.clock = clock if clock is not None else sdk_clock()
         self.siemplify = siemplify
         self.secrets = secrets if secrets is not None else Secrets()
         self.logger = RedactingLogger(EscapingLogger(siemplify.LOGGER), self.secrets)
@@ -63,7 +91,9 @@ class ActionContext(TypedParameters):
         self._manager: MimecastManager | None = None
         deadline_ms = getattr(siemplify, "execution_deadline_unix_time_ms", 0) or 0
         self.deadline = (
-            time.monotonic() + (int(deadline_ms) - unix_now()) / 1000.0 - DEADLINE_MARGIN_S if deadline_ms else None
+            self.clock.monotonic() + (int(deadline_ms) - self.clock.unix_ms()) / 1000.0 - DEADLINE_MARGIN_S
+            if deadline_ms
+            else None
         )
 
     @property
@@ -71,7 +101,12 @@ class ActionContext(TypedParameters):
         if self._manager is None:
             connection = action_connection(self._configuration, self._platform_proxy_settings(), self.secrets)
             self._manager = MimecastManager(
-                connection, secrets=self.secrets, logger=self.logger, deadline=self.deadline
+                connection,
+                secrets=self.secrets,
+                logger=self.logger,
+                deadline=self.deadline,
+                sleep=self.clock.sleep,
+                monotonic=self.clock.monotonic,
             )
             proxy = connection.proxy
             through = f" through the platform's proxy {proxy.shown}" if proxy.shown else ""
@@ -86,9 +121,7 @@ class ActionContext(TypedParameters):
             return self.siemplify._get_proxy_settings() or {}
 
     def now(self) -> datetime:
-        from SiemplifyUtils import utc_now
-
-        return utc_now()
+        return self.clock.utc_now()
 
     def raw(self, name: str) -> object:
         raw = self.siemplify.extract_action_param(name, default_value=None, input_type=str)
@@ -130,6 +163,21 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         # No SDK object, so no output object: the platform shows the run as failed with this line.
         sys.stderr.write(f"{exc}\n")
         sys.exit(1)
+    perform_action(siemplify, spec, perform, RunStates(EXECUTION_STATE_COMPLETED, EXECUTION_STATE_FAILED), sdk_clock())
+
+
+def perform_action(
+    siemplify: "SiemplifyAction",
+    spec: ActionSpec,
+    perform: Callable[[ActionContext], ActionResult],
+    states: RunStates,
+    clock: Clock,
+) -> None:
+    """Run `perform` with the SDK object of the run and end it: the message, state, result value and results.
+
+    Uses only the SDK object (its LOGGER, get_configuration, result, end and the context's settings), so the
+    tests can hand it a recording stand-in and run an action's function in their own process.
+    """
     siemplify.script_name = spec.name
     secrets = Secrets()
     logger = RedactingLogger(EscapingLogger(siemplify.LOGGER), secrets)
@@ -141,7 +189,7 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
             configuration = siemplify.get_configuration(INTEGRATION_IDENTIFIER) or {}
         # Known before any parameter is read: a value that repeats a secret is never shown either.
         secrets.add(*(str(configuration.get(name) or "") for name in SECRET_FIELDS))
-        context = ActionContext(siemplify, spec, configuration, secrets)
+        context = ActionContext(siemplify, spec, configuration, secrets, clock)
         max_mb = int(getattr(siemplify, "max_json_result_size", 15) or 15)
         # Made to fit before anything is logged: the SDK replaces a result beyond its limit by a failure.
         result = _within_result_size(perform(context), max_mb, logger)
@@ -154,7 +202,7 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
         message = printable(message)
         logger.error(message)
         _log_finish(logger, spec, started, context, "failed")
-        siemplify.end(message, False, EXECUTION_STATE_FAILED)
+        siemplify.end(message, False, states.failed)
         return
     if result.json_result is not None:
         siemplify.result.add_result_json(result.json_result)
@@ -164,7 +212,7 @@ def _main(spec: ActionSpec, perform: Callable[[ActionContext], ActionResult]) ->
     message = printable(result.message)
     logger.info(message)
     _log_finish(logger, spec, started, context, "completed")
-    siemplify.end(message, result.result_value, EXECUTION_STATE_COMPLETED)
+    siemplify.end(message, result.result_value, states.completed)
 
 
 def result_size(result: ActionResult) -> int:

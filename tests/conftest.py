@@ -1,7 +1,9 @@
-"""Shared fixtures for end-to-end tests: a simulator, instances pointing at it, a store, runners.
+"""Shared fixtures: a simulator, instances pointing at it, a store, runners.
 
-Scripts always run as subprocesses through devkit.runner: the SDK modules are never imported into the
-pytest process (importing them swaps sys.stdout and pytest's report would vanish).
+An action runs either in this process (`action_in_process`, tests/action_harness.py: its script through the
+runner code, with a recording stand-in of the SDK object) or as a subprocess on the real SDK through
+devkit.runner (`action_runner`, `connector_runner`). The SDK modules are never imported into the pytest
+process (importing them swaps sys.stdout and pytest's report would vanish).
 """
 
 import sys
@@ -129,6 +131,24 @@ def action_runner(store: Path) -> Callable[..., ActionRun]:
     Every run is checked for leaked secrets (_every_run_of_a_shipped_script_is_checked_for_leaked_secrets).
     """
     return partial(run_action, store=store)
+
+
+@pytest.fixture
+def action_in_process(store: Path) -> Callable[..., ActionRun]:
+    """An action run in this process, bound to the test's store: `action_in_process("Ping", instance=...)`.
+
+    Takes run_action's action name, parameters, instance, timeout_s and max_json_result_mb, and returns the same
+    ActionRun; what it showed and logged is checked for leaked secrets like every subprocess run.
+    """
+    from action_harness import run_action_in_process
+
+    def run(action_name: str, params: Any = None, *, instance: Any, **options: Any) -> ActionRun:
+        run = run_action_in_process(action_name, params, instance=instance, store=store, **options)
+        forbidden = forbidden_texts(instance)
+        assert_nothing_forbidden(shown_texts(run.stdout, run.stderr, run.log_path), forbidden)
+        return run
+
+    return run
 
 
 @pytest.fixture

@@ -47,6 +47,8 @@ def main():
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sys.stderr.write("sleeping\n")
         sys.stderr.flush()
+        if os.environ.get("ECHO_ASLEEP_FILE"):
+            open(os.environ["ECHO_ASLEEP_FILE"], "w").close()
         time.sleep(600)
     configuration = siemplify.get_configuration("Mimecast")
     info = {

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import stat
+import subprocess
 import time
 from pathlib import Path
 
@@ -237,8 +238,35 @@ def test_a_crashing_script_has_no_output_object(layout, store):
     assert "RuntimeError: boom from the script" in run.stderr
 
 
-def test_a_run_past_its_timeout_is_terminated(layout, store):
-    run = echo(layout, store, {"Mode": "sleep"}, timeout_s=1)
+# How long a sleeping script may take to start, however loaded the machine: far more than it ever needs.
+START_UP_BOUND_S = 120
+
+
+@pytest.fixture
+def timeout_counts_from_the_sleep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The run's timeout counts from the moment the script is asleep, not from its start: the run's env.
+
+    The echo script marks that moment with a file; the runner's wait for the process starts only then, so the
+    time start-up takes on a loaded machine cannot decide whether the script got as far as its sleep (and its
+    SIGTERM handler) before the timeout.
+    """
+    asleep = tmp_path / "asleep"
+
+    class WaitsForTheSleep(subprocess.Popen):
+        def wait(self, timeout: float | None = None) -> int:
+            if timeout is not None:
+                started = time.monotonic()
+                while not asleep.exists() and self.poll() is None:
+                    assert time.monotonic() - started < START_UP_BOUND_S, "the script never went to sleep"
+                    time.sleep(0.01)
+            return super().wait(timeout)
+
+    monkeypatch.setattr(runner_module.subprocess, "Popen", WaitsForTheSleep)
+    return {"ECHO_ASLEEP_FILE": str(asleep)}
+
+
+def test_a_run_past_its_timeout_is_terminated(layout, store, timeout_counts_from_the_sleep):
+    run = echo(layout, store, {"Mode": "sleep"}, timeout_s=1, env=timeout_counts_from_the_sleep)
 
     assert run.timed_out and run.crashed
     # The SDK's SIGTERM handler exits with -143, which the process reports as 113.
@@ -246,10 +274,10 @@ def test_a_run_past_its_timeout_is_terminated(layout, store):
     assert "sleeping" in run.stderr
 
 
-def test_a_script_that_ignores_sigterm_is_killed(layout, store, monkeypatch):
+def test_a_script_that_ignores_sigterm_is_killed(layout, store, monkeypatch, timeout_counts_from_the_sleep):
     monkeypatch.setattr(runner_module, "TERMINATE_GRACE_S", 0.5)
 
-    run = echo(layout, store, {"Mode": "stubborn"}, timeout_s=1)
+    run = echo(layout, store, {"Mode": "stubborn"}, timeout_s=1, env=timeout_counts_from_the_sleep)
 
     assert run.timed_out
     assert run.exit_code == -signal.SIGKILL

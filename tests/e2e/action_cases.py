@@ -12,10 +12,6 @@ from typing import Any
 
 import pytest
 
-# A run of this length leaves the action about 2 s after the runner's 5 s safety margin: enough to send,
-# too little for a retry backoff, and the read timeout the Manager derives from it stays short.
-SHORT_RUN_S = 7.5
-
 PING_OK = "Successfully connected to the Mimecast server with the provided connection parameters!"
 PING_FAILED = "Failed to connect to the Mimecast server! Error is "
 ARCHIVE_FOUND = "Successfully found archive emails for the provided criteria in Mimecast"

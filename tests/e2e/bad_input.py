@@ -7,7 +7,7 @@ and `sent` checks what Mimecast received.
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from action_cases import ActionCase
@@ -64,8 +64,38 @@ def refused(case: ActionCase, parameter: str, kind: str, value: str, reason: str
     return pytest.param(case, {**others, parameter: value}, reason, id=f"{case.id}-{parameter}-{kind}")
 
 
-def accepted(case: ActionCase, parameter: str, kind: str, value: str, sent: Callable, outcome: str = "", **others):
-    """A cell whose input is sent as given; `outcome` is the failure Mimecast's answer leads to, if any."""
+class Outcome(NamedTuple):
+    """What Mimecast's answer to an accepted cell's input leads to: the run fails, or completes with `result_value`;
+    each of `fragments` is in its message."""
+
+    fragments: tuple[str, ...] = ()
+    failed: bool = False
+    result_value: bool = True
+
+
+COMPLETES = Outcome()
+
+
+def fails(*fragments: str) -> Outcome:
+    """The run fails (state Failed, is_success false), its message holding each fragment."""
+    return Outcome(fragments, failed=True)
+
+
+def completes_unsuccessfully(*fragments: str) -> Outcome:
+    """The run completes with is_success false (e.g. nothing found), its message holding each fragment."""
+    return Outcome(fragments, result_value=False)
+
+
+def accepted(
+    case: ActionCase,
+    parameter: str,
+    kind: str,
+    value: str,
+    sent: Callable,
+    outcome: Outcome = COMPLETES,
+    **others: str,
+) -> Any:
+    """A cell whose input is sent as given; `outcome` is what Mimecast's answer leads to (by default success)."""
     return pytest.param(case, {**others, parameter: value}, sent, outcome, id=f"{case.id}-{parameter}-{kind}")
 
 

@@ -1,4 +1,6 @@
-"""Simple and Advanced Archive Search end to end: the real scripts as platform subprocesses against the simulator.
+"""Simple and Advanced Archive Search against the simulator: the scripts run in process (tests/action_harness.py,
+through the runner code that builds what the platform shows), except where the platform's maximum JSON result
+size is reached, which only the real SDK, in a platform subprocess, can show.
 
 The scripts run on the host's clock, so the archive is laid out around the moment of the run, with no email
 near a time frame's edge; the exact resolution of each frame (calendar months included) is tested in process
@@ -58,9 +60,9 @@ def archive(simulator_client):
 
 
 @pytest.fixture
-def simple(action_runner, api2_instance):
+def simple(action_in_process, api2_instance):
     def run(**params):
-        return action_runner(
+        return action_in_process(
             SIMPLE, {name.replace("_", " "): value for name, value in params.items()}, instance=api2_instance
         )
 
@@ -68,9 +70,9 @@ def simple(action_runner, api2_instance):
 
 
 @pytest.fixture
-def advanced(action_runner, api2_instance):
+def advanced(action_in_process, api2_instance):
     def run(xml):
-        return action_runner(ADVANCED, {"XML Query": xml}, instance=api2_instance)
+        return action_in_process(ADVANCED, {"XML Query": xml}, instance=api2_instance)
 
     return run
 
@@ -411,13 +413,13 @@ def test_invalid_input_fails_before_anything_is_sent(simulator_client, simple, p
     assert simulator_client.log() == []
 
 
-def test_simple_search_with_api1_credentials(simulator_client, action_runner, api1_instance):
+def test_simple_search_with_api1_credentials(simulator_client, action_in_process, api1_instance):
     # API 1.0 signs the real time, so this test runs on the real clocks.
     simulator_client.post("/_sim/archive/reset", {"size": 0})
     received = datetime.fromisoformat(simulator_client.clock()["now"]) - timedelta(minutes=1)
     add_emails(simulator_client, {"id": "a-minute-ago", "receiveddate": received.isoformat(), "subject": "Fresh"})
 
-    run = action_runner(SIMPLE, {"Subject": "fresh"}, instance=api1_instance)
+    run = action_in_process(SIMPLE, {"Subject": "fresh"}, instance=api1_instance)
 
     assert run.completed and result_ids(run) == ["a-minute-ago"]
     assert [entry["auth_mode"] for entry in searches(simulator_client)] == ["api1"]

@@ -1,5 +1,6 @@
 """Search Message Tracking, Get Message Details and List Held Messages on the real SDK against the simulator,
-in both auth modes: what only a platform subprocess shows (the end() output, its tables, the JSON result)."""
+in both auth modes: what only a platform subprocess shows (the end() output, its tables, the JSON result). A search
+refused before anything is sent runs in process (tests/action_harness.py)."""
 
 from datetime import timedelta
 
@@ -52,8 +53,8 @@ def test_a_delivered_phish_is_found_then_detailed_then_its_held_copy_listed(acti
 
 
 @BOTH_APIS
-def test_a_search_without_a_criterion_fails_naming_the_parameters(action_runner, simulator, instance, api):
-    run = action_runner("Search Message Tracking", {"Route": "Inbound"}, instance=instance)
+def test_a_search_without_a_criterion_fails_naming_the_parameters(action_in_process, simulator, instance, api):
+    run = action_in_process("Search Message Tracking", {"Route": "Inbound"}, instance=instance)
 
     assert not run.completed
     assert run.message == (

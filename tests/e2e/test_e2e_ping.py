@@ -1,4 +1,5 @@
-"""Ping end to end: the real script as a platform subprocess against the simulator.
+"""Ping against the simulator: in both auth modes and its raw output object as a platform subprocess on the real
+SDK; how it words wrong or missing credentials and a skewed clock in process (tests/action_harness.py).
 
 Transport, TLS, rate-limit, permission and server faults are cells of test_e2e_fault_matrix.py.
 """
@@ -38,8 +39,8 @@ def test_raw_stdout_is_exactly_the_documented_output_object(action_runner, api2_
     assert output["ExecutionState"] == 0
 
 
-def test_wrong_client_secret_says_which_credentials_were_rejected(action_runner, api2_instance):
-    run = action_runner("Ping", instance={**api2_instance, "Client Secret": "sim-client-secret-WRONG-0000"})
+def test_wrong_client_secret_says_which_credentials_were_rejected(action_in_process, api2_instance):
+    run = action_in_process("Ping", instance={**api2_instance, "Client Secret": "sim-client-secret-WRONG-0000"})
 
     assert run.failed and run.result_value is False and run.exit_code == 0
     assert run.message.startswith(PING_FAILED)
@@ -47,10 +48,12 @@ def test_wrong_client_secret_says_which_credentials_were_rejected(action_runner,
     assert "Client credentials are invalid" in run.message
 
 
-def test_request_dated_20_minutes_ago_is_explained_as_host_clock_skew(action_runner, api1_instance, simulator_client):
+def test_request_dated_20_minutes_ago_is_explained_as_host_clock_skew(
+    action_in_process, api1_instance, simulator_client
+):
     simulator_client.set_clock_offset(20 * 60)  # Mimecast's clock 20 minutes ahead: our date is 20 minutes old
 
-    run = action_runner("Ping", instance=api1_instance)
+    run = action_in_process("Ping", instance=api1_instance)
 
     assert run.failed
     assert "SOAR host clock differs from Mimecast's by about 20 minutes" in run.message
@@ -59,14 +62,14 @@ def test_request_dated_20_minutes_ago_is_explained_as_host_clock_skew(action_run
     assert entry["status"] == 401 and entry["response"]["fail"][0]["errors"][0]["code"] == "err_xdk_invalid_date"
 
 
-def test_no_authentication_parameters(action_runner, api2_instance):
-    run = action_runner("Ping", instance={"API Root": api2_instance["API Root"], "Verify SSL": True})
+def test_no_authentication_parameters(action_in_process, api2_instance):
+    run = action_in_process("Ping", instance={"API Root": api2_instance["API Root"], "Verify SSL": True})
 
     assert run.failed and run.message == PING_FAILED + "No authentication parameters provided."
 
 
-def test_partial_api1_configuration_names_the_missing_fields(action_runner, api1_instance, simulator_client):
-    run = action_runner("Ping", instance={**api1_instance, "Access Key": "", "Secret Key": " "})
+def test_partial_api1_configuration_names_the_missing_fields(action_in_process, api1_instance, simulator_client):
+    run = action_in_process("Ping", instance={**api1_instance, "Access Key": "", "Secret Key": " "})
 
     assert run.failed and "missing: Access Key, Secret Key" in run.message
     assert simulator_client.log() == []

@@ -1,6 +1,7 @@
 """Delivered-message response actions end to end: the real scripts on the real SDK against the simulator, in both
 authentication modes. What only a subprocess run proves: the platform's output (message, state, JSON result,
-tables) and the ids one step's JSON result hands to the next."""
+tables) and the ids one step's JSON result hands to the next. Refusals before anything is sent, and an unknown
+id, run in process (tests/action_harness.py)."""
 
 from datetime import timedelta
 
@@ -79,17 +80,17 @@ def test_remediate_then_follow_the_incident_by_the_id_of_its_json_result(
     ids=["none", "two"],
 )
 def test_remediate_refuses_none_or_several_criteria_before_sending(
-    action_runner, instance, simulator, params, reason, api
+    action_in_process, instance, simulator, params, reason, api
 ):
-    run = action_runner("Remediate Message", {**params, "Reason": "Phish"}, instance=instance)
+    run = action_in_process("Remediate Message", {**params, "Reason": "Phish"}, instance=instance)
 
     assert run.failed and run.message.startswith(failure("Remediate Message", reason))
     assert simulator.state.log.entries(path=CREATE) == []
 
 
 @BOTH_APIS
-def test_unknown_incident_fails_saying_not_found(action_runner, instance, api):
-    run = action_runner("Get Remediation Incident", {"Incident ID": "eNoUnknown"}, instance=instance)
+def test_unknown_incident_fails_saying_not_found(action_in_process, instance, api):
+    run = action_in_process("Get Remediation Incident", {"Incident ID": "eNoUnknown"}, instance=instance)
 
     assert run.failed and run.message.startswith(
         failure("Get Remediation Incident", 'Mimecast found no remediation incident with ID "eNoUnknown"')
@@ -117,8 +118,8 @@ def test_block_url_twice_reports_the_existing_entry_and_permit_then_fails(action
 
 
 @BOTH_APIS
-def test_block_url_refuses_a_fragment_before_sending(action_runner, instance, simulator, api):
-    run = action_runner("Block URL", {"URL": "https://phish.example/#x"}, instance=instance)
+def test_block_url_refuses_a_fragment_before_sending(action_in_process, instance, simulator, api):
+    run = action_in_process("Block URL", {"URL": "https://phish.example/#x"}, instance=instance)
 
     assert run.failed and "Remove the fragment (the part from #)" in run.message
     assert simulator.state.log.entries() == []

@@ -1,4 +1,7 @@
-"""Triage actions end to end: the real scripts as platform subprocesses against the simulator."""
+"""Triage actions against the simulator: the scripts run in process (tests/action_harness.py, through the runner
+code that builds what the platform shows), except what the real SDK's output and log files must show (a value
+cannot forge a log line) and a result beyond the platform's maximum JSON result size, which run as platform
+subprocesses."""
 
 import pytest
 from action_cases import ISSUE_POLICY_PARAMS, failure
@@ -40,10 +43,10 @@ def api_calls(client):
 
 
 @BOTH_APIS
-def test_release_message_releases_the_held_message(action_runner, instance, simulator_client, held, api):
+def test_release_message_releases_the_held_message(action_in_process, instance, simulator_client, held, api):
     message = held[0]
 
-    run = action_runner("Release Message", {"Message ID": message.id}, instance=instance)
+    run = action_in_process("Release Message", {"Message ID": message.id}, instance=instance)
 
     assert run.completed and run.result_value is True
     assert run.message == f'Successfully released message with ID "{message.id}" in Mimecast'
@@ -55,7 +58,7 @@ def test_release_message_releases_the_held_message(action_runner, instance, simu
 
 @BOTH_APIS
 def test_reject_message_sends_reason_note_and_notify_as_documented(
-    action_runner, instance, simulator_client, held, api
+    action_in_process, instance, simulator_client, held, api
 ):
     message = held[0]
     params = {
@@ -65,7 +68,7 @@ def test_reject_message_sends_reason_note_and_notify_as_documented(
         "Notify Sender": "true",
     }
 
-    run = action_runner("Reject Message", params, instance=instance)
+    run = action_in_process("Reject Message", params, instance=instance)
 
     assert run.completed and run.message == f'Successfully rejected message with ID "{message.id}" in Mimecast'
     assert run.json_result == {"id": message.id, "reject": True}
@@ -90,9 +93,9 @@ def test_reject_message_sends_reason_note_and_notify_as_documented(
     ],
 )
 def test_reject_reason_mapping_and_select_one_sends_no_reason(
-    action_runner, api2_instance, simulator_client, held, reason, reason_type
+    action_in_process, api2_instance, simulator_client, held, reason, reason_type
 ):
-    run = action_runner("Reject Message", {"Message ID": held[0].id, "Reason": reason}, instance=api2_instance)
+    run = action_in_process("Reject Message", {"Message ID": held[0].id, "Reason": reason}, instance=api2_instance)
 
     assert run.completed
     [(path, body)] = api_calls(simulator_client)
@@ -103,12 +106,12 @@ def test_reject_reason_mapping_and_select_one_sends_no_reason(
 
 @pytest.mark.parametrize("action", ["Release Message", "Reject Message"])
 @pytest.mark.parametrize("case", ["already released", "unknown id"])
-def test_a_message_that_is_not_held_fails_and_says_so(action_runner, api2_instance, simulator, held, action, case):
+def test_a_message_that_is_not_held_fails_and_says_so(action_in_process, api2_instance, simulator, held, action, case):
     message_id = held[0].id if case == "already released" else "eNpNOSUCHHELDMESSAGE"
     if case == "already released":
         simulator.state.held.release(message_id)
 
-    run = action_runner(action, {"Message ID": message_id}, instance=api2_instance)
+    run = action_in_process(action, {"Message ID": message_id}, instance=api2_instance)
 
     assert run.failed and run.result_value is False
     verb = action.split()[0].lower()
@@ -118,10 +121,10 @@ def test_a_message_that_is_not_held_fails_and_says_so(action_runner, api2_instan
 
 
 @pytest.mark.parametrize("by", ["id", "tracking_id"])
-def test_release_to_sandbox_with_api1_keys(action_runner, api1_instance, simulator_client, held, by):
+def test_release_to_sandbox_with_api1_keys(action_in_process, api1_instance, simulator_client, held, by):
     message_id = getattr(held[0], by)
 
-    run = action_runner(
+    run = action_in_process(
         "Release Message", {"Message ID": message_id, "Release To Sandbox": "true"}, instance=api1_instance
     )
 
@@ -131,10 +134,10 @@ def test_release_to_sandbox_with_api1_keys(action_runner, api1_instance, simulat
     assert api_calls(simulator_client) == [(SANDBOX, {"data": [{"id": message_id}]})]
 
 
-def test_release_to_sandbox_of_a_released_message_fails_and_says_so(action_runner, api1_instance, simulator, held):
+def test_release_to_sandbox_of_a_released_message_fails_and_says_so(action_in_process, api1_instance, simulator, held):
     simulator.state.held.release(held[0].id)
 
-    run = action_runner(
+    run = action_in_process(
         "Release Message", {"Message ID": held[0].id, "Release To Sandbox": "true"}, instance=api1_instance
     )
 
@@ -143,9 +146,9 @@ def test_release_to_sandbox_of_a_released_message_fails_and_says_so(action_runne
 
 
 def test_api2_release_to_sandbox_fails_before_any_call_and_the_message_stays_held(
-    action_runner, api2_instance, simulator_client, held
+    action_in_process, api2_instance, simulator_client, held
 ):
-    run = action_runner(
+    run = action_in_process(
         "Release Message", {"Message ID": held[0].id, "Release To Sandbox": "true"}, instance=api2_instance
     )
 
@@ -158,13 +161,13 @@ def test_api2_release_to_sandbox_fails_before_any_call_and_the_message_stays_hel
 
 
 @pytest.mark.parametrize("status", ["held", "archived", "bounced"])
-def test_report_message_with_api1_keys(action_runner, api1_instance, simulator_client, held, status):
+def test_report_message_with_api1_keys(action_in_process, api1_instance, simulator_client, held, status):
     message_id = held[0].tracking_id if status == "held" else f"eNp{status.upper()}MESSAGE"
     if status != "held":
         simulator_client.post("/_sim/messages", {"id": message_id, "status": status})
     params = {"Message ID": message_id, "Report As": "Phishing", "Comment": "Credential lure"}
 
-    run = action_runner("Report Message", params, instance=api1_instance)
+    run = action_in_process("Report Message", params, instance=api1_instance)
 
     assert run.completed
     assert run.message == f'Successfully reported the following messages with ID "{message_id}" in Mimecast'
@@ -182,18 +185,18 @@ def test_report_message_with_api1_keys(action_runner, api1_instance, simulator_c
 
 
 def test_report_of_a_rejected_message_fails_naming_the_reportable_statuses(
-    action_runner, api1_instance, simulator, held
+    action_in_process, api1_instance, simulator, held
 ):
     simulator.state.held.reject(held[0].id)
 
-    run = action_runner("Report Message", {"Message ID": held[0].id}, instance=api1_instance)
+    run = action_in_process("Report Message", {"Message ID": held[0].id}, instance=api1_instance)
 
     assert run.failed and "Only messages with status Held, Archived or Bounced can be reported." in run.message
     assert simulator.state.messages.reports == []
 
 
-def test_api2_report_message_fails_before_any_call(action_runner, api2_instance, simulator_client, held):
-    run = action_runner("Report Message", {"Message ID": held[0].id}, instance=api2_instance)
+def test_api2_report_message_fails_before_any_call(action_in_process, api2_instance, simulator_client, held):
+    run = action_in_process("Report Message", {"Message ID": held[0].id}, instance=api2_instance)
 
     assert run.failed and run.message.startswith(failure("Report Message", f"Report Message {API1_NEEDED}"))
     assert simulator_client.log() == []
@@ -204,9 +207,9 @@ def test_api2_report_message_fails_before_any_call(action_runner, api2_instance,
     ("action", "entry_type", "verb"), [("Block Sender", "Block", "blocked"), ("Permit Sender", "Permit", "permitted")]
 )
 def test_block_and_permit_sender_create_a_managed_sender_entry(
-    action_runner, instance, simulator_client, mailbox, api, action, entry_type, verb
+    action_in_process, instance, simulator_client, mailbox, api, action, entry_type, verb
 ):
-    run = action_runner(action, {"Sender": "attacker@example.org", "Recipient": mailbox}, instance=instance)
+    run = action_in_process(action, {"Sender": "attacker@example.org", "Recipient": mailbox}, instance=instance)
 
     assert run.completed
     assert run.message == f"Successfully {verb} sender attacker@example.org for recipient {mailbox} in Mimecast"
@@ -220,9 +223,9 @@ def test_block_and_permit_sender_create_a_managed_sender_entry(
 
 
 def test_block_sender_for_a_recipient_outside_the_account_fails_with_mimecasts_reason(
-    action_runner, api2_instance, simulator
+    action_in_process, api2_instance, simulator
 ):
-    run = action_runner(
+    run = action_in_process(
         "Block Sender",
         {"Sender": "attacker@example.org", "Recipient": "bob@elsewhere.example.net"},
         instance=api2_instance,
@@ -236,9 +239,9 @@ def test_block_sender_for_a_recipient_outside_the_account_fails_with_mimecasts_r
 
 @BOTH_APIS
 def test_the_playbook_example_creates_an_eternal_bidirectional_enforced_block_for_that_address(
-    action_runner, instance, simulator_client, api
+    action_in_process, instance, simulator_client, api
 ):
-    run = action_runner("Create Block Sender Policy", ISSUE_POLICY_PARAMS, instance=instance)
+    run = action_in_process("Create Block Sender Policy", ISSUE_POLICY_PARAMS, instance=instance)
 
     assert run.completed and run.message == "Successfully created a block sender policy in Mimecast"
     [stored] = simulator_client.get("/_sim/blocked-sender-policies")["policies"]
@@ -270,7 +273,7 @@ def test_the_playbook_example_creates_an_eternal_bidirectional_enforced_block_fo
     }
 
 
-def test_policy_fields_dates_and_options_are_mapped(action_runner, api1_instance, simulator):
+def test_policy_fields_dates_and_options_are_mapped(action_in_process, api1_instance, simulator):
     params = {
         "Response": "No Action",
         "Description": "Payroll lookalikes",
@@ -286,7 +289,7 @@ def test_policy_fields_dates_and_options_are_mapped(action_runner, api1_instance
         "End Time": "2031-03-08 16:03",
     }
 
-    run = action_runner("Create Block Sender Policy", params, instance=api1_instance)
+    run = action_in_process("Create Block Sender Policy", params, instance=api1_instance)
 
     assert run.completed
     [stored] = simulator.state.blocked_sender_policies.all()
@@ -314,10 +317,10 @@ NO_ACTION_CREATED = (
 
 
 def test_a_block_policy_keeps_the_documented_message_and_a_no_action_policy_says_it_takes_no_action(
-    action_runner, api2_instance, simulator
+    action_in_process, api2_instance, simulator
 ):
-    blocked = action_runner("Create Block Sender Policy", ISSUE_POLICY_PARAMS, instance=api2_instance)
-    no_action = action_runner(
+    blocked = action_in_process("Create Block Sender Policy", ISSUE_POLICY_PARAMS, instance=api2_instance)
+    no_action = action_in_process(
         "Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, "Response": "No Action"}, instance=api2_instance
     )
 
@@ -335,9 +338,9 @@ def test_a_block_policy_keeps_the_documented_message_and_a_no_action_policy_says
     ],
 )
 def test_a_policy_whose_end_time_has_passed_is_refused_before_anything_is_sent(
-    action_runner, api2_instance, simulator_client, times, shown_end
+    action_in_process, api2_instance, simulator_client, times, shown_end
 ):
-    run = action_runner("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
+    run = action_in_process("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
 
     assert run.failed and run.result_value is False
     assert run.message.startswith(
@@ -351,10 +354,12 @@ def test_a_policy_whose_end_time_has_passed_is_refused_before_anything_is_sent(
     assert "Successfully" not in run.debug_output
 
 
-def test_a_policy_that_started_in_the_past_and_ends_in_the_future_is_created(action_runner, api2_instance, simulator):
+def test_a_policy_that_started_in_the_past_and_ends_in_the_future_is_created(
+    action_in_process, api2_instance, simulator
+):
     times = {"Start Time": "2020-01-01T00:00:00Z", "End Time": "2099-01-01T00:00:00Z"}
 
-    run = action_runner("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
+    run = action_in_process("Create Block Sender Policy", {**ISSUE_POLICY_PARAMS, **times}, instance=api2_instance)
 
     assert run.completed and run.message == "Successfully created a block sender policy in Mimecast"
     [stored] = simulator.state.blocked_sender_policies.all()
@@ -446,9 +451,9 @@ VALIDATIONS = [
 
 @pytest.mark.parametrize(("action", "params", "reason"), VALIDATIONS)
 def test_invalid_input_fails_with_its_message_and_nothing_is_sent(
-    action_runner, api2_instance, simulator_client, action, params, reason
+    action_in_process, api2_instance, simulator_client, action, params, reason
 ):
-    run = action_runner(action, params, instance=api2_instance)
+    run = action_in_process(action, params, instance=api2_instance)
 
     assert run.failed and run.result_value is False
     assert run.message == failure(action, reason)

@@ -1,7 +1,7 @@
 """Delete Block Sender Policy's rows of the hardening matrices."""
 
 from action_cases import ActionCase
-from bad_input import mandatory, not_characters, refused
+from bad_input import accepted, fails, mandatory, not_characters, refused, sent_item
 
 DESCRIPTION = "Created by a playbook, to be undone"
 POLICY = {
@@ -38,5 +38,14 @@ REFUSED = [
     refused(CASE, "Policy ID", "whitespace", " \t ", mandatory("Policy ID")),
     *not_characters(CASE, "Policy ID"),
 ]
-# An id is sent as given; an unknown one fails as not found (test_e2e_response.py, test_manager_response.py).
-ACCEPTED: list = []
+# An id is sent as given; an unknown one fails as not found, and nothing is deleted.
+ACCEPTED = [
+    accepted(
+        CASE,
+        "Policy ID",
+        "unicode",
+        "eNq✓-Müller",
+        sent_item("id", "eNq✓-Müller"),
+        outcome=fails('Mimecast found no block sender policy with ID "eNq✓-Müller"', "nothing was deleted"),
+    ),
+]

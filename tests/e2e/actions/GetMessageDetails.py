@@ -1,7 +1,7 @@
 """Get Message Details' rows of the hardening matrices."""
 
 from action_cases import ActionCase
-from bad_input import accepted, mandatory, not_characters, refused, sent_item
+from bad_input import accepted, completes_unsuccessfully, mandatory, not_characters, refused, sent_item
 
 
 def delivered_id(sim) -> str:
@@ -25,5 +25,12 @@ REFUSED = [
 ]
 ACCEPTED = [
     # An unknown id completes, not found (is_success false): nothing to retry, nothing to fix in the instance.
-    accepted(CASE, "Tracking ID", "unicode", "eNq✓-Müller", sent_item("id", "eNq✓-Müller")),
+    accepted(
+        CASE,
+        "Tracking ID",
+        "unicode",
+        "eNq✓-Müller",
+        sent_item("id", "eNq✓-Müller"),
+        outcome=completes_unsuccessfully('No message with tracking ID "eNq✓-Müller" was found in Mimecast'),
+    ),
 ]

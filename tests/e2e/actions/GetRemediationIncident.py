@@ -1,7 +1,7 @@
 """Get Remediation Incident's rows of the hardening matrices."""
 
 from action_cases import ActionCase
-from bad_input import mandatory, not_characters, refused
+from bad_input import accepted, fails, mandatory, not_characters, refused, sent_item
 
 
 def incident(sim) -> dict[str, str]:
@@ -26,5 +26,14 @@ REFUSED = [
     refused(CASE, "Incident ID", "empty", "", mandatory("Incident ID")),
     *not_characters(CASE, "Incident ID"),
 ]
-# An id is sent as given; an unknown one fails as not found (test_e2e_response.py, test_manager_response.py).
-ACCEPTED: list = []
+# An id is sent as given; an unknown one fails as not found.
+ACCEPTED = [
+    accepted(
+        CASE,
+        "Incident ID",
+        "unicode",
+        "TR-✓-Müller",
+        sent_item("id", "TR-✓-Müller"),
+        outcome=fails('Mimecast found no remediation incident with ID "TR-✓-Müller"'),
+    ),
+]

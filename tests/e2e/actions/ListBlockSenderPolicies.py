@@ -1,7 +1,7 @@
 """List Block Sender Policies' rows of the hardening matrices."""
 
 from action_cases import ActionCase
-from bad_input import invalid, not_characters, refused
+from bad_input import accepted, fails, invalid, not_characters, refused, sent_item
 
 POSITIVE = "It must be a positive whole number."
 
@@ -25,5 +25,14 @@ REFUSED = [
     ),
     *not_characters(CASE, "Policy ID"),
 ]
-# An id is sent as given; an unknown one fails as not found (test_e2e_response.py, test_manager_response.py).
-ACCEPTED: list = []
+# An id is sent as given; an unknown one fails as not found.
+ACCEPTED = [
+    accepted(
+        CASE,
+        "Policy ID",
+        "unicode",
+        "eNq✓-Müller",
+        sent_item("id", "eNq✓-Müller"),
+        outcome=fails('Mimecast found no block sender policy with ID "eNq✓-Müller".'),
+    ),
+]

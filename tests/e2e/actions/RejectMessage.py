@@ -1,7 +1,18 @@
 """Reject Message's rows of the hardening matrices."""
 
 from action_cases import ActionCase, held_id, left_queue
-from bad_input import ENTITY_TEXT, LONG, accepted, invalid, mandatory, not_characters, refused, sent_item
+from bad_input import (
+    ENTITY_TEXT,
+    LONG,
+    NOT_HELD,
+    accepted,
+    fails,
+    invalid,
+    mandatory,
+    not_characters,
+    refused,
+    sent_item,
+)
 
 CASE = ActionCase(
     "RejectMessage",
@@ -40,6 +51,6 @@ ACCEPTED = [
         "very long",
         LONG,
         sent_item("ids", [LONG]),
-        outcome=f'Mimecast did not reject the message with ID "{"x" * 1000}…"',
+        outcome=fails(f'Mimecast did not reject the message with ID "{"x" * 1000}…"', NOT_HELD),
     ),
 ]

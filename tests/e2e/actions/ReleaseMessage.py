@@ -1,7 +1,7 @@
 """Release Message's rows of the hardening matrices: a plain release, and one to the sandbox (API 1.0 only)."""
 
 from action_cases import ActionCase, held_id, left_queue
-from bad_input import accepted, invalid, mandatory, not_characters, refused, sent_item
+from bad_input import NOT_HELD, accepted, fails, invalid, mandatory, not_characters, refused, sent_item
 
 
 def released(p: dict[str, str]) -> str:
@@ -38,6 +38,6 @@ ACCEPTED = [
         "unicode",
         "eNq✓-Müller",
         sent_item("id", "eNq✓-Müller"),
-        outcome='Mimecast did not release the message with ID "eNq✓-Müller"',
+        outcome=fails('Mimecast did not release the message with ID "eNq✓-Müller"', NOT_HELD),
     ),
 ]
