@@ -251,7 +251,6 @@ class ExitGaps:
 
     ours: list[float] = field(default_factory=list)
     teardown: list[float] = field(default_factory=list)
-    fake_as_is: list[float] = field(default_factory=list)
 
 
 @contextmanager
@@ -292,20 +291,6 @@ def exit_gap_probe() -> Iterator[tuple[dict[str, float], Callable[[Callable[[str
 
 
 @contextmanager
-def platform_answers_at_once(enabled: bool) -> Iterator[None]:
-    """The devkit's platform fake writes an answer's headers and body apart; with Nagle's algorithm and the
-    client's delayed ACK the body then waits up to ~40 ms. A platform server that sends its answer at once does
-    not: TCP_NODELAY on the fake's connections models it."""
-    handler = platform_fake._Handler
-    before = handler.disable_nagle_algorithm
-    handler.disable_nagle_algorithm = enabled
-    try:
-        yield
-    finally:
-        handler.disable_nagle_algorithm = before
-
-
-@contextmanager
 def connector_without_end_process(root: Path = REPO_ROOT) -> Iterator[Path]:
     """A tree whose connector script is the real one minus its last line (`end_process()`): the baseline."""
     with tempfile.TemporaryDirectory(prefix="bench-teardown-") as directory:
@@ -322,25 +307,21 @@ def connector_without_end_process(root: Path = REPO_ROOT) -> Iterator[Path]:
 
 
 def measure_exit_gaps(settings: Settings, runs: int = EXIT_RUNS) -> ExitGaps:
-    """Each run alerts one new message; the three variants alternate so that load affects them alike."""
+    """Each run alerts one new message; the two variants alternate so that load affects them alike."""
     gaps = ExitGaps()
     with simulator(seed=settings.seed) as sim, connector_without_end_process() as teardown_root:
         store = new_store()
         params = connector_params(sim, 1, 10, max_hours=1)
-        variants = (
-            (gaps.ours, True, REPO_ROOT),
-            (gaps.teardown, True, teardown_root),
-            (gaps.fake_as_is, False, REPO_ROOT),
-        )
+        variants = ((gaps.ours, REPO_ROOT), (gaps.teardown, teardown_root))
         for number in range(runs):
-            for samples, at_once, root in variants:
+            for samples, root in variants:
                 sim.state.feature("tracking").add(
                     sender="bench@outside.example",
                     recipients=[f"user{number}@{DOMAINS[0]}"],
                     subject=f"Exit gap {number}",
                     received=datetime.now(UTC) - timedelta(seconds=30),
                 )
-                with exit_gap_probe() as (marks, on_start), platform_answers_at_once(at_once):
+                with exit_gap_probe() as (marks, on_start):
                     result = run_connector(params, store=store, on_start=on_start, root=root)
                     deadline = time.monotonic() + 5
                     while "exit" not in marks and time.monotonic() < deadline:
@@ -363,12 +344,6 @@ def exit_gap_rows(gaps: ExitGaps) -> list[Row]:
             goal=ours_at_most(GOAL_EXIT_GAP_MS),
         ),
         Row(EXIT_SCENARIO, "the same, worst run", worst(gaps.ours), worst(gaps.teardown), unit="ms"),
-        Row(
-            EXIT_SCENARIO,
-            "state write applied → process exit, median, the devkit's platform fake answering as it does",
-            median(gaps.fake_as_is),
-            unit="ms",
-        ),
     ]
 
 
@@ -384,11 +359,9 @@ def exit_gap_notes(gaps: ExitGaps) -> list[str]:
         f"{len(gaps.ours)} runs that each alert one new message (simulator without latency).",
         "* Ours: the connector as shipped; after the state write it only flushes and calls `os._exit(0)`. "
         "Baseline: the same script without its last line (`end_process()`), so the process ends through the "
-        "interpreter's teardown. Both with the platform fake's answers sent at once (TCP_NODELAY), as a platform "
-        "server sends them; the fake as it is writes an answer's headers and body apart, and Nagle's algorithm with "
-        "the client's delayed ACK holds the body back about 40 ms, which the third row shows.",
-        f"* Gaps in ms, ours: {listing(gaps.ours)}; baseline: {listing(gaps.teardown)}; the fake as it is: "
-        f"{listing(gaps.fake_as_is)}.",
+        "interpreter's teardown. The platform fake sends each answer at once (TCP_NODELAY), as a platform server "
+        "does: with Nagle's algorithm and the client's delayed ACK, its separately written body waited about 40 ms.",
+        f"* Gaps in ms, ours: {listing(gaps.ours)}; baseline: {listing(gaps.teardown)}.",
     ]
 
 
