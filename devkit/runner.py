@@ -216,13 +216,14 @@ class _Process:
 Killer = Callable[[str], None]
 
 
+def is_scrubbed(name: str) -> bool:
+    """Whether an environment variable of the devkit's is kept from scripts (the platform would not set it)."""
+    return name in _SCRUBBED_ENV or name.lower() in _SCRUBBED_ENV_LOWER
+
+
 def script_environment(store: Path, root: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The process environment of a script: this one's, minus what the platform would not set."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in _SCRUBBED_ENV and key.lower() not in _SCRUBBED_ENV_LOWER
-    }
+    env = {key: value for key, value in os.environ.items() if not is_scrubbed(key)}
     env["PYTHONPATH"] = os.pathsep.join(
         [str(sdk_config_dir(store)), str(sdk_dir()), str((root / MANAGERS_DIR).resolve())]
     )

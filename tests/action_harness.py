@@ -28,8 +28,6 @@ from typing import Any
 from devkit import REPO_ROOT
 from devkit.definitions import ACTIONS_SCRIPTS_DIR, MANAGERS_DIR, action_defs, platform_value
 from devkit.runner import (
-    _SCRUBBED_ENV,
-    _SCRUBBED_ENV_LOWER,
     DEFAULT_CASE_ID,
     DEFAULT_ENVIRONMENT,
     DEFAULT_INSTANCE_ID,
@@ -38,6 +36,7 @@ from devkit.runner import (
     EXECUTION_STATE_FAILED,
     ActionRun,
     build_action_parameters,
+    is_scrubbed,
 )
 
 MANAGERS = str((REPO_ROOT / MANAGERS_DIR).resolve())
@@ -202,9 +201,7 @@ def _clock(real_waits: bool) -> "MimecastActionRunner.Clock":
 @contextlib.contextmanager
 def _as_the_platform_starts_scripts() -> Iterator[list[str]]:
     """The environment a script gets (the devkit's scrubbed variables unset) and its warnings, as stderr lines."""
-    scrubbed = {
-        key: value for key, value in os.environ.items() if key in _SCRUBBED_ENV or key.lower() in _SCRUBBED_ENV_LOWER
-    }
+    scrubbed = {key: value for key, value in os.environ.items() if is_scrubbed(key)}
     stderr: list[str] = []
     for key in scrubbed:
         del os.environ[key]
