@@ -52,11 +52,13 @@ def utc_timestamp(value: datetime) -> str:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}+0000"
 
 
-def _text(value: Any) -> str:
+def trimmed(value: Any) -> str:
+    """A string value without surrounding whitespace; "" for anything else."""
     return value.strip() if isinstance(value, str) else ""
 
 
-def _dig(item: Any, *path: str) -> Any:
+def dig(item: Any, *path: str) -> Any:
+    """The value at `path` in nested dicts; None where a step is missing or not a dict."""
     for key in path:
         if not isinstance(item, dict):
             return None
@@ -84,23 +86,23 @@ class TrackedEmail(NamedTuple):
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> "TrackedEmail":
         recipients = tuple(
-            (_text(entry.get("emailAddress")), _text(entry.get("displayableName")))
+            (trimmed(entry.get("emailAddress")), trimmed(entry.get("displayableName")))
             for entry in item.get("to") or []
-            if isinstance(entry, dict) and _text(entry.get("emailAddress"))
+            if isinstance(entry, dict) and trimmed(entry.get("emailAddress"))
         )
         return cls(
             id=str(item.get("id") or ""),
-            status=_text(item.get("status")).lower(),
-            info=_text(item.get("info")),
-            route=_text(item.get("route")).lower(),
-            sender=_text(_dig(item, "fromEnv", "emailAddress")),
-            header_from=_text(_dig(item, "fromHdr", "emailAddress")),
-            sender_name=_text(_dig(item, "fromHdr", "displayableName")),
+            status=trimmed(item.get("status")).lower(),
+            info=trimmed(item.get("info")),
+            route=trimmed(item.get("route")).lower(),
+            sender=trimmed(dig(item, "fromEnv", "emailAddress")),
+            header_from=trimmed(dig(item, "fromHdr", "emailAddress")),
+            sender_name=trimmed(dig(item, "fromHdr", "displayableName")),
             recipients=recipients,
             subject=str(item["subject"]) if isinstance(item.get("subject"), str) else "",
             received=parse_mimecast_date(item.get("received")),
             sent=parse_mimecast_date(item.get("sent")),
-            sender_ip=_text(item.get("senderIP")),
+            sender_ip=trimmed(item.get("senderIP")),
             raw=item,
         )
 
@@ -141,21 +143,21 @@ class MessageInfo(NamedTuple):
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> "MessageInfo":
-        risk = _dig(item, "spamInfo", "spamProcessingDetail", "verdict", "risk")
-        reason = _dig(item, "queueInfo", "reason")
-        queue_id = _dig(item, "queueInfo", "id")
-        detail_status = _dig(item, "recipientInfo", "txInfo", "queueDetailStatus")
-        message_info = _dig(item, "recipientInfo", "messageInfo") or {}
+        risk = dig(item, "spamInfo", "spamProcessingDetail", "verdict", "risk")
+        reason = dig(item, "queueInfo", "reason")
+        queue_id = dig(item, "queueInfo", "id")
+        detail_status = dig(item, "recipientInfo", "txInfo", "queueDetailStatus")
+        message_info = dig(item, "recipientInfo", "messageInfo") or {}
         attachments = message_info.get("attachments") if isinstance(message_info, dict) else None
         delivered = item.get("deliveredMessage")
         return cls(
             tracking_id=str(item.get("id") or ""),
-            status=_text(item.get("status")).lower(),
+            status=trimmed(item.get("status")).lower(),
             risk=risk.strip().lower() if isinstance(risk, str) and risk.strip() else None,
             queue_reason=reason.strip() if isinstance(reason, str) and reason.strip() else None,
             queue_id=queue_id if isinstance(queue_id, str) and queue_id else None,
             queue_detail_status=detail_status if isinstance(detail_status, str) and detail_status else None,
-            internet_message_id=internet_message_id(_dig(message_info, "transmissionInfo")),
+            internet_message_id=internet_message_id(dig(message_info, "transmissionInfo")),
             attachments=tuple(a for a in attachments or [] if isinstance(a, dict)),
             delivered={k: v for k, v in delivered.items() if isinstance(v, dict)}
             if isinstance(delivered, dict)
@@ -168,7 +170,7 @@ class MessageInfo(NamedTuple):
 
 
 def _when(parsed: datetime | None, raw: Any) -> str:
-    return utc_timestamp(parsed) if parsed else _text(raw)
+    return utc_timestamp(parsed) if parsed else trimmed(raw)
 
 
 def internet_message_id(transmission_info: Any) -> str | None:
@@ -195,12 +197,12 @@ class HeldQueueEntry(NamedTuple):
     def from_json(cls, item: dict[str, Any]) -> "HeldQueueEntry":
         return cls(
             id=str(item.get("id") or ""),
-            sender=_text(_dig(item, "from", "emailAddress")),
-            header_from=_text(_dig(item, "fromHeader", "emailAddress")),
-            recipient=_text(_dig(item, "to", "emailAddress")),
+            sender=trimmed(dig(item, "from", "emailAddress")),
+            header_from=trimmed(dig(item, "fromHeader", "emailAddress")),
+            recipient=trimmed(dig(item, "to", "emailAddress")),
             subject=str(item["subject"]) if isinstance(item.get("subject"), str) else "",
             received=parse_mimecast_date(item.get("dateReceived")),
-            reason=_text(item.get("reason")),
+            reason=trimmed(item.get("reason")),
             raw=item,
         )
 

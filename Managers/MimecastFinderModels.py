@@ -2,29 +2,17 @@
 
 from typing import Any, NamedTuple
 
-from MimecastDataModels import MessageInfo, TrackedEmail
-
-
-def _dig(item: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(item, dict):
-            return None
-        item = item.get(key)
-    return item
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+from MimecastDataModels import MessageInfo, TrackedEmail, dig, trimmed
 
 
 def _address(value: Any) -> str:
     """An address given as text (as get-message-info writes it) or as `{emailAddress}`."""
-    return _text(value.get("emailAddress")) if isinstance(value, dict) else _text(value)
+    return trimmed(value.get("emailAddress")) if isinstance(value, dict) else trimmed(value)
 
 
 def tracked_email_of(info: MessageInfo) -> TrackedEmail:
     """The message as a search lists it (what the hold list is matched against); `processed` stands for received."""
-    message = _dig(info.raw, "recipientInfo", "messageInfo")
+    message = dig(info.raw, "recipientInfo", "messageInfo")
     message = message if isinstance(message, dict) else {}
     to = message.get("to")
     return TrackedEmail.from_json(
@@ -63,7 +51,7 @@ class MessageDetails(NamedTuple):
             {
                 "Recipient": to,
                 "Status": self.info.status,
-                "Delivery": _text(_dig(self.info.delivered.get(to), "deliveryMetaInfo", "deliveryEvent")) or detail,
+                "Delivery": trimmed(dig(self.info.delivered.get(to), "deliveryMetaInfo", "deliveryEvent")) or detail,
                 "Risk": self.info.risk or "",
                 "Held-queue ID": held.get(to, ""),
                 "Tracking ID": self.info.tracking_id,
@@ -85,8 +73,8 @@ class MessageDetails(NamedTuple):
         ]
         if rows:
             return rows
-        received = _dig(self.info.raw, "recipientInfo", "recipientMetaInfo", "components")
-        sent = _dig(self.info.raw, "recipientInfo", "txInfo", "transmissionComponents")
+        received = dig(self.info.raw, "recipientInfo", "recipientMetaInfo", "components")
+        sent = dig(self.info.raw, "recipientInfo", "txInfo", "transmissionComponents")
         return [
             {"File Name": p.get("name"), "Type": p.get("mimeType"), "Size": p.get("size"), "Hash": p.get("hash")}
             for p in (received if isinstance(received, list) else [])
